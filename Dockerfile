@@ -1,0 +1,28 @@
+# Production image: gunicorn for the web, the same image for the Celery worker and beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    UV_PROJECT_ENVIRONMENT=/opt/venv \
+    PATH="/opt/venv/bin:$PATH"
+
+# Pango for WeasyPrint (PDFs); fonts with every French accent.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml uv.lock ./
+RUN pip install --no-cache-dir "uv==0.13.9" \
+    && uv sync --frozen --no-dev --no-install-project
+
+COPY . .
+RUN python -m ipv.core.translations \
+    && DJANGO_SECRET_KEY=collectstatic-only DATABASE_URL=postgres://unused/unused REDIS_URL=redis://unused:6379/0 \
+       python manage.py collectstatic --noinput \
+    && useradd --system --uid 1000 --home /app ipv \
+    && chown -R ipv /app/var
+
+USER ipv
+EXPOSE 8000
+CMD ["gunicorn", "ipv.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

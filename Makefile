@@ -1,0 +1,58 @@
+# The two commands: `make run` and `make test`. Everything else is here for them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format bench test-external messages clean
+
+help:
+	@echo "make run    serve the site with demo data on http://127.0.0.1:$${PORT:-8000}/"
+	@echo "make test   lint, then the whole test suite"
+	@echo "make bench  seed a large data set and time the pages (results in var/bench/)"
+
+# The virtual environment, installed from the lock file (uv.lock) and nothing else.
+$(BIN)/.installed: pyproject.toml uv.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --quiet
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py serve
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
+	$(BIN)/djlint templates --check
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+test: lint
+	$(BIN)/python -m ipv.core.translations
+	$(BIN)/python -m pytest
+
+# The suite against the servers named by DATABASE_URL and REDIS_URL, e.g. this machine's:
+#   make test-external DATABASE_URL=postgres://postgres@127.0.0.1:5432/ipv REDIS_URL=redis://127.0.0.1:6379/5
+test-external: install
+	test -n "$(DATABASE_URL)" && test -n "$(REDIS_URL)"
+	$(BIN)/python -m ipv.core.translations
+	DATABASE_URL=$(DATABASE_URL) REDIS_URL=$(REDIS_URL) $(BIN)/python -m pytest
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(BIN)/djlint templates --reformat --quiet
+
+messages: install
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l fr -l en --no-location --ignore ".venv/*" --ignore "var/*"
+
+bench: install
+	$(BIN)/python -m ipv.core.translations
+	DJANGO_DEBUG=1 $(BIN)/python manage.py bench
+
+clean:
+	rm -rf $(VENV) var/staticfiles

@@ -1,0 +1,280 @@
+"""Regions, courts, agencies (the tenants) and support services."""
+
+from django.contrib.postgres.indexes import GinIndex
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from localflavor.ca.models import CAPostalCodeField
+from phonenumber_field.modelfields import PhoneNumberField
+
+from ipv.core.fields import ChoiceArrayField
+from ipv.core.i18n import Bilingual
+from ipv.core.search import Folded
+
+ONTARIO_POSTAL_CODE = r"^[KLMNP][0-9][A-Z] [0-9][A-Z][0-9]$"
+postal_code_validator = RegexValidator(
+    ONTARIO_POSTAL_CODE, _("Enter an Ontario postal code, such as K1P 5J3.")
+)
+
+
+class Program(models.TextChoices):
+    IPV = "ipv", _("IPV — Partner Assault Response")
+    IPIV = "ipiv", _("IPIV — Indigenous program")
+
+
+class ServiceLanguage(models.TextChoices):
+    """Languages a service is offered in: French and English first, then Ontario's most spoken."""
+
+    FRENCH = "fr", _("French")
+    ENGLISH = "en", _("English")
+    OJIBWE = "oj", _("Ojibwe (Anishinaabemowin)")
+    OJI_CREE = "ojs", _("Oji-Cree")
+    CREE = "cr", _("Cree")
+    MOHAWK = "moh", _("Mohawk")
+    INUKTITUT = "iu", _("Inuktitut")
+    ARABIC = "ar", _("Arabic")
+    CHINESE = "zh", _("Chinese")
+    PERSIAN = "fa", _("Persian")
+    PUNJABI = "pa", _("Punjabi")
+    PORTUGUESE = "pt", _("Portuguese")
+    SOMALI = "so", _("Somali")
+    SPANISH = "es", _("Spanish")
+    TAGALOG = "tl", _("Tagalog")
+    TAMIL = "ta", _("Tamil")
+    URDU = "ur", _("Urdu")
+
+
+def _choices_list(choices) -> list[str]:
+    return [value for value, _label in choices.choices]
+
+
+class Region(models.Model):
+    """One of the Ontario Court of Justice's eight regions."""
+
+    slug = models.SlugField(_("code"), unique=True)
+    name_fr = models.CharField(_("name (French)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    name = Bilingual()
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["position", "slug"]
+
+    def __str__(self):
+        return self.name
+
+
+class Court(models.Model):
+    """A courthouse of the Ontario Court of Justice."""
+
+    slug = models.SlugField(_("code"), unique=True)
+    name_fr = models.CharField(_("name (French)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    postal_code = CAPostalCodeField(
+        _("postal code"), blank=True, validators=[postal_code_validator]
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="courts", verbose_name=_("region")
+    )
+    has_dv_court_program = models.BooleanField(_("Domestic Violence Court program"), default=True)
+
+    name = Bilingual()
+
+    class Meta:
+        verbose_name = _("court")
+        verbose_name_plural = _("courts")
+        ordering = ["name_en"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(postal_code="") | Q(postal_code__regex=ONTARIO_POSTAL_CODE),
+                name="directory_court_postal_code_format",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ListedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+
+class Agency(models.Model):
+    """A community agency that delivers the program: the tenant that owns its case data."""
+
+    slug = models.SlugField(
+        _("short name"),
+        unique=True,
+        help_text=_("Used in web addresses; lower-case letters, digits and hyphens."),
+    )
+    name_fr = models.CharField(_("name (French)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    description_fr = models.TextField(_("description (French)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    street_address = models.CharField(_("street address"), max_length=200)
+    city = models.CharField(_("city"), max_length=100)
+    postal_code = CAPostalCodeField(_("postal code"), validators=[postal_code_validator])
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("region")
+    )
+    phone = PhoneNumberField(_("phone"), region="CA")
+    email = models.EmailField(_("email"))
+    website = models.URLField(_("website"), blank=True)
+    languages = ChoiceArrayField(
+        models.CharField(max_length=3, choices=ServiceLanguage),
+        verbose_name=_("languages of service"),
+    )
+    programs = ChoiceArrayField(
+        models.CharField(max_length=4, choices=Program), verbose_name=_("programs offered")
+    )
+    indigenous_led = models.BooleanField(_("Indigenous-led"), default=False)
+    accessibility_notes_fr = models.TextField(_("accessibility (French)"), blank=True)
+    accessibility_notes_en = models.TextField(_("accessibility (English)"), blank=True)
+    courts = models.ManyToManyField(
+        Court, blank=True, related_name="agencies", verbose_name=_("courts served")
+    )
+    published = models.BooleanField(
+        _("published"), default=False, help_text=_("Shown in the public directory.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    search_text = models.GeneratedField(
+        expression=Folded("name_fr", "name_en", "city", "description_fr", "description_en"),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
+
+    name = Bilingual()
+    description = Bilingual()
+    accessibility_notes = Bilingual()
+
+    objects = ListedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["name_en"]
+        indexes = [
+            GinIndex(fields=["languages"], name="directory_agency_languages"),
+            GinIndex(fields=["programs"], name="directory_agency_programs"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(programs__len__gt=0) & Q(programs__contained_by=_choices_list(Program)),
+                name="directory_agency_programs_valid",
+                violation_error_message=_("Choose at least one program."),
+            ),
+            models.CheckConstraint(
+                condition=Q(languages__len__gt=0)
+                & Q(languages__contained_by=_choices_list(ServiceLanguage)),
+                name="directory_agency_languages_valid",
+                violation_error_message=_("Choose at least one language of service."),
+            ),
+            # The Indigenous stream is designed and delivered by Indigenous organisations.
+            models.CheckConstraint(
+                condition=Q(indigenous_led=True) | ~Q(programs__contains=[Program.IPIV]),
+                name="directory_agency_ipiv_is_indigenous_led",
+                violation_error_message=_(
+                    "Only an Indigenous-led agency can offer the Indigenous program (IPIV)."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(postal_code__regex=ONTARIO_POSTAL_CODE),
+                name="directory_agency_postal_code_format",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_program_display_list(self):
+        return [Program(value).label for value in self.programs]
+
+    def get_language_display_list(self):
+        return [ServiceLanguage(value).label for value in self.languages]
+
+
+class SupportService(models.Model):
+    """A service for victims and families: shelter, V/WAP office, crisis line, counselling…"""
+
+    class Kind(models.TextChoices):
+        SHELTER = "shelter", _("Shelter")
+        VWAP = "vwap", _("Victim/Witness Assistance Program")
+        VICTIM_SERVICES = "victim_services", _("Victim services")
+        CRISIS_LINE = "crisis_line", _("Crisis line")
+        COUNSELLING = "counselling", _("Counselling")
+        SEXUAL_ASSAULT = "sexual_assault", _("Sexual assault centre")
+        INDIGENOUS = "indigenous", _("Indigenous services")
+        LEGAL = "legal", _("Legal help")
+
+    kind = models.CharField(_("type"), max_length=20, choices=Kind)
+    name_fr = models.CharField(_("name (French)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    description_fr = models.TextField(_("description (French)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    phone = PhoneNumberField(_("phone"), region="CA")
+    toll_free_phone = PhoneNumberField(_("toll-free phone"), region="CA", blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    street_address = models.CharField(
+        _("street address"),
+        max_length=200,
+        blank=True,
+        help_text=_("Never given for shelters: their location is confidential."),
+    )
+    city = models.CharField(_("city"), max_length=100)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="services", verbose_name=_("region")
+    )
+    languages = ChoiceArrayField(
+        models.CharField(max_length=3, choices=ServiceLanguage),
+        verbose_name=_("languages of service"),
+    )
+    open_24h = models.BooleanField(_("open 24 hours"), default=False)
+    published = models.BooleanField(_("published"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    search_text = models.GeneratedField(
+        expression=Folded("name_fr", "name_en", "city", "description_fr", "description_en"),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
+
+    name = Bilingual()
+    description = Bilingual()
+
+    objects = ListedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("support service")
+        verbose_name_plural = _("support services")
+        ordering = ["name_en"]
+        indexes = [GinIndex(fields=["languages"], name="directory_service_languages")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(languages__len__gt=0)
+                & Q(languages__contained_by=_choices_list(ServiceLanguage)),
+                name="directory_service_languages_valid",
+                violation_error_message=_("Choose at least one language of service."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="shelter") | Q(street_address=""),
+                name="directory_service_shelter_address_hidden",
+                violation_error_message=_(
+                    "A shelter's street address is confidential: leave it empty."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_language_display_list(self):
+        return [ServiceLanguage(value).label for value in self.languages]

@@ -1,0 +1,1 @@
+"""Fee schedules, assessments, negotiation, payments and receipts."""

@@ -1,0 +1,40 @@
+"""Demo people of DESIGN.md. Their roles in the agencies come with memberships."""
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from ipv.accounts.models import User
+
+# Printed by `make run`; accounts.demo.load refuses to set it outside debug.
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105
+
+PERSONAS = [
+    ("manager@demo.ipv.test", "Martine Gagnon", "fr", "manager, first agency"),
+    ("intake@demo.ipv.test", "Isabelle Roy", "fr", "intake worker, first agency"),
+    ("facilitator@demo.ipv.test", "François Tremblay", "fr", "facilitator, first agency"),
+    ("partner@demo.ipv.test", "Patricia Lavoie", "en", "partner-contact worker, first agency"),
+    ("manager2@demo.ipv.test", "Marie Whitehorse", "en", "manager, second agency"),
+    ("liaison@demo.ipv.test", "Louis Bélanger", "fr", "court liaison officer, Ottawa Courthouse"),
+    ("admin@demo.ipv.test", "Alex Administrateur", "fr", "platform administrator"),
+]
+
+
+def load() -> None:
+    """Create or update the demo people, all with the demo password. Debug only."""
+    if not settings.DEBUG:
+        raise ImproperlyConfigured("Demo accounts are refused outside debug (DJANGO_DEBUG=1).")
+    for email, full_name, language, _role in PERSONAS:
+        is_admin = email.startswith("admin@")
+        user, _ = User.objects.update_or_create(
+            email=email,
+            defaults={
+                "full_name": full_name,
+                "preferred_language": language,
+                "is_staff": is_admin,
+                "is_superuser": is_admin,
+                "is_active": True,
+            },
+        )
+        if not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])

@@ -1,0 +1,1 @@
+"""The audit trail: change history of case data and reads of confidential records."""

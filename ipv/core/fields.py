@@ -1,0 +1,15 @@
+from django import forms
+from django.contrib.postgres.fields import ArrayField
+
+
+class ChoiceArrayField(ArrayField):
+    """An array of choices, edited as a list of checkboxes rather than comma-separated text."""
+
+    def formfield(self, **kwargs):
+        return super(ArrayField, self).formfield(
+            form_class=forms.TypedMultipleChoiceField,
+            choices=self.base_field.choices,
+            coerce=self.base_field.to_python,
+            widget=forms.CheckboxSelectMultiple,
+            **kwargs,
+        )

@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from directory import demo as directory_demo
+from ipv.accounts import demo as accounts_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo data of DESIGN.md (idempotent: loading twice leaves the same rows)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        directory_demo.load()
+        accounts_demo.load()
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))

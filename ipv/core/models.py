@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: tenancy, permissions, PDF rendering, embedded services."""

@@ -1,0 +1,31 @@
+from django import template
+from django.urls import translate_url
+from django.utils.http import url_has_allowed_host_and_scheme
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def translated_path(context, language):
+    """The current page in `language`: same view, arguments and query string."""
+    request = context.get("request")
+    if request is None:
+        return f"/{language}/"
+    path = request.get_full_path()
+    translated = translate_url(path, language)
+    if translated == path:
+        # Not a page we know (a 404, say): swap the language prefix, or go home.
+        prefix, _, rest = path.lstrip("/").partition("/")
+        translated = f"/{language}/{rest}" if prefix in ("fr", "en") else f"/{language}/"
+    if not url_has_allowed_host_and_scheme(translated, allowed_hosts=None):
+        return f"/{language}/"
+    return translated
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (e.g. the page number)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        query[key] = value
+    return "?" + query.urlencode()

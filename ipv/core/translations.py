@@ -1,0 +1,35 @@
+"""Compile the gettext catalogs with Babel, so no system gettext is needed to run the site.
+
+`python -m ipv.core.translations` compiles them without loading Django's settings.
+"""
+
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALE_DIR = Path(__file__).resolve().parents[2] / "locale"
+
+
+def catalogs() -> list[Path]:
+    return sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po"))
+
+
+def compile_catalogs() -> list[Path]:
+    """Write each locale/*/LC_MESSAGES/*.mo that is missing or older than its .po."""
+    written = []
+    for po_path in catalogs():
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+        with mo_path.open("wb") as mo_file:
+            write_mo(mo_file, catalog, use_fuzzy=False)
+        written.append(mo_path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in compile_catalogs():
+        print(f"Compiled {path}")

@@ -1,0 +1,111 @@
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_GET
+
+from directory.selectors import directory_summary
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request):
+    return render(request, "core/home.html", {"summary": directory_summary()})
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:
+        logger.warning("healthz: database unavailable", exc_info=True)
+        return False
+
+
+def _redis_ok() -> bool:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
+        )
+        return bool(client.ping())
+    except redis.RedisError:
+        logger.warning("healthz: redis unavailable", exc_info=True)
+        return False
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness for load balancers and compose: 200 when the database and Redis answer, else 503.
+
+    Says only "ok" or "unavailable" per service: no versions, hosts or error text.
+    """
+    checks = {"database": _database_ok(), "redis": _redis_ok()}
+    healthy = all(checks.values())
+    body = {
+        "status": "ok" if healthy else "unavailable",
+        "checks": {name: "ok" if ok else "unavailable" for name, ok in checks.items()},
+    }
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+ERRORS = {
+    400: (
+        _("The request could not be understood"),
+        _("Something in the address or the form sent was not valid. Go back and try again."),
+    ),
+    403: (
+        _("Access denied"),
+        _("You do not have permission to see this page."),
+    ),
+    404: (
+        _("Page not found"),
+        _("The page you asked for does not exist or is no longer available."),
+    ),
+    500: (
+        _("Something went wrong"),
+        _("The error has been recorded. Please try again in a few minutes."),
+    ),
+}
+
+
+def _error_context(status: int) -> dict:
+    heading, message = ERRORS[status]
+    return {"status": status, "heading": heading, "message": message}
+
+
+@requires_csrf_token
+def bad_request(request, exception=None):
+    return render(request, "core/error.html", _error_context(400), status=400)
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    return render(request, "core/error.html", _error_context(403), status=403)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "core/error.html", _error_context(403), status=403)
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    return render(request, "core/error.html", _error_context(404), status=404)
+
+
+@requires_csrf_token
+def server_error(request):
+    # No context processors: whatever failed may be what they would call.
+    template = loader.get_template("core/error.html")
+    context = {"request": request, "error_page": True, **_error_context(500)}
+    return HttpResponseServerError(template.render(context))

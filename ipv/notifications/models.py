@@ -1,0 +1,1 @@
+"""The outbox of emails and text messages, sent by a periodic job."""

@@ -1,0 +1,1 @@
+"""Participants and court referrals, from the order to a group placement."""

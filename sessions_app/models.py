@@ -1,0 +1,1 @@
+"""Curricula, groups, sessions, enrolment, attendance and completion."""

@@ -1,0 +1,22 @@
+"""Settings for the test suite: production settings, with only what a test run needs changed."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-never-used-outside-the-test-suite")
+
+from ipv.settings import *  # noqa: F403
+from ipv.settings import CACHES, STORAGES
+
+# The test client speaks plain HTTP; the HTTPS redirect is covered by the deploy check test.
+SECURE_SSL_REDIRECT = False
+# No collectstatic before tests: serve static files from their sources.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Parallel workers share one Redis: keep their keys apart.
+CACHES["default"]["KEY_PREFIX"] = f"ipv-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+# Static files straight from their sources (no collectstatic before a test run).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,1 @@
+"""The confidential store: victims, partners, consent, outreach, safety plans."""
