@@ -34,9 +34,10 @@ def offers_language(queryset, name, value):
 
 class DirectoryFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("Search"),
+        label=_("Keywords"),
         method=search_text,
         max_length=TEXT_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search"}),
         help_text=_("Name, city or keyword. Accents are optional."),
     )
     region = django_filters.ModelChoiceFilter(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from localflavor.ca.models import CAPostalCodeField
 from phonenumber_field.modelfields import PhoneNumberField
 
-from ipv.core.fields import ChoiceArrayField
+from ipv.core.fields import ChoiceArrayField, WebsiteField
 from ipv.core.i18n import Bilingual
 from ipv.core.search import Folded
 
@@ -126,7 +126,7 @@ class Agency(models.Model):
     )
     phone = PhoneNumberField(_("phone"), region="CA")
     email = models.EmailField(_("email"))
-    website = models.URLField(_("website"), blank=True)
+    website = WebsiteField(_("website"), blank=True)
     languages = ChoiceArrayField(
         models.CharField(max_length=3, choices=ServiceLanguage),
         verbose_name=_("languages of service"),
@@ -222,7 +222,7 @@ class SupportService(models.Model):
     phone = PhoneNumberField(_("phone"), region="CA")
     toll_free_phone = PhoneNumberField(_("toll-free phone"), region="CA", blank=True)
     email = models.EmailField(_("email"), blank=True)
-    website = models.URLField(_("website"), blank=True)
+    website = WebsiteField(_("website"), blank=True)
     street_address = models.CharField(
         _("street address"),
         max_length=200,

@@ -10,10 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from ipv.core.logging import drop_query_strings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
+
+# Generated and embedded data: keys, the embedded servers' files, bench results.
+VAR_DIR = Path(env("IPV_VAR_DIR", default="") or BASE_DIR / "var")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -110,7 +112,7 @@ if env("DATABASE_URL", default=""):
 else:
     from ipv.core import embedded
 
-    DATABASE_URL = embedded.database_url()
+    DATABASE_URL = embedded.database_url(VAR_DIR)
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -122,7 +124,7 @@ if env("REDIS_URL", default=""):
 else:
     from ipv.core import embedded
 
-    REDIS_URL = embedded.redis_url()
+    REDIS_URL = embedded.redis_url(VAR_DIR)
 
 CACHES = {
     "default": {

