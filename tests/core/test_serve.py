@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import psutil
 import pytest
@@ -66,7 +67,7 @@ def test_ctrl_c_stops_the_site_the_worker_beat_and_the_embedded_servers(tmp_path
         assert _wait_for(f"http://127.0.0.1:{port}/fr/directory/", seconds=10) == 200
         assert _processes_using(var / "pg"), "the embedded PostgreSQL runs from the given var/"
         registry = json.loads((var / "redis" / "ipv.rdb.settings").read_text())
-        redis = psutil.Process(int(open(registry["pidfile"]).read()))
+        redis = psutil.Process(int(Path(registry["pidfile"]).read_text()))
         assert "redis-server" in redis.name()
         children = psutil.Process(serve.pid).children(recursive=True)
         assert len(children) >= 3
