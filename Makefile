@@ -50,9 +50,13 @@ format: install
 messages: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l fr -l en --no-location --ignore ".venv/*" --ignore "var/*"
 
+# Production settings (no debug, cached templates, hashed static files), a throwaway key.
+BENCH_ENV := DJANGO_LOG_LEVEL=WARNING DJANGO_DEBUG=0 DJANGO_SECRET_KEY=bench-only-not-a-secret DJANGO_ALLOWED_HOSTS=testserver DJANGO_SECURE_SSL_REDIRECT=0
+
 bench: install
 	$(BIN)/python -m ipv.core.translations
-	DJANGO_DEBUG=1 $(BIN)/python manage.py bench
+	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BENCH_ENV) $(BIN)/python manage.py bench
 
 clean:
 	rm -rf $(VENV) var/staticfiles

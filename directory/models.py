@@ -1,6 +1,6 @@
 """Regions, courts, agencies (the tenants) and support services."""
 
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -43,6 +43,17 @@ class ServiceLanguage(models.TextChoices):
     TAGALOG = "tl", _("Tagalog")
     TAMIL = "ta", _("Tamil")
     URDU = "ur", _("Urdu")
+
+
+def folded_indexes(table: str) -> list[models.Index]:
+    """Indexes for the directory's ordering (by folded name) and its city prefix search."""
+    return [
+        models.Index(Folded("name_fr"), name=f"directory_{table}_sort_fr"),
+        models.Index(Folded("name_en"), name=f"directory_{table}_sort_en"),
+        models.Index(
+            OpClass(Folded("city"), name="text_pattern_ops"), name=f"directory_{table}_city"
+        ),
+    ]
 
 
 def _choices_list(choices) -> list[str]:
@@ -164,6 +175,7 @@ class Agency(models.Model):
         indexes = [
             GinIndex(fields=["languages"], name="directory_agency_languages"),
             GinIndex(fields=["programs"], name="directory_agency_programs"),
+            *folded_indexes("agency"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -256,7 +268,10 @@ class SupportService(models.Model):
         verbose_name = _("support service")
         verbose_name_plural = _("support services")
         ordering = ["name_en"]
-        indexes = [GinIndex(fields=["languages"], name="directory_service_languages")]
+        indexes = [
+            GinIndex(fields=["languages"], name="directory_service_languages"),
+            *folded_indexes("service"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(languages__len__gt=0)

@@ -1,0 +1,139 @@
+"""Benchmark data and pages of the public directory: 1,000 agencies, 5,000 support services."""
+
+import random
+
+from directory import demo
+from directory.models import Agency, Program, Region, ServiceLanguage, SupportService
+
+AGENCIES = 1_000
+SERVICES = 5_000
+
+CITIES = {
+    "toronto": ["Toronto", "North York", "Scarborough", "Etobicoke"],
+    "central-east": ["Oshawa", "Peterborough", "Barrie", "Newmarket", "Lindsay"],
+    "central-west": ["Brampton", "Mississauga", "Guelph", "Orangeville", "Milton"],
+    "central-south": ["Hamilton", "St. Catharines", "Brantford", "Welland", "Simcoe"],
+    "east": ["Ottawa", "Kingston", "Cornwall", "Hawkesbury", "Belleville", "L'Orignal"],
+    "northeast": ["Sudbury", "North Bay", "Timmins", "Sault Ste. Marie", "Kapuskasing"],
+    "northwest": ["Thunder Bay", "Kenora", "Fort Frances", "Dryden", "Sioux Lookout"],
+    "southwest": ["London", "Windsor", "Sarnia", "Chatham", "Stratford", "Woodstock"],
+}
+POSTAL_PREFIX = {
+    "toronto": "M",
+    "central-east": "L",
+    "central-west": "L",
+    "central-south": "L",
+    "east": "K",
+    "northeast": "P",
+    "northwest": "P",
+    "southwest": "N",
+}
+WORDS_FR = ["Services", "Centre", "Maison", "Réseau", "Carrefour", "Entraide", "Horizon"]
+WORDS_EN = ["Services", "Centre", "House", "Network", "Crossroads", "Support", "Horizon"]
+FOCUS_FR = ["familiaux", "communautaires", "de counseling", "de la famille", "régionaux"]
+FOCUS_EN = ["Family", "Community", "Counselling", "Families", "Regional"]
+OTHER_LANGUAGES = [value for value, _ in ServiceLanguage.choices][2:]
+
+
+def _postal_code(rng, region_slug):
+    letters = "ABCEGHJKLMNPRSTVXY"
+    return (
+        f"{POSTAL_PREFIX[region_slug]}{rng.randint(0, 9)}{rng.choice(letters)} "
+        f"{rng.randint(0, 9)}{rng.choice(letters)}{rng.randint(0, 9)}"
+    )
+
+
+def _languages(rng):
+    languages = rng.choice([["fr", "en"], ["en"], ["fr"], ["en", "fr"]])
+    if rng.random() < 0.3:
+        languages = [*languages, rng.choice(OTHER_LANGUAGES)]
+    return languages
+
+
+def seed() -> dict:
+    """Create the data set once; later runs find it and reuse it."""
+    demo.load()
+    rng = random.Random(2026)  # noqa: S311 (fixed, reproducible data, not security)
+    regions = list(Region.objects.all())
+    if Agency.objects.count() < AGENCIES:
+        agencies = []
+        for n in range(Agency.objects.count(), AGENCIES):
+            region = regions[n % len(regions)]
+            city = rng.choice(CITIES[region.slug])
+            indigenous = n % 9 == 0
+            word = rng.randrange(len(WORDS_FR))
+            focus = rng.randrange(len(FOCUS_FR))
+            agencies.append(
+                Agency(
+                    slug=f"bench-agency-{n}",
+                    name_fr=f"{WORDS_FR[word]} {FOCUS_FR[focus]} de {city} {n}",
+                    name_en=f"{city} {FOCUS_EN[focus]} {WORDS_EN[word]} {n}",
+                    description_fr="Programme de 12 séances de groupe, soutien aux partenaires.",
+                    description_en="Twelve group sessions; support for partners and families.",
+                    street_address=f"{100 + n} Main Street",
+                    city=city,
+                    postal_code=_postal_code(rng, region.slug),
+                    region=region,
+                    phone=f"+1613555{n % 10_000:04d}",
+                    email=f"info{n}@agency.example.org",
+                    languages=_languages(rng),
+                    programs=[Program.IPIV] if indigenous else [Program.IPV],
+                    indigenous_led=indigenous,
+                    published=n % 20 != 0,
+                )
+            )
+        Agency.objects.bulk_create(agencies, batch_size=500)
+    if SupportService.objects.count() < SERVICES:
+        kinds = [value for value, _ in SupportService.Kind.choices]
+        services = []
+        for n in range(SupportService.objects.count(), SERVICES):
+            region = regions[n % len(regions)]
+            kind = kinds[n % len(kinds)]
+            city = rng.choice(CITIES[region.slug])
+            services.append(
+                SupportService(
+                    kind=kind,
+                    name_fr=f"Service {n} de {city}",
+                    name_en=f"{city} service {n}",
+                    phone=f"+1705555{n % 10_000:04d}",
+                    city=city,
+                    region=region,
+                    languages=_languages(rng),
+                    open_24h=n % 4 == 0,
+                    street_address="" if kind == SupportService.Kind.SHELTER else "1 King Street",
+                    published=n % 25 != 0,
+                )
+            )
+        SupportService.objects.bulk_create(services, batch_size=1_000)
+    return {
+        "agencies": Agency.objects.count(),
+        "support_services": SupportService.objects.count(),
+    }
+
+
+HTMX = {"HX-Request": "true", "HX-Target": "results"}
+
+
+def pages() -> list[tuple[str, str, dict]]:
+    """(name, URL, headers) of each public page, in the shapes people use it."""
+    agency = Agency.objects.published().order_by("pk").last()
+    return [
+        ("home", "/fr/", {}),
+        ("agency search, no criteria", "/fr/directory/", {}),
+        ("agency search, free text", "/fr/directory/?q=famil", {}),
+        (
+            "agency search, region + language + program",
+            "/en/directory/?region=east&language=fr&program=ipv",
+            {},
+        ),
+        ("agency search, city prefix", "/fr/directory/?city=sault", {}),
+        ("agency search, page 20", "/en/directory/?page=20", {}),
+        ("agency search, htmx update", "/en/directory/?q=centre", HTMX),
+        ("agency page", f"/en/directory/agencies/{agency.slug}/", {}),
+        ("services, no criteria", "/en/directory/services/", {}),
+        (
+            "services, type + 24 h + text",
+            "/fr/directory/services/?kind=shelter&open_24h=on&q=thunder",
+            {},
+        ),
+    ]

@@ -1,0 +1,112 @@
+"""`make bench`: time every page on a large data set kept in its own database.
+
+The data set is created once in the database `<name>_bench` and reused by later runs. Each page
+is requested through Django's full stack (middleware, view, template) in this process: the time
+is the server's, without network. Results are printed and written to var/bench/results.json.
+"""
+
+import json
+import os
+import statistics
+import time
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from directory import bench as directory_bench
+
+# Each app that has pages to time: seed() builds its data, pages() lists what to request.
+BENCHES = [directory_bench]
+
+
+def _percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+class Command(BaseCommand):
+    help = "Seed the benchmark data set (once) and print p50/p95 server time per page."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--runs", type=int, default=50, help="Timed requests per page.")
+
+    def handle(self, *args, runs, **options):
+        if settings.DEBUG:
+            self.stderr.write("Warning: DEBUG is on; times include debug overhead.")
+        self._use_bench_database()
+        call_command("migrate", interactive=False, verbosity=0)
+
+        dataset, results = {}, []
+        client = Client()
+        for bench in BENCHES:
+            started = time.perf_counter()
+            dataset.update(bench.seed())
+            self.stdout.write(
+                f"{bench.__name__}: data ready in {time.perf_counter() - started:.1f} s"
+            )
+            for name, url, headers in bench.pages():
+                results.append(self._time(client, name, url, headers, runs))
+
+        self._report(dataset, results, runs)
+
+    def _use_bench_database(self):
+        """Point the default connection at `<name>_bench`, creating it if needed."""
+        name = f"{connection.settings_dict['NAME']}_bench"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE DATABASE "{name}"')
+        connection.close()
+        connection.settings_dict["NAME"] = name
+        settings.DATABASES["default"]["NAME"] = name
+
+    def _time(self, client, name, url, headers, runs):
+        for _ in range(3):  # warm caches: templates, connection, PostgreSQL buffers
+            response = client.get(url, headers=headers)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url} answered {response.status_code}")
+        times, query_counts = [], set()
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                client.get(url, headers=headers)
+                times.append((time.perf_counter() - started) * 1000)
+            query_counts.add(len(queries))
+        return {
+            "page": name,
+            "url": url,
+            "runs": runs,
+            "p50_ms": round(statistics.median(times), 2),
+            "p95_ms": round(_percentile(times, 0.95), 2),
+            "max_ms": round(max(times), 2),
+            "queries": sorted(query_counts),
+        }
+
+    def _report(self, dataset, results, runs):
+        width = max(len(result["page"]) for result in results)
+        self.stdout.write("")
+        self.stdout.write(f"{'page':<{width}}  {'p50 ms':>8}  {'p95 ms':>8}  queries")
+        for result in results:
+            page, p50, p95 = result["page"], result["p50_ms"], result["p95_ms"]
+            queries = ",".join(str(count) for count in result["queries"])
+            self.stdout.write(f"{page:<{width}}  {p50:>8.1f}  {p95:>8.1f}  {queries}")
+        output = settings.VAR_DIR / "bench" / "results.json"
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(
+            json.dumps(
+                {
+                    "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "cpus": os.cpu_count(),
+                    "runs_per_page": runs,
+                    "dataset": dataset,
+                    "pages": results,
+                },
+                indent=2,
+            )
+        )
+        self.stdout.write(self.style.SUCCESS(f"\nWritten to {output}"))
