@@ -1,0 +1,59 @@
+"""The production compose file: the five services, health checks, volumes, and a valid file."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+
+COMPOSE = Path(settings.BASE_DIR, "docker-compose.yml")
+
+
+def test_it_runs_postgres_16_redis_7_web_worker_and_beat_with_health_checks():
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    assert services["db"]["image"] == "postgres:16"
+    assert services["redis"]["image"] == "redis:7"
+    assert "gunicorn" in services["web"]["command"]
+    assert services["worker"]["command"][:4] == ["celery", "-A", "ipv", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "ipv", "beat"]
+    for name in ("db", "redis", "web", "worker"):
+        assert services[name]["healthcheck"]["test"], name
+    assert "pgdata:/var/lib/postgresql/data" in services["db"]["volumes"]
+    assert "redisdata:/data" in services["redis"]["volumes"]
+
+
+def test_the_web_health_check_asks_healthz_as_the_proxy_would():
+    web = yaml.safe_load(COMPOSE.read_text())["services"]["web"]
+    probe = " ".join(web["healthcheck"]["test"])
+    assert "/healthz" in probe
+    assert "X-Forwarded-Proto" in probe
+
+
+def _compose_command():
+    if legacy := shutil.which("docker-compose"):
+        return [legacy]
+    docker = shutil.which("docker")
+    if (
+        docker
+        and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0
+    ):
+        return [docker, "compose"]
+    return None
+
+
+def test_docker_compose_accepts_the_file(tmp_path):
+    command = _compose_command()
+    if command is None:
+        pytest.skip("neither docker compose nor docker-compose is installed")
+    shutil.copy(COMPOSE, tmp_path / "docker-compose.yml")
+    shutil.copy(Path(settings.BASE_DIR, ".env.example"), tmp_path / ".env")
+    result = subprocess.run(
+        [*command, "config", "--quiet"],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin:/usr/local/bin", "POSTGRES_PASSWORD": "checked-only"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
