@@ -25,7 +25,7 @@ def load() -> None:
         raise ImproperlyConfigured("Demo accounts are refused outside debug (DJANGO_DEBUG=1).")
     for email, full_name, language, _role in PERSONAS:
         is_admin = email.startswith("admin@")
-        user, _ = User.objects.update_or_create(
+        user, created = User.objects.update_or_create(
             email=email,
             defaults={
                 "full_name": full_name,
@@ -35,6 +35,8 @@ def load() -> None:
                 "is_active": True,
             },
         )
-        if not user.check_password(DEMO_PASSWORD):
+        # Only new accounts get the password: hashing it again on every start is slow, and a
+        # password someone changed while trying the site stays as they set it.
+        if created or not user.has_usable_password():
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
