@@ -25,4 +25,5 @@ RUN python -m ipv.core.translations \
 
 USER ipv
 EXPOSE 8000
-CMD ["gunicorn", "ipv.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# No access log: request paths are logged by the application, with secret tokens masked.
+CMD ["gunicorn", "ipv.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -9,7 +9,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Agency, Program, Region, ServiceLanguage, SupportService
-from ipv.core.forms import StyledForm
 from ipv.core.search import Folded, fold
 
 TEXT_MAX_LENGTH = 100
@@ -57,7 +56,6 @@ class DirectoryFilter(django_filters.FilterSet):
     )
 
     class Meta:
-        form = StyledForm
         fields: list[str] = []
 
 

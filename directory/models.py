@@ -1,5 +1,6 @@
 """Regions, courts, agencies (the tenants) and support services."""
 
+import pghistory
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import RegexValidator
 from django.db import models
@@ -117,6 +118,12 @@ class ListedQuerySet(models.QuerySet):
         return self.filter(published=True)
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["search_text", "updated_at"],
+)
 class Agency(models.Model):
     """A community agency that delivers the program: the tenant that owns its case data."""
 
@@ -153,6 +160,20 @@ class Agency(models.Model):
     )
     published = models.BooleanField(
         _("published"), default=False, help_text=_("Shown in the public directory.")
+    )
+    # Agency settings, edited by its managers.
+    allow_facilitator_partner_contact = models.BooleanField(
+        _("one person may be both facilitator and partner-contact worker"),
+        default=False,
+        help_text=_(
+            "Off by default: the people who run a participant's group do not contact the "
+            "victims. Small agencies may need one person in both roles."
+        ),
+    )
+    managers_see_confidential = models.BooleanField(
+        _("managers may read the confidential victims' records"),
+        default=False,
+        help_text=_("Off by default: only partner-contact workers read them."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -4,7 +4,9 @@ import secrets
 from pathlib import Path
 
 import environ
+import pghistory
 import structlog
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from ipv.core.logging import drop_query_strings
@@ -43,6 +45,8 @@ ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
 )
 IPV_BASE_URL = env("IPV_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Proxies in front of the site that append to X-Forwarded-For (0: use the connection's address).
+IPV_TRUSTED_PROXIES = env.int("IPV_TRUSTED_PROXIES", default=0)
 CSRF_TRUSTED_ORIGINS = [IPV_BASE_URL]
 
 INSTALLED_APPS = [
@@ -55,6 +59,14 @@ INSTALLED_APPS = [
     "sessions_app",
     "fees",
     "victims",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "pgtrigger",
+    "pghistory",
+    "pghistory.admin",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -74,6 +86,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ipv.core.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -81,10 +95,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ipv.accounts.middleware.SessionLifetimeMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
+    "ipv.audit.middleware.AuditContextMiddleware",
+    "ipv.accounts.middleware.RequireMFAMiddleware",
+    "ipv.core.tenancy.AgencyMiddleware",
 ]
 
 ROOT_URLCONF = "ipv.urls"
@@ -146,6 +166,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "America/Toronto"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "send-due-messages": {
+        "task": "ipv.notifications.tasks.send_due_messages",
+        "schedule": 60,
+    },
     "clear-expired-sessions": {
         "task": "ipv.core.tasks.clear_expired_sessions",
         "schedule": 60 * 60,
@@ -153,6 +177,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["ipv.accounts.backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -162,7 +187,46 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:landing"
+
+# Sign-in (django-allauth): email and password, then the second factor. No public sign-up:
+# people join by invitation (ipv.accounts.invitations).
+ACCOUNT_ADAPTER = "ipv.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "IPV — "
+# Throttling on the Redis cache: per address and per account, without saying which emails exist.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "login": "30/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "IPV"
+MFA_RECOVERY_CODE_COUNT = 10
+# Every staff, court liaison and administrator account needs a second factor (default: on
+# outside debug). Without one, a signed-in person reaches only MFA setup and sign-out.
+IPV_REQUIRE_MFA = env.bool("IPV_REQUIRE_MFA", default=not DEBUG)
+USERSESSIONS_TRACK_ACTIVITY = True
+
+# Sessions: 30 minutes idle (the cookie is renewed on every request), 12 hours at most.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+IPV_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+
+# History: every change to tracked models, with who, from where, in the same row (append-only).
+PGHISTORY_APPEND_ONLY = True
+PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
+PGHISTORY_MIDDLEWARE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 # Languages: French and English in every URL (/fr/…, /en/…), Canadian formats.
 LANGUAGE_CODE = "fr"
@@ -173,7 +237,7 @@ LANGUAGE_COOKIE_NAME = "ipv_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "ipv.core.forms.FormRenderer"
 TIME_ZONE = "America/Toronto"
 USE_I18N = True
 USE_TZ = True
@@ -197,6 +261,24 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security. Outside debug, `manage.py check --deploy` has nothing to report.
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# No inline script anywhere; QR codes for authenticator apps come as data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -1,9 +1,12 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from ipv.accounts import views as accounts_views
+from ipv.accounts.urls import agency_urlpatterns
 from ipv.core import views as core_views
 
 handler400 = "ipv.core.views.bad_request"
@@ -19,8 +22,17 @@ urlpatterns = [
     ),
 ]
 
+# The admin signs in through the site's own sign-in (with its second factor).
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns += i18n_patterns(
     path("", core_views.home, name="home"),
     path("directory/", include("directory.urls")),
+    # Before allauth's own page of that name: people do not change their sign-in address.
+    path("account/email/", accounts_views.email_managed, name="account_email"),
+    path("account/", include("allauth.urls")),
+    path("", include("ipv.accounts.urls")),
+    path("a/<slug:agency_slug>/", include((agency_urlpatterns, "agency"))),
+    path("court/", include("referrals.urls")),
     path("admin/", admin.site.urls),
 )

@@ -1,10 +1,125 @@
 import os
 import shutil
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
-from django.utils import translation
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from django.utils import timezone, translation
 
-from tests.factories import RegionFactory, UserFactory
+from ipv.accounts.models import Invitation, LiaisonProfile, Membership, Role
+from tests.factories import AgencyFactory, CourtFactory, RegionFactory, UserFactory
+
+# A fixed authenticator secret for every test person with a second factor.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+PASSWORD = "correct-horse-battery-staple"
+
+AGENCY_ROLES = {
+    "manager": Role.MANAGER,
+    "intake": Role.INTAKE,
+    "facilitator": Role.FACILITATOR,
+    "partner_contact": Role.PARTNER_CONTACT,
+}
+
+
+def totp_code(secret=TOTP_SECRET, at=None):
+    """The code an authenticator app shows now (or at `at`)."""
+    moment = at or timezone.now()
+    return format_hotp_value(hotp_value(secret, int(moment.timestamp()) // 30))
+
+
+def make_person(email, full_name, *, agency=None, roles=(), mfa=True, **fields):
+    user = UserFactory(email=email, full_name=full_name, **fields)
+    for role in roles:
+        Membership.objects.create(user=user, agency=agency, role=role)
+    if mfa:
+        TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+@dataclass
+class World:
+    """Two agencies in two regions, each with its court and one person per role; a court
+    liaison officer for the first court; a platform administrator; an intake worker of the
+    first agency who has not set up a second factor."""
+
+    agency: object
+    other_agency: object
+    court: object
+    other_court: object
+    people: dict = field(default_factory=dict)
+    invitation: object = None
+    other_invitation: object = None
+
+    def __getitem__(self, name):
+        return self.people[name]
+
+
+@pytest.fixture
+def world(db):
+    east = RegionFactory(slug="east", name_fr="Est", name_en="East", position=4)
+    northwest = RegionFactory(slug="northwest", name_fr="Nord-Ouest", name_en="Northwest")
+    court = CourtFactory(slug="ottawa", region=east)
+    other_court = CourtFactory(
+        slug="thunder-bay",
+        name_fr="Palais de justice de Thunder Bay",
+        name_en="Thunder Bay Courthouse",
+        city="Thunder Bay",
+        postal_code="P7B 6M3",
+        region=northwest,
+    )
+    agency = AgencyFactory(
+        slug="riviere", name_fr="Services Rivière", name_en="River Services", region=east
+    )
+    agency.courts.add(court)
+    other_agency = AgencyFactory(
+        slug="lakehead",
+        name_fr="Centre Lakehead",
+        name_en="Lakehead Centre",
+        region=northwest,
+        city="Thunder Bay",
+        postal_code="P7B 1A3",
+    )
+    other_agency.courts.add(other_court)
+    world = World(agency=agency, other_agency=other_agency, court=court, other_court=other_court)
+    names = {
+        "manager": "Martine Gagnon",
+        "intake": "Isabelle Roy",
+        "facilitator": "François Tremblay",
+        "partner_contact": "Patricia Lavoie",
+    }
+    for key, role in AGENCY_ROLES.items():
+        world.people[key] = make_person(
+            f"{key}@riviere.test", names[key], agency=agency, roles=[role]
+        )
+        world.people[f"other_{key}"] = make_person(
+            f"{key}@lakehead.test", f"Other {names[key]}", agency=other_agency, roles=[role]
+        )
+    world.people["liaison"] = make_person("liaison@court.test", "Louis Bélanger")
+    LiaisonProfile.objects.create(user=world["liaison"]).courts.add(court)
+    world.people["admin"] = make_person(
+        "admin@platform.test", "Alex Admin", is_staff=True, is_superuser=True
+    )
+    world.people["no_mfa"] = make_person(
+        "new@riviere.test", "Nadia Nouvelle", agency=agency, roles=[Role.INTAKE], mfa=False
+    )
+    world.invitation = Invitation.objects.create(
+        email="invited@riviere.test",
+        agency=agency,
+        roles=[Role.INTAKE],
+        token_hash="a" * 64,
+        invited_by=world["manager"],
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    world.other_invitation = Invitation.objects.create(
+        email="invited@lakehead.test",
+        agency=other_agency,
+        roles=[Role.INTAKE],
+        token_hash="b" * 64,
+        invited_by=world["other_manager"],
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    return world
 
 
 @pytest.fixture
@@ -19,9 +134,7 @@ def northwest(db):
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(
-        email="admin@example.org", full_name="Alex Admin", is_staff=True, is_superuser=True
-    )
+    return make_person("admin@example.org", "Alex Admin", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture

@@ -3,10 +3,20 @@
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from ipv.accounts.models import User
+from directory.models import Agency, Court
+from ipv.accounts.models import LiaisonProfile, Membership, Role, User
 
 # Printed by `make run`; accounts.demo.load refuses to set it outside debug.
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105
+
+# email → (agency slug, role), or "liaison" for the court liaison officer.
+ACCESS = {
+    "manager@demo.ipv.test": ("riviere-des-outaouais", Role.MANAGER),
+    "intake@demo.ipv.test": ("riviere-des-outaouais", Role.INTAKE),
+    "facilitator@demo.ipv.test": ("riviere-des-outaouais", Role.FACILITATOR),
+    "partner@demo.ipv.test": ("riviere-des-outaouais", Role.PARTNER_CONTACT),
+    "manager2@demo.ipv.test": ("lakehead-healing", Role.MANAGER),
+}
 
 PERSONAS = [
     ("manager@demo.ipv.test", "Martine Gagnon", "fr", "manager, first agency"),
@@ -40,3 +50,14 @@ def load() -> None:
         if created or not user.has_usable_password():
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+        if email in ACCESS:
+            slug, role = ACCESS[email]
+            Membership.objects.update_or_create(
+                user=user,
+                agency=Agency.objects.get(slug=slug),
+                role=role,
+                defaults={"is_active": True, "ended_at": None},
+            )
+        if email.startswith("liaison@"):
+            profile, _ = LiaisonProfile.objects.get_or_create(user=user)
+            profile.courts.set(Court.objects.filter(slug="ottawa"))

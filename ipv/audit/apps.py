@@ -6,3 +6,6 @@ class AuditConfig(AppConfig):
     name = "ipv.audit"
     label = "audit"
     verbose_name = _("Audit trail")
+
+    def ready(self):
+        from ipv.audit import receivers  # noqa: F401 (connects the receivers)

@@ -1,1 +1,86 @@
-"""The audit trail: change history of case data and reads of confidential records."""
+"""The audit trail: what people did (sign-ins, denials, staff changes, reads of confidential
+records), alongside the row-level change history that django-pghistory keeps for each model.
+
+Both are append-only: the database refuses UPDATE and DELETE on their tables.
+"""
+
+import pgtrigger
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+APPEND_ONLY = pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Failed sign-in")
+        LOGOUT = "logout", _("Signed out")
+        PASSWORD_CHANGED = "password_changed", _("Changed their password")
+        PASSWORD_RESET = "password_reset", _("Reset their password")
+        MFA_ADDED = "mfa_added", _("Added a second factor")
+        MFA_REMOVED = "mfa_removed", _("Removed a second factor")
+        MFA_CODES_RENEWED = "mfa_codes_renewed", _("Renewed their recovery codes")
+        MFA_FAILED = "mfa_failed", _("Failed second-factor check")
+        PERMISSION_DENIED = "denied", _("Was refused access")
+        INVITATION_SENT = "invitation_sent", _("Invited someone")
+        INVITATION_RESENT = "invitation_resent", _("Sent an invitation again")
+        INVITATION_REVOKED = "invitation_revoked", _("Revoked an invitation")
+        INVITATION_ACCEPTED = "invitation_accepted", _("Accepted an invitation")
+        ROLES_CHANGED = "roles_changed", _("Changed roles")
+        DEACTIVATED = "deactivated", _("Deactivated a person")
+        SESSIONS_ENDED = "sessions_ended", _("Ended sessions")
+        SETTINGS_CHANGED = "settings_changed", _("Changed the agency's settings")
+        RECORD_READ = "read", _("Read a confidential record")
+        RECORD_EXPORTED = "export", _("Exported confidential records")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    # Plain references without database constraints: the trail outlives what it mentions,
+    # and never stops a row elsewhere from being removed.
+    actor = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    subject = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("person concerned"),
+    )
+    agency = models.ForeignKey(
+        "directory.Agency",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("agency"),
+    )
+    action = models.CharField(_("what"), max_length=30, choices=Action)
+    target_type = models.CharField(_("type of record"), max_length=100, blank=True)
+    target_id = models.CharField(_("record"), max_length=64, blank=True)
+    # What the event was about, in words a manager reads; never a victim's details.
+    target_label = models.CharField(_("about"), max_length=200, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("from (IP address)"), null=True, blank=True)
+    path = models.CharField(_("page"), max_length=300, blank=True)
+    request_id = models.CharField(_("request"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["agency", "-at"], name="audit_event_agency_at"),
+            models.Index(fields=["subject", "-at"], name="audit_event_subject_at"),
+        ]
+        triggers = [APPEND_ONLY]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"

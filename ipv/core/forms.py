@@ -1,24 +1,29 @@
-"""Form helpers shared by every app."""
+"""Every form renders with Bootstrap's classes and Django's accessible markup (labels, help
+and errors tied to their field with aria-describedby, aria-invalid on errors)."""
 
 from django import forms
+from django.forms.boundfield import BoundField
+from django.forms.renderers import TemplatesSetting
 
 
-def style_widgets(form: forms.BaseForm) -> None:
-    """Give each widget the Bootstrap class that matches its kind."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(
-            widget, (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)
-        ):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+def _css_class(widget) -> str:
+    if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)):
+        return "form-check-input"
+    if isinstance(widget, forms.Select):
+        return "form-select"
+    return "form-control"
 
 
-class StyledForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style_widgets(self)
+class StyledBoundField(BoundField):
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if not widget.is_hidden:
+            attrs["class"] = f"{attrs.get('class', '')} {_css_class(widget)}".strip()
+        return attrs
+
+
+class FormRenderer(TemplatesSetting):
+    """Project templates first (templates/django/forms/…), Bootstrap classes on widgets."""
+
+    bound_field_class = StyledBoundField

@@ -1,9 +1,14 @@
-"""Log processors. A log line must never carry case data: names, phone numbers, searches."""
+"""Log processors. A log line must never carry case data (names, phone numbers, searches) nor
+a secret (invitation and password-reset links)."""
+
+import re
+
+SECRET_PATHS = re.compile(r"(/invitation/|/password/reset/key/)[^/?]+")
 
 
 def drop_query_strings(logger, method_name, event_dict):
-    """Keep only the path of a logged request: query strings hold what people searched for."""
+    """Keep only the path of a logged request, with any secret link token masked."""
     request = event_dict.get("request")
-    if isinstance(request, str) and "?" in request:
-        event_dict["request"] = request.split("?", 1)[0]
+    if isinstance(request, str):
+        event_dict["request"] = SECRET_PATHS.sub(r"\1…", request.split("?", 1)[0])
     return event_dict

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language_from_path
 
 
@@ -20,4 +21,21 @@ class RememberLanguageMiddleware:
                 httponly=True,
                 samesite=settings.LANGUAGE_COOKIE_SAMESITE,
             )
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django does not set itself: Permissions-Policy, and no-store for signed-in pages
+    (case data must not linger in a shared computer's cache)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+            response.headers.pop("Expires", None)
         return response

@@ -11,10 +11,12 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
 from directory.selectors import directory_summary
+from ipv.core.permissions import public
 
 logger = logging.getLogger(__name__)
 
 
+@public
 @require_GET
 def home(request):
     return render(request, "core/home.html", {"summary": directory_summary()})
@@ -43,6 +45,7 @@ def _redis_ok() -> bool:
         return False
 
 
+@public
 @never_cache
 @require_GET
 def healthz(request):

@@ -11,13 +11,19 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_people_sign_in_with_the_demo_password_in_debug(settings):
     settings.DEBUG = True
-    demo.load()
+    call_command("load_demo", verbosity=0)
     assert sorted(User.objects.values_list("email", flat=True)) == sorted(
         email for email, *_ in demo.PERSONAS
     )
     assert User.objects.get(email="admin@demo.ipv.test").is_superuser
     assert not User.objects.get(email="intake@demo.ipv.test").is_staff
     assert User.objects.get(email="intake@demo.ipv.test").check_password(demo.DEMO_PASSWORD)
+    intake = User.objects.get(email="intake@demo.ipv.test")
+    assert list(intake.memberships.values_list("agency__slug", "role")) == [
+        ("riviere-des-outaouais", "intake")
+    ]
+    liaison = User.objects.get(email="liaison@demo.ipv.test")
+    assert list(liaison.liaison.courts.values_list("slug", flat=True)) == ["ottawa"]
 
 
 def test_loading_the_demo_twice_leaves_the_same_rows(settings):

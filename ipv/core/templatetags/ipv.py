@@ -29,3 +29,17 @@ def query_with(context, **changes):
     for key, value in changes.items():
         query[key] = value
     return "?" + query.urlencode()
+
+
+@register.filter
+def can(membership, capability):
+    """`{% if request.membership|can:"staff.view" %}`: the person's capability in this agency."""
+    return bool(membership) and membership.can(capability)
+
+
+@register.filter
+def role_labels(roles):
+    """The names of `roles`, in the order of the Role choices (manager first)."""
+    from ipv.accounts.models import Role
+
+    return [role.label for role in Role if role in roles]

@@ -1,0 +1,66 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from directory.models import Agency
+from ipv.accounts.models import Role, User
+
+
+class RolesField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Role.choices, label=_("Roles"), **kwargs)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    roles = RolesField()
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"), choices=User.Language.choices
+    )
+
+
+class RolesForm(forms.Form):
+    roles = RolesField()
+
+
+class AgencySettingsForm(forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = ["allow_facilitator_partner_contact", "managers_see_confidential"]
+
+
+class InvitationAcceptForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password (again)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "password1"
+        ].help_text = password_validation.password_validators_help_text_html()
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            person = User(email=self.email, full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(first, person)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

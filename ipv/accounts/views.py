@@ -1,0 +1,202 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ipv.accounts import selectors, services
+from ipv.accounts.forms import AgencySettingsForm, InvitationAcceptForm, InviteForm, RolesForm
+from ipv.core.permissions import public, requires, signed_in
+
+
+def _errors_to_form(form, error: ValidationError) -> None:
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+@signed_in
+@require_GET
+def landing(request):
+    """After sign-in: straight to the only place the person works, else a choice."""
+    agencies = selectors.agencies_of(request.user)
+    is_liaison = hasattr(request.user, "liaison")
+    if len(agencies) == 1 and not is_liaison and not request.user.is_staff:
+        return redirect("agency:home", agency_slug=agencies[0].agency.slug)
+    if is_liaison and not agencies and not request.user.is_staff:
+        return redirect("court:home")
+    return render(
+        request, "accounts/landing.html", {"agencies": agencies, "is_liaison": is_liaison}
+    )
+
+
+@requires("agency.view")
+@require_GET
+def agency_home(request):
+    return render(request, "accounts/agency_home.html")
+
+
+@requires("staff.view")
+@require_GET
+def staff(request):
+    return _staff_page(request, InviteForm(initial={"language": request.LANGUAGE_CODE}))
+
+
+def _staff_page(request, invite_form, status=200):
+    include_former = request.GET.get("former") == "1"
+    context = {
+        "staff": selectors.staff_list(agency=request.agency, include_former=include_former),
+        "invitations": selectors.invitations_pending(agency=request.agency),
+        "invite_form": invite_form,
+        "include_former": include_former,
+    }
+    return render(request, "accounts/staff.html", context, status=status)
+
+
+@requires("staff.manage")
+@require_POST
+def staff_invite(request):
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invitation_create(
+                agency=request.agency, invited_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
+            return redirect("agency:staff", agency_slug=request.agency.slug)
+    return _staff_page(request, form, status=400)
+
+
+@requires("staff.manage")
+@require_http_methods(["GET", "POST"])
+def staff_member(request, user_id):
+    member = selectors.staff_member_get(agency=request.agency, user_id=user_id)
+    form = RolesForm(request.POST or None, initial={"roles": member.roles})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.roles_change(
+                user=member.user,
+                agency=request.agency,
+                roles=form.cleaned_data["roles"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Roles of %(name)s saved.") % {"name": member.user})
+            return redirect("agency:staff", agency_slug=request.agency.slug)
+    status = 400 if form.errors else 200
+    return render(
+        request, "accounts/staff_member.html", {"member": member, "form": form}, status=status
+    )
+
+
+@requires("staff.manage")
+@require_POST
+def staff_deactivate(request, user_id):
+    member = selectors.staff_member_get(agency=request.agency, user_id=user_id)
+    try:
+        services.staff_deactivate(user=member.user, agency=request.agency, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("%(name)s no longer has access to the agency.") % {"name": member.user}
+        )
+    return redirect("agency:staff", agency_slug=request.agency.slug)
+
+
+@requires("staff.manage")
+@require_POST
+def invitation_resend(request, pk):
+    invitation = selectors.invitation_get(agency=request.agency, pk=pk)
+    try:
+        services.invitation_resend(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Invitation sent again to %(email)s.") % {"email": invitation})
+    return redirect("agency:staff", agency_slug=request.agency.slug)
+
+
+@requires("staff.manage")
+@require_POST
+def invitation_revoke(request, pk):
+    invitation = selectors.invitation_get(agency=request.agency, pk=pk)
+    try:
+        services.invitation_revoke(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Invitation to %(email)s revoked.") % {"email": invitation})
+    return redirect("agency:staff", agency_slug=request.agency.slug)
+
+
+@requires("settings.manage")
+@require_http_methods(["GET", "POST"])
+def agency_settings(request):
+    form = AgencySettingsForm(request.POST or None, instance=request.agency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agency_settings_update(
+                agency=request.agency, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("agency:settings", agency_slug=request.agency.slug)
+    status = 400 if form.errors else 200
+    return render(request, "accounts/agency_settings.html", {"form": form}, status=status)
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def invitation(request, token):
+    """The link in an invitation email: set a password (or sign in), then set up MFA."""
+    invitation = services.invitation_for_token(token)
+    if invitation is None or invitation.status != "pending":
+        status = 404 if invitation is None else 410
+        context = {"status_name": invitation.status if invitation else "unknown"}
+        return render(request, "accounts/invitation_unusable.html", context, status=status)
+    user = request.user if request.user.is_authenticated else None
+    form = None
+    if user is None:
+        form = InvitationAcceptForm(
+            request.POST or None,
+            email=invitation.email,
+            initial={"full_name": invitation.full_name},
+        )
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            user = services.invitation_accept(
+                invitation=invitation,
+                user=user,
+                full_name=form.cleaned_data["full_name"] if form else "",
+                password=form.cleaned_data["password1"] if form else "",
+            )
+        except ValidationError as error:
+            if form is None:
+                messages.error(request, " ".join(error.messages))
+                return redirect("accounts:landing")
+            _errors_to_form(form, error)
+        else:
+            if not request.user.is_authenticated:
+                login(request, user, backend="ipv.accounts.backends.AuthenticationBackend")
+            messages.success(request, _("Welcome. Your access is ready."))
+            return redirect("accounts:landing")
+    status = 400 if form is not None and form.errors else 200
+    context = {"invitation": invitation, "form": form}
+    return render(request, "accounts/invitation.html", context, status=status)
+
+
+@signed_in
+@require_GET
+def email_managed(request):
+    """Staff addresses are their sign-in: an administrator changes them, not the person."""
+    return render(request, "accounts/email_managed.html")

@@ -1,0 +1,124 @@
+"""Who may do what: one table of capabilities × roles, and the decorators views declare it with.
+
+Every view states its access (`public`, `signed_in`, `liaison`, or `requires(capability)` for
+agency pages); the permission matrix test reads that declaration from each route and fails on a
+route that has none.
+"""
+
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+from ipv.accounts.models import Role
+
+MANAGER, INTAKE, FACILITATOR, PARTNER_CONTACT = (
+    Role.MANAGER,
+    Role.INTAKE,
+    Role.FACILITATOR,
+    Role.PARTNER_CONTACT,
+)
+STAFF = frozenset(Role)
+
+CAPABILITIES: dict[str, frozenset[Role]] = {
+    # The agency's home page: every role.
+    "agency.view": STAFF,
+    # Staff: list, invite, change roles, deactivate, invitations.
+    "staff.view": frozenset({MANAGER}),
+    "staff.manage": frozenset({MANAGER}),
+    # The agency's settings (separation of duties, confidential access…).
+    "settings.manage": frozenset({MANAGER}),
+    # The agency's audit trail.
+    "audit.view": frozenset({MANAGER}),
+    # The confidential store; managers only where the agency grants it (see `allows`).
+    "victims.view": frozenset({PARTNER_CONTACT}),
+}
+
+
+@dataclass(frozen=True)
+class Access:
+    """How a view is reached: kind is public, signed_in, liaison or agency."""
+
+    kind: str
+    capability: str | None = None
+
+
+def allows(*, roles: frozenset, agency, capability: str) -> bool:
+    """True when someone with `roles` in `agency` has `capability` there."""
+    if capability not in CAPABILITIES:
+        raise KeyError(f"unknown capability {capability!r}")
+    if roles & CAPABILITIES[capability]:
+        return True
+    return capability == "victims.view" and MANAGER in roles and agency.managers_see_confidential
+
+
+def _declare(view, access: Access):
+    view.access = access
+    return view
+
+
+def public(view):
+    """Anyone, signed in or not."""
+    return _declare(view, Access("public"))
+
+
+def signed_in(view):
+    """Anyone signed in (with their second factor, see RequireMFAMiddleware)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return _declare(wrapped, Access("signed_in"))
+
+
+def liaison(view):
+    """Court liaison officers; their court scoping is done by the selectors (404 elsewhere)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not hasattr(request.user, "liaison"):
+            _deny(request, "liaison")
+        return view(request, *args, **kwargs)
+
+    return _declare(wrapped, Access("liaison"))
+
+
+def requires(capability: str):
+    """An agency page (`/a/<agency_slug>/…`) for the roles that have `capability`.
+
+    AgencyMiddleware has already sent anonymous people to sign in and answered 404 to anyone
+    who is not a member of the agency; here a member without the capability gets 403.
+    """
+    if capability not in CAPABILITIES:
+        raise KeyError(f"unknown capability {capability!r}")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, agency_slug, **kwargs):
+            if not request.membership.can(capability):
+                _deny(request, capability)
+            return view(request, *args, **kwargs)
+
+        return _declare(wrapped, Access("agency", capability))
+
+    return decorator
+
+
+def _deny(request, needed: str):
+    from ipv.audit.services import Action, audit_record
+
+    audit_record(
+        action=Action.PERMISSION_DENIED,
+        actor=request.user,
+        subject=request.user,
+        agency=getattr(request, "agency", None),
+        label=request.path[:200],
+        details={"needed": needed},
+    )
+    raise PermissionDenied
