@@ -1,5 +1,6 @@
 import os
 import shutil
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -120,6 +121,17 @@ def world(db):
         expires_at=timezone.now() + timedelta(days=7),
     )
     return world
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """A cache namespace per test: throttling counters never leak from one test to another."""
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "KEY_PREFIX": f"ipv-test-{uuid.uuid4().hex}",
+        }
+    }
 
 
 @pytest.fixture

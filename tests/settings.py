@@ -20,3 +20,7 @@ CACHES["default"]["KEY_PREFIX"] = f"ipv-test-{os.environ.get('PYTEST_XDIST_WORKE
 # Static files straight from their sources (no collectstatic before a test run).
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# Tasks run inline: what a worker would do happens before the test goes on.
+CELERY_TASK_ALWAYS_EAGER = True
+# One step of clock drift either way, so a test may use the next code without waiting 30 s.
+MFA_TOTP_TOLERANCE = 1

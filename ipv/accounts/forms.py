@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Agency
@@ -26,10 +27,23 @@ class RolesForm(forms.Form):
     roles = RolesField()
 
 
-class AgencySettingsForm(forms.ModelForm):
-    class Meta:
-        model = Agency
-        fields = ["allow_facilitator_partner_contact", "managers_see_confidential"]
+def _setting(name):
+    field = Agency._meta.get_field(name)
+    return forms.BooleanField(
+        label=capfirst(field.verbose_name), help_text=field.help_text, required=False
+    )
+
+
+class AgencySettingsForm(forms.Form):
+    """The agency's own settings; the service compares them with the saved ones."""
+
+    allow_facilitator_partner_contact = _setting("allow_facilitator_partner_contact")
+    managers_see_confidential = _setting("managers_see_confidential")
+
+    @classmethod
+    def for_agency(cls, agency, data=None):
+        initial = {name: getattr(agency, name) for name in cls.base_fields}
+        return cls(data, initial=initial)
 
 
 class InvitationAcceptForm(forms.Form):

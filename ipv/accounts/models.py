@@ -57,6 +57,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Can sign in to the administration site."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Raised to end every session of the person at once (see _get_session_auth_hash).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -80,6 +82,19 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django signs each session with this hash and drops a session whose hash no longer
+        # matches (on the next request). With the epoch in it, raising the epoch ends all of
+        # the person's sessions, on every device, without touching their password.
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "ipv.accounts.User.session",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Role(models.TextChoices):

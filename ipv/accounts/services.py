@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -308,15 +308,18 @@ def staff_deactivate(*, user: User, agency, by: User) -> None:
     )
 
 
-def sessions_end(*, user: User, keep_session_key: str | None = None) -> int:
-    """End the person's sessions (all, or all but one); the next request signs them out."""
+def sessions_end(*, user: User) -> int:
+    """End every session of the person: the next request from any of them is signed out.
+
+    Returns how many sessions were open (as allauth's session list knew them).
+    """
     from allauth.usersessions.models import UserSession
 
+    User.objects.filter(pk=user.pk).update(session_epoch=models.F("session_epoch") + 1)
     ended = 0
     for session in UserSession.objects.filter(user=user):
-        if session.session_key != keep_session_key:
-            session.end()
-            ended += 1
+        session.end()
+        ended += 1
     return ended
 
 

@@ -1,3 +1,4 @@
+from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -8,6 +9,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ipv.accounts import selectors, services
 from ipv.accounts.forms import AgencySettingsForm, InvitationAcceptForm, InviteForm, RolesForm
 from ipv.core.permissions import public, requires, signed_in
+
+
+def _posted(request):
+    """The form data of a POST (even an empty one: unticked boxes send nothing), else None."""
+    return request.POST if request.method == "POST" else None
 
 
 def _errors_to_form(form, error: ValidationError) -> None:
@@ -76,7 +82,7 @@ def staff_invite(request):
 @require_http_methods(["GET", "POST"])
 def staff_member(request, user_id):
     member = selectors.staff_member_get(agency=request.agency, user_id=user_id)
-    form = RolesForm(request.POST or None, initial={"roles": member.roles})
+    form = RolesForm(_posted(request), initial={"roles": member.roles})
     if request.method == "POST" and form.is_valid():
         try:
             services.roles_change(
@@ -140,7 +146,7 @@ def invitation_revoke(request, pk):
 @requires("settings.manage")
 @require_http_methods(["GET", "POST"])
 def agency_settings(request):
-    form = AgencySettingsForm(request.POST or None, instance=request.agency)
+    form = AgencySettingsForm.for_agency(request.agency, _posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.agency_settings_update(
@@ -168,7 +174,7 @@ def invitation(request, token):
     form = None
     if user is None:
         form = InvitationAcceptForm(
-            request.POST or None,
+            _posted(request),
             email=invitation.email,
             initial={"full_name": invitation.full_name},
         )
@@ -188,6 +194,11 @@ def invitation(request, token):
         else:
             if not request.user.is_authenticated:
                 login(request, user, backend="ipv.accounts.backends.AuthenticationBackend")
+                # They have just chosen their password: setting up their second factor right
+                # after must not ask for it again (allauth asks unless it is this recent).
+                record_authentication(
+                    request, user, method="password", email=user.email, reauthenticated=True
+                )
             messages.success(request, _("Welcome. Your access is ready."))
             return redirect("accounts:landing")
     status = 400 if form is not None and form.errors else 200

@@ -187,7 +187,9 @@ def test_every_route_declares_who_may_see_it():
         name
         for name, callback in all_routes().items()
         if not name.startswith("admin:")
-        and (name not in ROUTES or (ROUTES[name].access is None and not hasattr(callback, "access")))
+        and (
+            name not in ROUTES or (ROUTES[name].access is None and not hasattr(callback, "access"))
+        )
     ]
     assert missing == [], "add these routes to ROUTES (and decorate the views)"
     stale = set(ROUTES) - set(all_routes())

@@ -1,0 +1,123 @@
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from ipv.accounts import services
+from ipv.accounts.models import Membership
+from ipv.audit.models import AuditEvent
+from ipv.audit.services import Action, audit_read, audit_record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE audit_auditevent SET action = 'login'",
+        "DELETE FROM audit_auditevent",
+        "UPDATE accounts_membershipevent SET role = 'manager'",
+        "DELETE FROM accounts_membershipevent",
+        "DELETE FROM accounts_userevent",
+        "UPDATE directory_agencyevent SET published = false",
+    ],
+)
+def test_the_database_refuses_to_change_or_delete_the_trail(world, sql):
+    audit_record(action=Action.LOGIN, actor=world["intake"], subject=world["intake"])
+    with (
+        pytest.raises(DatabaseError, match="Cannot"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql)
+
+
+def test_nor_through_the_orm(world):
+    event = audit_record(action=Action.LOGIN, actor=world["intake"])
+    with pytest.raises(DatabaseError), transaction.atomic():
+        event.delete()
+
+
+def test_a_refusal_is_recorded_with_what_was_needed(client, world):
+    client.force_login(world["facilitator"])
+    assert client.get(f"/fr/a/{world.agency.slug}/staff/").status_code == 403
+    event = AuditEvent.objects.get(action=Action.PERMISSION_DENIED)
+    assert event.actor == world["facilitator"]
+    assert event.agency == world.agency
+    assert event.details == {"needed": "staff.view"}
+    assert event.path == f"/fr/a/{world.agency.slug}/staff/"
+    assert event.ip == "127.0.0.1"
+
+
+def test_reading_a_confidential_record_leaves_one_event_that_copies_nothing(world, english):
+    membership = Membership.objects.get(user=world["partner_contact"])
+    event = audit_read(reader=world["partner_contact"], agency=world.agency, record=membership)
+    assert event.action == Action.RECORD_READ
+    assert (event.target_type, event.target_id) == ("accounts.membership", str(membership.pk))
+    assert event.target_label == f"membership #{membership.pk}"
+    assert event.details == {}
+    export = audit_read(
+        reader=world["partner_contact"], agency=world.agency, record=membership, exported=12
+    )
+    assert (export.action, export.details) == (Action.RECORD_EXPORTED, {"rows": 12})
+
+
+def _trail(client, world, **params):
+    response = client.get(f"/fr/a/{world.agency.slug}/audit/", params)
+    assert response.status_code == 200
+    return list(response.context["page"])
+
+
+def test_managers_see_their_agency_and_their_staffs_sign_ins_only(client, world):
+    audit_record(action=Action.LOGIN, actor=world["intake"], subject=world["intake"])
+    audit_record(action=Action.LOGIN, actor=world["other_intake"], subject=world["other_intake"])
+    services.roles_change(
+        user=world["other_intake"],
+        agency=world.other_agency,
+        roles=["facilitator"],
+        by=world["other_manager"],
+    )
+    services.roles_change(
+        user=world["intake"], agency=world.agency, roles=["facilitator"], by=world["manager"]
+    )
+    client.force_login(world["manager"])
+    events = _trail(client, world)
+    subjects = {event.subject for event in events if event.subject}
+    assert world["other_intake"] not in subjects
+    assert {(event.action, event.subject) for event in events} >= {
+        (Action.LOGIN, world["intake"]),
+        (Action.ROLES_CHANGED, world["intake"]),
+    }
+
+
+def test_the_trail_filters_by_person_event_and_date(client, world):
+    audit_record(action=Action.LOGIN, actor=world["intake"], subject=world["intake"])
+    audit_record(action=Action.LOGIN, actor=world["facilitator"], subject=world["facilitator"])
+    audit_record(
+        action=Action.INVITATION_SENT, actor=world["manager"], agency=world.agency, label="x@y.z"
+    )
+    client.force_login(world["manager"])
+    by_person = _trail(client, world, person=world["facilitator"].pk)
+    assert {event.subject for event in by_person} == {world["facilitator"]}
+    invitations = _trail(client, world, action="invitation_sent")
+    assert [event.target_label for event in invitations] == ["x@y.z"]
+    assert _trail(client, world, since="2099-01-01") == []
+    response = client.get(f"/fr/a/{world.agency.slug}/audit/", {"since": "not-a-date"})
+    assert response.status_code == 200
+    assert "Saisissez une date valide" in response.content.decode()
+
+
+def test_the_trail_page_runs_a_constant_number_of_queries(client, world):
+    client.force_login(world["manager"])
+    url = f"/fr/a/{world.agency.slug}/audit/"
+    for _ in range(5):
+        audit_record(action=Action.LOGIN, actor=world["intake"], subject=world["intake"])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(action=Action.LOGIN, actor=world["intake"], subject=world["intake"])
+        for _ in range(200)
+    )
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(few) == len(many), "\n".join(q["sql"] for q in many.captured_queries)
