@@ -120,26 +120,27 @@ def staff_deactivate(request, user_id):
 @requires("staff.manage")
 @require_POST
 def invitation_resend(request, pk):
-    invitation = selectors.invitation_get(agency=request.agency, pk=pk)
-    try:
-        services.invitation_resend(invitation=invitation, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Invitation sent again to %(email)s.") % {"email": invitation})
-    return redirect("agency:staff", agency_slug=request.agency.slug)
+    return _on_invitation(
+        request, pk, services.invitation_resend, _("Invitation sent again to %(email)s.")
+    )
 
 
 @requires("staff.manage")
 @require_POST
 def invitation_revoke(request, pk):
+    return _on_invitation(
+        request, pk, services.invitation_revoke, _("Invitation to %(email)s revoked.")
+    )
+
+
+def _on_invitation(request, pk, service, done_message):
     invitation = selectors.invitation_get(agency=request.agency, pk=pk)
     try:
-        services.invitation_revoke(invitation=invitation, by=request.user)
+        service(invitation=invitation, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Invitation to %(email)s revoked.") % {"email": invitation})
+        messages.success(request, done_message % {"email": invitation.email})
     return redirect("agency:staff", agency_slug=request.agency.slug)
 
 
