@@ -45,6 +45,23 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # Bootstrap drops its colour transitions under reduced motion: axe then measures contrast
+    # on settled colours, never halfway through a button's focus or hover transition.
+    return {**browser_context_args, "reduced_motion": "reduce"}
+
+
+@pytest.fixture
+def new_page(browser, browser_context_args):
+    """A page in a fresh context of its own (another person's browser), set up like `page`."""
+
+    def make(**options):
+        return browser.new_context(**{**browser_context_args, **options}).new_page()
+
+    return make
+
+
 @pytest.fixture
 def assert_accessible():
     """Run axe-core on the page as it stands: no WCAG 2.1 A or AA violation."""

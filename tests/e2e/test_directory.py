@@ -58,9 +58,8 @@ def test_support_services_filter_by_type_in_english(page, directory, assert_acce
     assert_accessible(page)
 
 
-def test_the_search_works_without_javascript(browser, directory):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
+def test_the_search_works_without_javascript(new_page, directory):
+    page = new_page(java_script_enabled=False)
     page.goto(f"{directory.url}/en/directory/")
     page.get_by_label("Language of service").select_option(label="Ojibwe (Anishinaabemowin)")
     page.get_by_role("button", name="Search").click()
@@ -68,7 +67,6 @@ def test_the_search_works_without_javascript(browser, directory):
     expect(
         page.get_by_role("link", name="Lakehead Indigenous Family Healing Centre")
     ).to_be_visible()
-    context.close()
 
 
 def test_the_skip_link_is_the_first_stop_and_leads_to_the_content(page, directory):

@@ -20,7 +20,7 @@ def _sign_in(page, base, email, password, code):
 
 
 def test_a_manager_invites_an_intake_worker_who_joins_with_mfa_in_french(
-    page, browser, live_server, world, assert_accessible
+    page, new_page, live_server, world, assert_accessible
 ):
     base = live_server.url
     _sign_in(page, base, "manager@riviere.test", PASSWORD, totp_code())
@@ -39,7 +39,7 @@ def test_a_manager_invites_an_intake_worker_who_joins_with_mfa_in_french(
 
     link = re.search(r"http://\S+/fr/invitation/[\w-]+/", mail.outbox[-1].body).group(0)
     link = base + link[link.index("/fr/") :]
-    invitee = browser.new_context(locale="fr-CA").new_page()
+    invitee = new_page(locale="fr-CA")
     invitee.goto(link)
     expect(invitee.get_by_role("heading", level=1)).to_have_text("Accepter l'invitation")
     assert_accessible(invitee)

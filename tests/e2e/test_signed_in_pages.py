@@ -50,14 +50,14 @@ def test_a_managers_pages_pass_axe(page, live_server, world, assert_accessible, 
 
 
 def test_a_liaison_officers_and_a_refused_persons_pages_pass_axe(
-    browser, live_server, world, assert_accessible
+    new_page, live_server, world, assert_accessible
 ):
-    officer = browser.new_context().new_page()
+    officer = new_page()
     sign_in(officer, live_server.url, "liaison@court.test", "en")
     expect(officer).to_have_url(f"{live_server.url}/en/court/")
     expect(officer.get_by_text("Ottawa Courthouse")).to_be_visible()
     assert_accessible(officer)
-    facilitator = browser.new_context().new_page()
+    facilitator = new_page()
     sign_in(facilitator, live_server.url, "facilitator@riviere.test")
     response = facilitator.goto(f"{live_server.url}/fr/a/{world.agency.slug}/staff/")
     assert response.status == 403
