@@ -2,7 +2,7 @@
 
 import pghistory
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -174,6 +174,12 @@ class Agency(models.Model):
         _("managers may read the confidential victims' records"),
         default=False,
         help_text=_("Off by default: only partner-contact workers read them."),
+    )
+    contact_within_days = models.PositiveSmallIntegerField(
+        _("days to reach a newly referred person"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("A referral still without contact after this many days shows as overdue."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -6,6 +6,7 @@ from pathlib import Path
 import environ
 import pghistory
 import structlog
+from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,16 @@ VAR_DIR = Path(env("IPV_VAR_DIR", default="") or BASE_DIR / "var")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 
+def _generated_key(name: str, make) -> str:
+    """Development only: a key made once and kept under var/, so it survives restarts."""
+    path = VAR_DIR / name
+    if not path.exists():
+        VAR_DIR.mkdir(exist_ok=True)
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def _secret_key() -> str:
     if env("DJANGO_SECRET_KEY", default=""):
         return env("DJANGO_SECRET_KEY")
@@ -31,16 +42,32 @@ def _secret_key() -> str:
         raise environ.ImproperlyConfigured(
             "Set DJANGO_SECRET_KEY or DJANGO_SECRET_KEY_FILE (or DJANGO_DEBUG=1 for development)."
         )
-    # Development: a key generated once and kept under var/, so sessions survive restarts.
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        VAR_DIR.mkdir(exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    return _generated_key("secret_key", lambda: secrets.token_urlsafe(50))
+
+
+def _field_encryption_keys() -> list[str]:
+    """Keys of the confidential store's encrypted fields: the first encrypts, every one
+    decrypts (to rotate, put the new key first). Kept apart from SECRET_KEY, so that rotating
+    that key never makes the victims' contact details unreadable."""
+    keys = env.list("IPV_FIELD_ENCRYPTION_KEY", default=[])
+    if not keys and not DEBUG:
+        raise environ.ImproperlyConfigured(
+            "Set IPV_FIELD_ENCRYPTION_KEY (make one with: python -c 'from cryptography.fernet "
+            "import Fernet; print(Fernet.generate_key().decode())')."
+        )
+    keys = keys or [_generated_key("field_encryption_key", lambda: Fernet.generate_key().decode())]
+    for key in keys:
+        try:
+            Fernet(key)
+        except ValueError:
+            raise environ.ImproperlyConfigured(
+                "IPV_FIELD_ENCRYPTION_KEY: each key is 32 bytes in URL-safe base64 (44 characters)."
+            ) from None
+    return keys
 
 
 SECRET_KEY = _secret_key()
+IPV_FIELD_ENCRYPTION_KEYS = _field_encryption_keys()
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
 )
@@ -171,6 +198,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-messages": {
         "task": "ipv.notifications.tasks.send_due_messages",
         "schedule": 60,
+    },
+    "send-intake-reminders": {
+        "task": "referrals.tasks.send_intake_reminders",
+        "schedule": 5 * 60,
     },
     "clear-expired-sessions": {
         "task": "ipv.core.tasks.clear_expired_sessions",

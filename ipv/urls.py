@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 from ipv.accounts import views as accounts_views
 from ipv.accounts.urls import agency_urlpatterns
 from ipv.core import views as core_views
+from referrals.urls import agency_urlpatterns as referral_urlpatterns
 
 handler400 = "ipv.core.views.bad_request"
 handler403 = "ipv.core.views.permission_denied"
@@ -32,7 +33,10 @@ urlpatterns += i18n_patterns(
     path("account/email/", accounts_views.email_managed, name="account_email"),
     path("account/", include("allauth.urls")),
     path("", include("ipv.accounts.urls")),
-    path("a/<slug:agency_slug>/", include((agency_urlpatterns, "agency"))),
+    path(
+        "a/<slug:agency_slug>/",
+        include((agency_urlpatterns + referral_urlpatterns, "agency")),
+    ),
     path("court/", include("referrals.urls")),
     path("admin/", admin.site.urls),
 )

@@ -2,13 +2,16 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.utils import timezone, translation
 
 from ipv.accounts.models import Invitation, LiaisonProfile, Membership, Role
+from referrals.models import PossibleDuplicate
+from referrals.services.referrals import referral_create
+from referrals.services.transfers import transfer_request
 from tests.factories import AgencyFactory, CourtFactory, RegionFactory, UserFactory
 
 # A fixed authenticator secret for every test person with a second factor.
@@ -38,6 +41,40 @@ def make_person(email, full_name, *, agency=None, roles=(), mfa=True, **fields):
     return user
 
 
+# A court order as the tests write it: fixed dates around a fixed "today" of 2026-11-24.
+ORDER = {
+    "program": "ipv",
+    "stream": "early_intervention",
+    "source_order": "release_order",
+    "court_file_number": "4811-998-26-00001",
+    "charges": "Assault (s. 266)",
+    "order_date": date(2026, 11, 2),
+    "return_court_date": date(2027, 3, 15),
+    "complete_by": date(2027, 3, 1),
+    "source": "court",
+    "referrer_name": "Louis Bélanger",
+    "received_on": date(2026, 11, 3),
+}
+PERSON = {
+    "legal_name": "Jean-Marc Tremblay",
+    "date_of_birth": date(1984, 3, 2),
+    "language": "fr",
+    "phone": "+16135550123",
+}
+
+
+def make_referral(agency, by, court, *, person=None, named_people=(), via="staff", **order):
+    """A referral recorded through the service, as a worker would (status: received)."""
+    return referral_create(
+        agency=agency,
+        by=by,
+        participant={**PERSON, **(person or {})},
+        order={**ORDER, "court": court, **order},
+        named_people=named_people,
+        via=via,
+    )
+
+
 @dataclass
 class World:
     """Two agencies in two regions, each with its court and one person per role; a court
@@ -51,6 +88,10 @@ class World:
     people: dict = field(default_factory=dict)
     invitation: object = None
     other_invitation: object = None
+    referral: object = None
+    other_referral: object = None
+    transfer: object = None
+    duplicate: object = None
 
     def __getitem__(self, name):
         return self.people[name]
@@ -98,6 +139,8 @@ def world(db):
         )
     world.people["liaison"] = make_person("liaison@court.test", "Louis Bélanger")
     LiaisonProfile.objects.create(user=world["liaison"]).courts.add(court)
+    world.people["other_liaison"] = make_person("liaison@thunder-bay.test", "Tanya Bird")
+    LiaisonProfile.objects.create(user=world["other_liaison"]).courts.add(other_court)
     world.people["admin"] = make_person(
         "admin@platform.test", "Alex Admin", is_staff=True, is_superuser=True
     )
@@ -119,6 +162,26 @@ def world(db):
         token_hash="b" * 64,
         invited_by=world["other_manager"],
         expires_at=timezone.now() + timedelta(days=7),
+    )
+    world.referral = make_referral(agency, world["intake"], court)
+    world.other_referral = make_referral(
+        other_agency, world["other_intake"], other_court, person={"legal_name": "Other Person"}
+    )
+    # A second referral of the same person, under a slightly different name: a duplicate.
+    second = make_referral(
+        agency,
+        world["intake"],
+        court,
+        person={"legal_name": "Jean Marc Tremblay"},
+        court_file_number="4811-998-26-00002",
+    )
+    world.duplicate = PossibleDuplicate.objects.get(participant=second.participant)
+    world.transfer = transfer_request(
+        referral=second,
+        by=world["intake"],
+        to_agency=other_agency,
+        reason="Moved to Thunder Bay.",
+        consent_signed_on=date(2026, 11, 20),
     )
     return world
 

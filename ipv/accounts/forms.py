@@ -39,6 +39,9 @@ class AgencySettingsForm(forms.Form):
 
     allow_facilitator_partner_contact = _setting("allow_facilitator_partner_contact")
     managers_see_confidential = _setting("managers_see_confidential")
+    contact_within_days = Agency._meta.get_field("contact_within_days").formfield(
+        min_value=1, max_value=60
+    )
 
     @classmethod
     def for_agency(cls, agency, data=None):

@@ -8,17 +8,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ipv.accounts import selectors, services
 from ipv.accounts.forms import AgencySettingsForm, InvitationAcceptForm, InviteForm, RolesForm
+from ipv.core.forms import apply_errors, posted
 from ipv.core.permissions import public, requires, signed_in
-
-
-def _posted(request):
-    """The form data of a POST (even an empty one: unticked boxes send nothing), else None."""
-    return request.POST if request.method == "POST" else None
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
+from referrals import selectors as referral_selectors
 
 
 @signed_in
@@ -39,7 +31,10 @@ def landing(request):
 @requires("agency.view")
 @require_GET
 def agency_home(request):
-    return render(request, "accounts/agency_home.html")
+    context = {}
+    if request.membership.can("referrals.view"):
+        context = referral_selectors.queue_counts(agency=request.agency)
+    return render(request, "accounts/agency_home.html", context)
 
 
 @requires("staff.view")
@@ -69,7 +64,7 @@ def staff_invite(request):
                 agency=request.agency, invited_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
@@ -82,7 +77,7 @@ def staff_invite(request):
 @require_http_methods(["GET", "POST"])
 def staff_member(request, user_id):
     member = selectors.staff_member_get(agency=request.agency, user_id=user_id)
-    form = RolesForm(_posted(request), initial={"roles": member.roles})
+    form = RolesForm(posted(request), initial={"roles": member.roles})
     if request.method == "POST" and form.is_valid():
         try:
             services.roles_change(
@@ -92,7 +87,7 @@ def staff_member(request, user_id):
                 by=request.user,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Roles of %(name)s saved.") % {"name": member.user})
             return redirect("agency:staff", agency_slug=request.agency.slug)
@@ -147,14 +142,14 @@ def _on_invitation(request, pk, service, done_message):
 @requires("settings.manage")
 @require_http_methods(["GET", "POST"])
 def agency_settings(request):
-    form = AgencySettingsForm.for_agency(request.agency, _posted(request))
+    form = AgencySettingsForm.for_agency(request.agency, posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.agency_settings_update(
                 agency=request.agency, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Settings saved."))
             return redirect("agency:settings", agency_slug=request.agency.slug)
@@ -175,7 +170,7 @@ def invitation(request, token):
     form = None
     if user is None:
         form = InvitationAcceptForm(
-            _posted(request),
+            posted(request),
             email=invitation.email,
             initial={"full_name": invitation.full_name},
         )
@@ -191,7 +186,7 @@ def invitation(request, token):
             if form is None:
                 messages.error(request, " ".join(error.messages))
                 return redirect("accounts:landing")
-            _errors_to_form(form, error)
+            apply_errors(form, error)
         else:
             if not request.user.is_authenticated:
                 login(request, user, backend="ipv.accounts.backends.AuthenticationBackend")

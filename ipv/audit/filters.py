@@ -23,6 +23,9 @@ class TrailFilter(django_filters.FilterSet):
             ("accounts.user", _("Person")),
             ("accounts.invitation", _("Invitation")),
             ("directory.agency", _("Agency")),
+            ("referrals.referral", _("Referral")),
+            ("referrals.participant", _("Participant")),
+            ("referrals.transfer", _("Transfer")),
         ],
         empty_label=_("All records"),
     )

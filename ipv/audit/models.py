@@ -32,6 +32,10 @@ class AuditEvent(models.Model):
         DEACTIVATED = "deactivated", _("Deactivated a person")
         SESSIONS_ENDED = "sessions_ended", _("Ended sessions")
         SETTINGS_CHANGED = "settings_changed", _("Changed the agency's settings")
+        RECORD_CREATED = "created", _("Created a case record")
+        RECORD_CHANGED = "changed", _("Changed a case record")
+        STATUS_CHANGED = "status", _("Changed a referral's status")
+        RECORDS_MERGED = "merged", _("Merged two records of one person")
         RECORD_READ = "read", _("Read a confidential record")
         RECORD_EXPORTED = "export", _("Exported confidential records")
 

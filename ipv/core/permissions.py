@@ -31,6 +31,9 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "settings.manage": frozenset({MANAGER}),
     # The agency's audit trail.
     "audit.view": frozenset({MANAGER}),
+    # Referrals, participants, intake, transfers: the case workers' queue.
+    "referrals.view": frozenset({MANAGER, INTAKE}),
+    "referrals.manage": frozenset({MANAGER, INTAKE}),
     # The confidential store; managers only where the agency grants it (see `allows`).
     "victims.view": frozenset({PARTNER_CONTACT}),
 }

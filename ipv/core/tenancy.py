@@ -63,16 +63,17 @@ class AgencyMiddleware:
         return None
 
 
-def scoped(model_or_queryset, agency: Agency) -> models.QuerySet:
-    """Rows of `agency` only. Every agency-owned model has its own `agency` foreign key."""
+def scoped(model_or_queryset, agency: Agency, *, via: str = "agency") -> models.QuerySet:
+    """Rows of `agency` only. Every agency-owned model has its own `agency` foreign key; a
+    row shared by two agencies (a transfer) names the other one in `via`."""
     queryset = (
         model_or_queryset
         if isinstance(model_or_queryset, models.QuerySet)
         else model_or_queryset._default_manager.all()
     )
-    return queryset.filter(agency=agency)
+    return queryset.filter(**{via: agency})
 
 
-def get_scoped_or_404(model_or_queryset, *, agency: Agency, **lookup):
+def get_scoped_or_404(model_or_queryset, *, agency: Agency, via: str = "agency", **lookup):
     """One row of `agency`, or 404 — also when it exists in another agency."""
-    return get_object_or_404(scoped(model_or_queryset, agency), **lookup)
+    return get_object_or_404(scoped(model_or_queryset, agency, via=via), **lookup)

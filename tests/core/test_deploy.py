@@ -12,6 +12,7 @@ PRODUCTION = {
     "DJANGO_DEBUG": "0",
     "DJANGO_ALLOWED_HOSTS": "ipv.example.org",
     "IPV_BASE_URL": "https://ipv.example.org",
+    "IPV_FIELD_ENCRYPTION_KEY": "cHJvZHVjdGlvbi1jaGVjay1vbmx5LWtleS0wMDAwMDA=",
 }
 
 
@@ -42,6 +43,18 @@ def test_a_secret_key_is_required_outside_debug():
     result = _manage("check")
     assert result.returncode != 0
     assert "Set DJANGO_SECRET_KEY or DJANGO_SECRET_KEY_FILE" in result.stderr
+
+
+def test_a_field_encryption_key_is_required_outside_debug():
+    result = _manage("check", DJANGO_SECRET_KEY="k" * 50, IPV_FIELD_ENCRYPTION_KEY="")
+    assert result.returncode != 0
+    assert "Set IPV_FIELD_ENCRYPTION_KEY" in result.stderr
+
+
+def test_a_malformed_field_encryption_key_is_refused():
+    result = _manage("check", DJANGO_SECRET_KEY="k" * 50, IPV_FIELD_ENCRYPTION_KEY="too-short")
+    assert result.returncode != 0
+    assert "32 bytes in URL-safe base64" in result.stderr
 
 
 def test_the_secret_key_can_come_from_a_file(tmp_path):

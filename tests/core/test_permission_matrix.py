@@ -25,6 +25,7 @@ PERSONAS = [
     *AGENCY_ROLES,
     *(f"other_{role}" for role in AGENCY_ROLES),
     "liaison",
+    "other_liaison",
     "admin",
     "no_mfa",
 ]
@@ -45,6 +46,12 @@ class Route:
     allowed: frozenset = frozenset({200})
     # What anonymous people get on public routes.
     anonymous: frozenset = frozenset({200})
+    # A court liaison page about one referral: 404 for an officer of another court.
+    court_object: bool = False
+
+
+def referral(world):
+    return {"pk": world.referral.pk}
 
 
 def agency_url(extra=None):
@@ -84,7 +91,39 @@ ROUTES = {
     ),
     "agency:settings": Route(kwargs=agency_url()),
     "agency:audit": Route(kwargs=agency_url()),
+    "agency:referral_queue": Route(kwargs=agency_url()),
+    "agency:referral_new": Route(kwargs=agency_url()),
+    "agency:referral_detail": Route(kwargs=agency_url(referral)),
+    "agency:referral_edit": Route(kwargs=agency_url(referral)),
+    # Already accepted (entered by the agency): refused with a message, back to the referral.
+    "agency:referral_accept": Route(
+        kwargs=agency_url(referral), method="POST", allowed=frozenset({302})
+    ),
+    "agency:referral_transition": Route(
+        kwargs=agency_url(lambda w: {"pk": w.referral.pk, "transition": "contact"})
+    ),
+    "agency:intake_book": Route(kwargs=agency_url(referral)),
+    # No intake booked yet: back to the referral, saying so.
+    "agency:intake_missed": Route(kwargs=agency_url(referral), allowed=frozenset({302})),
+    "agency:intake_record": Route(kwargs=agency_url(referral), allowed=frozenset({302})),
+    "agency:transfer_request": Route(kwargs=agency_url(referral)),
+    "agency:transfer_list": Route(kwargs=agency_url()),
+    "agency:transfer_detail": Route(kwargs=agency_url(lambda w: {"pk": w.transfer.pk})),
+    "agency:participant_detail": Route(
+        kwargs=agency_url(lambda w: {"pk": w.referral.participant_id})
+    ),
+    "agency:participant_edit": Route(
+        kwargs=agency_url(lambda w: {"pk": w.referral.participant_id})
+    ),
+    "agency:duplicate_resolve": Route(
+        kwargs=agency_url(lambda w: {"pk": w.duplicate.pk}),
+        method="POST",
+        data={"same_person": "no"},
+        allowed=frozenset({302}),
+    ),
     "court:home": Route(),
+    "court:referral_new": Route(),
+    "court:referral": Route(kwargs=referral, court_object=True),
     # allauth
     "account_login": Route(access=PUBLIC, allowed=frozenset({302})),
     "account_logout": Route(access=PUBLIC, anonymous=frozenset({302})),
@@ -220,6 +259,8 @@ def _expected(name, route, access, persona, world):
     if access.kind == "signed_in":
         return route.allowed, None
     if access.kind == "liaison":
+        if persona == "other_liaison":
+            return ({404} if route.court_object else route.allowed), None
         return (route.allowed, None) if persona == "liaison" else ({403}, None)
     # An agency page: members of another agency, liaison officers and administrators are
     # not members, and get 404.

@@ -69,7 +69,12 @@ def test_ctrl_c_stops_the_site_the_worker_beat_and_the_embedded_servers(tmp_path
         registry = json.loads((var / "redis" / "ipv.rdb.settings").read_text())
         redis = psutil.Process(int(Path(registry["pidfile"]).read_text()))
         assert "redis-server" in redis.name()
+        # The worker and beat start once the site answers: wait for them to be there.
+        deadline = time.monotonic() + 30
         children = psutil.Process(serve.pid).children(recursive=True)
+        while len(children) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+            children = psutil.Process(serve.pid).children(recursive=True)
         assert len(children) >= 3
 
         os.killpg(serve.pid, signal.SIGINT)  # what the terminal sends on Ctrl-C

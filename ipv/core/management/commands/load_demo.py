@@ -3,6 +3,7 @@ from django.db import transaction
 
 from directory import demo as directory_demo
 from ipv.accounts import demo as accounts_demo
+from referrals import demo as referrals_demo
 
 
 class Command(BaseCommand):
@@ -12,4 +13,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         directory_demo.load()
         accounts_demo.load()
+        referrals_demo.load()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))

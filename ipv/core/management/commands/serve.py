@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from ipv.accounts.demo import DEMO_PASSWORD, PERSONAS
+from ipv.celery import app as celery_app
 from ipv.core import embedded
 from ipv.core.translations import compile_catalogs
 
@@ -67,6 +68,9 @@ class Command(BaseCommand):
                 time.sleep(0.5)
         finally:
             self._stop(children)
+            # Loading the demo may have queued a task: our own broker connection would keep
+            # the embedded Redis waiting for its last client.
+            celery_app.pool.force_close_all()
             embedded.stop()
         self.stdout.write("Stopped.")
 

@@ -1,0 +1,182 @@
+"""Demo referrals of the first agency, one or more in every status reachable before groups,
+each taken there through the services (so each has its history). Keyed on the court file
+number: loading twice leaves the same rows."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from directory.models import Agency, Court
+from ipv.accounts.models import User
+from referrals.models import Intake, Referral
+from referrals.services import intake, referrals
+
+# (file number, legal name, preferred name, birth date, language, stream, order, steps)
+PEOPLE = [
+    (
+        "4811-998-26-00101",
+        "Jean-Marc Tremblay",
+        "",
+        "1984-03-02",
+        "fr",
+        "early_intervention",
+        "release_order",
+        [],
+    ),
+    (
+        "4811-998-26-00102",
+        "Kevin O'Brien",
+        "Kev",
+        "1990-07-21",
+        "en",
+        "coordinated_prosecution",
+        "probation_order",
+        ["contact"],
+    ),
+    (
+        "4811-998-26-00103",
+        "Éric Lévesque",
+        "",
+        "1978-11-30",
+        "fr",
+        "coordinated_prosecution",
+        "probation_order",
+        ["contact", "book"],
+    ),
+    (
+        "4811-998-26-00104",
+        "Daniel Wright",
+        "Dan",
+        "1995-01-14",
+        "en",
+        "early_intervention",
+        "undertaking",
+        ["book", "record"],
+    ),
+    (
+        "4811-998-26-00105",
+        "Mathieu Bélanger",
+        "",
+        "1988-05-09",
+        "fr",
+        "early_intervention",
+        "release_order",
+        ["book", "record", "waitlist"],
+    ),
+    (
+        "4811-998-26-00106",
+        "Samuel Okafor",
+        "Sam",
+        "1982-09-17",
+        "en",
+        "coordinated_prosecution",
+        "conditional_sentence",
+        ["book", "ineligible"],
+    ),
+    (
+        "4811-998-26-00107",
+        "Luc Gagnon",
+        "",
+        "1975-12-03",
+        "fr",
+        "other",
+        "peace_bond",
+        ["contact", "withdraw"],
+    ),
+    (
+        "4811-998-26-00108",
+        "Jean Marc Tremblay",
+        "",
+        "1984-03-02",
+        "fr",
+        "coordinated_prosecution",
+        "probation_order",
+        [],
+    ),
+]
+
+
+def _step(referral, step, worker):
+    if step == "contact":
+        referrals.referral_transition(
+            referral=referral, name="contact", by=worker, reason="Reached by phone."
+        )
+    elif step == "book":
+        intake.intake_book(
+            referral=referral,
+            by=worker,
+            scheduled_at=timezone.now() + timedelta(days=2, hours=1),
+            mode=Intake.Mode.IN_PERSON,
+            location=referral.agency.street_address,
+        )
+    elif step in ("record", "ineligible"):
+        eligible = step == "record"
+        intake.intake_record(
+            referral=referral,
+            by=worker,
+            held_on=timezone.localdate(),
+            eligibility="eligible" if eligible else "ineligible",
+            reason="" if eligible else "Denies the offence; the court decides next steps.",
+            consents={"program_agreement": timezone.localdate()} if eligible else {},
+            notes="Attentive; works nights, prefers an evening group.",
+        )
+    elif step == "waitlist":
+        referrals.referral_transition(
+            referral=referral, name="waitlist", by=worker, reason="Next evening group is full."
+        )
+    elif step == "withdraw":
+        referrals.referral_transition(
+            referral=referral, name="withdraw", by=worker, reason="Charges withdrawn by the Crown."
+        )
+
+
+def load() -> None:
+    agency = Agency.objects.get(slug="riviere-des-outaouais")
+    court = Court.objects.get(slug="ottawa")
+    worker = User.objects.get(email="intake@demo.ipv.test")
+    officer = User.objects.get(email="liaison@demo.ipv.test")
+    today = timezone.localdate()
+    for number, (file_number, name, preferred, born, language, stream, order, steps) in enumerate(
+        PEOPLE
+    ):
+        if Referral.objects.filter(agency=agency, court_file_number=file_number).exists():
+            continue
+        person = {
+            "legal_name": name,
+            "preferred_name": preferred,
+            "date_of_birth": born,
+            "language": language,
+            "phone": f"+1613555{2000 + number:04d}",
+            "city": "Ottawa",
+            "consent_email": False,
+        }
+        details = {
+            "program": "ipv",
+            "stream": stream,
+            "source_order": order,
+            "court": court,
+            "court_file_number": file_number,
+            "charges": "Assault (s. 266)",
+            "order_date": today - timedelta(days=10 + number),
+            "return_court_date": today + timedelta(weeks=18),
+            "complete_by": today + timedelta(weeks=16 + number),
+            "source": "court",
+            "referrer_name": "Louis Bélanger",
+            "referrer_organisation": "Domestic Violence Court, Ottawa",
+        }
+        named = [{"relationship": "victim", "full_name": f"Demo Victim {number}"}]
+        if number == 0:
+            referral = referrals.e_referral_submit(
+                officer=officer,
+                agency=agency,
+                participant=person,
+                order=details,
+                named_people=named,
+            )
+        else:
+            details["received_on"] = today - timedelta(days=9 - number)
+            referral = referrals.referral_create(
+                agency=agency, by=worker, participant=person, order=details, named_people=named
+            )
+        for step in steps:
+            _step(referral, step, worker)

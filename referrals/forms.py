@@ -1,0 +1,261 @@
+"""Forms of the referrals app. They check what one field or the dates together can tell; the
+services check the rest (programs offered, courts served, statuses) and their errors come back
+next to the field they concern."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from directory.models import Agency, Court, Program
+from referrals.models import (
+    ORDER_DETAILS,
+    PARTICIPANT_DETAILS,
+    SOURCE_DETAILS,
+    Consent,
+    Intake,
+    Participant,
+    Referral,
+    RiskFlag,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+REASON_MAX_LENGTH = 2000
+
+
+class ParticipantForm(forms.ModelForm):
+    """The person: who they are, how to reach them, what they need."""
+
+    class Meta:
+        model = Participant
+        fields = PARTICIPANT_DETAILS
+        widgets = {
+            "date_of_birth": DATE,
+            "accessibility_needs": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born >= timezone.localdate():
+            raise forms.ValidationError(_("A date of birth is in the past."))
+        return born
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("interpreter_needed") and not cleaned.get("interpreter_language"):
+            self.add_error("interpreter_language", _("Say which language the interpreter speaks."))
+        if cleaned.get("consent_email") and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error("email", _("An email address is needed for email reminders."))
+        if cleaned.get("consent_sms") and not cleaned.get("phone") and "phone" not in self.errors:
+            self.add_error("phone", _("A phone number is needed for text message reminders."))
+        return cleaned
+
+
+ORDER_FIELDS = list(ORDER_DETAILS)
+SOURCE_FIELDS = [*SOURCE_DETAILS, "received_on"]
+
+
+class OrderForm(forms.ModelForm):
+    """The court order and who sent it. The dates are checked against each other, each
+    error next to the date to correct."""
+
+    class Meta:
+        model = Referral
+        fields = ORDER_FIELDS + SOURCE_FIELDS
+        widgets = {
+            "order_date": DATE,
+            "return_court_date": DATE,
+            "complete_by": DATE,
+            "received_on": DATE,
+            "charges": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "stream": _(
+                "Early Intervention: first offence, before any plea. Coordinated Prosecution: "
+                "after a finding of guilt, usually a probation condition."
+            ),
+            "complete_by": _("The date by which the court expects the program to be done."),
+        }
+
+    def __init__(self, *args, programs=None, courts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["court"].queryset = courts if courts is not None else Court.objects.all()
+        self.fields["court"].empty_label = "—"
+        if programs is not None:
+            self.fields["program"].choices = [
+                (value, label) for value, label in Program.choices if value in programs
+            ]
+
+    @property
+    def order_section(self):
+        return [self[name] for name in ["agency", *ORDER_FIELDS] if name in self.fields]
+
+    @property
+    def source_section(self):
+        return [self[name] for name in SOURCE_FIELDS if name in self.fields]
+
+    def clean(self):
+        cleaned = super().clean()
+        today = timezone.localdate()
+        ordered = cleaned.get("order_date")
+        if ordered and ordered > today:
+            self.add_error("order_date", _("An order cannot be dated in the future."))
+        if ordered:
+            later_than_order = {
+                "complete_by": _("The complete-by date must come after the order."),
+                "return_court_date": _("The return court date cannot come before the order."),
+                "received_on": _("A referral cannot arrive before the order was made."),
+            }
+            for name, message in later_than_order.items():
+                value = cleaned.get(name)
+                if value and (value <= ordered if name == "complete_by" else value < ordered):
+                    self.add_error(name, message)
+        received = cleaned.get("received_on")
+        if received and received > today:
+            self.add_error("received_on", _("A referral cannot be received in the future."))
+        return cleaned
+
+
+class ReferralEditForm(OrderForm):
+    """Corrections to the order after it was recorded (the date received stays)."""
+
+    class Meta(OrderForm.Meta):
+        fields = ORDER_FIELDS + SOURCE_FIELDS[:-1]
+
+
+class EReferralForm(OrderForm):
+    """What a court liaison officer sends: the order, to an agency serving their court."""
+
+    agency = forms.ModelChoiceField(
+        label=_("Agency"),
+        queryset=Agency.objects.none(),
+        empty_label="—",
+        help_text=_("Agencies that serve your courts."),
+    )
+
+    class Meta(OrderForm.Meta):
+        fields = ["agency", *ORDER_FIELDS, *SOURCE_FIELDS[:-1]]
+
+    def __init__(self, *args, officer, **kwargs):
+        courts = officer.liaison.courts.all()
+        super().__init__(*args, courts=courts, **kwargs)
+        self.fields["agency"].queryset = (
+            Agency.objects.filter(courts__in=courts).distinct().order_by("name_en")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        agency, program = cleaned.get("agency"), cleaned.get("program")
+        if agency and program and program not in agency.programs:
+            self.add_error("program", _("This agency does not offer this program."))
+        return cleaned
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the referral's history."),
+    )
+
+
+class IntakeBookForm(forms.ModelForm):
+    class Meta:
+        model = Intake
+        fields = ["scheduled_at", "mode", "location", "interpreter_booked"]
+        widgets = {"scheduled_at": DATETIME, "mode": forms.RadioSelect}
+
+    def clean_scheduled_at(self):
+        moment = self.cleaned_data["scheduled_at"]
+        if moment <= timezone.now():
+            raise forms.ValidationError(_("Choose a moment in the future."))
+        return moment
+
+
+class IntakeRescheduleForm(IntakeBookForm):
+    reason = ReasonForm.base_fields["reason"]
+
+
+def _consent_field(kind):
+    return forms.DateField(
+        label=kind.label,
+        required=False,
+        widget=DATE,
+        help_text=_("The date it was signed; empty if not signed."),
+    )
+
+
+class IntakeRecordForm(forms.Form):
+    """What the intake found. The consent fields are named after the consents they record."""
+
+    held_on = forms.DateField(label=_("Held on"), widget=DATE)
+    eligibility = forms.ChoiceField(
+        label=_("Eligibility"), choices=Intake.Eligibility.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the person is not eligible: the court is told why."),
+    )
+    program_agreement = _consent_field(Consent.Kind.PROGRAM_AGREEMENT)
+    release_court = _consent_field(Consent.Kind.RELEASE_COURT)
+    release_probation = _consent_field(Consent.Kind.RELEASE_PROBATION)
+    release_partner = _consent_field(Consent.Kind.RELEASE_PARTNER)
+    risk_flags = forms.MultipleChoiceField(
+        label=_("Risk flags"),
+        choices=RiskFlag.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For the team only: never shown to the court."),
+    )
+    notes = forms.CharField(
+        label=_("Intake notes"),
+        max_length=10_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For the team only: never shown to the court."),
+    )
+
+    CONSENT_FIELDS = ("program_agreement", "release_court", "release_probation", "release_partner")
+
+    def service_arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["consents"] = {name: data.pop(name) for name in self.CONSENT_FIELDS}
+        return data
+
+
+class TransferRequestForm(forms.Form):
+    to_agency = forms.ModelChoiceField(
+        label=_("Agency that takes the referral over"), queryset=Agency.objects.none()
+    )
+    consent_signed_on = forms.DateField(
+        label=_("The participant consented to the transfer on"), widget=DATE
+    )
+    reason = ReasonForm.base_fields["reason"]
+
+    def __init__(self, *args, referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_agency"].queryset = (
+            Agency.objects.filter(programs__contains=[referral.program])
+            .exclude(pk=referral.agency_id)
+            .order_by("name_en")
+        )
+
+
+class TransferAnswerForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        label=_("Answer"),
+        choices=[("yes", _("Accept the transfer")), ("no", _("Decline it"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note for the other agency"),
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when declining."),
+    )

@@ -1,0 +1,143 @@
+"""Possible duplicates: the same person referred twice, under a name spelled a little
+differently. A worker decides: the same person (merge) or two people (keep apart).
+
+Names are compared by trigram similarity, as PostgreSQL's pg_trgm does it. The extension is
+not available on every server this runs on (the embedded one ships none), so the comparison is
+made here, on the few candidates the database finds: the agency's people born the same day, or
+whose names hold every word of the new name.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ipv.audit.services import Action, audit_record
+from ipv.core.search import fold
+from referrals.models import Consent, EventKind, Participant, PossibleDuplicate, Referral
+from referrals.services.referrals import event_record
+
+# Born the same day with names this alike, or the same words in the name whatever the date.
+SAME_BIRTH_DATE_THRESHOLD = 0.3
+MAX_CANDIDATES = 20
+
+
+def trigrams(text: str) -> set[str]:
+    """pg_trgm's trigrams: each word folded, padded with two spaces before and one after."""
+    grams = set()
+    for word in re.findall(r"[a-z0-9]+", fold(text)):
+        padded = f"  {word} "
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return grams
+
+
+def similarity(first: str, second: str) -> float:
+    """pg_trgm's similarity(): shared trigrams over all trigrams, from 0 to 1."""
+    a, b = trigrams(first), trigrams(second)
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _names(participant) -> str:
+    return f"{participant.legal_name} {participant.preferred_name}"
+
+
+def duplicates_flag(*, participant: Participant) -> list[PossibleDuplicate]:
+    """Flag the agency's other people who resemble `participant`."""
+    words = re.findall(r"[a-z0-9]+", fold(participant.legal_name))
+    same_words = Q(pk__in=[])
+    if words:
+        same_words = Q()
+        for word in words:
+            same_words &= Q(search_text__contains=word)
+    candidates = (
+        Participant.objects.filter(agency_id=participant.agency_id, merged_into__isnull=True)
+        .filter(Q(date_of_birth=participant.date_of_birth) | same_words)
+        .exclude(pk=participant.pk)
+        .order_by("-created_at")[:MAX_CANDIDATES]
+    )
+    found = []
+    for candidate in candidates:
+        score = max(
+            similarity(participant.legal_name, candidate.legal_name),
+            similarity(_names(participant), _names(candidate)),
+        )
+        same_day = candidate.date_of_birth == participant.date_of_birth
+        all_words = set(words) <= set(re.findall(r"[a-z0-9]+", candidate.search_text))
+        if (same_day and score >= SAME_BIRTH_DATE_THRESHOLD) or (words and all_words):
+            found.append(
+                PossibleDuplicate(
+                    agency_id=participant.agency_id,
+                    participant=participant,
+                    existing=candidate,
+                    name_similarity=round(score, 3),
+                    same_birth_date=same_day,
+                )
+            )
+    return PossibleDuplicate.objects.bulk_create(found, ignore_conflicts=True)
+
+
+# Filled in on the person already known when their record leaves them blank.
+FILLABLE_FIELDS = (
+    "preferred_name",
+    "pronouns",
+    "other_languages",
+    "interpreter_language",
+    "phone",
+    "email",
+    "street_address",
+    "city",
+    "postal_code",
+    "indigenous_identity",
+    "accessibility_needs",
+)
+
+
+@transaction.atomic
+def duplicate_resolve(*, duplicate: PossibleDuplicate, by, same_person: bool) -> Participant:
+    """Merge the new record into the known person, or keep them apart. Returns the
+    participant the worker should look at next."""
+    duplicate = (
+        PossibleDuplicate.objects.select_for_update()
+        .select_related("participant", "existing")
+        .get(pk=duplicate.pk)
+    )
+    if duplicate.resolution:
+        raise ValidationError(_("This was already decided."), code="decided")
+    now = timezone.now()
+    new, known = duplicate.participant, duplicate.existing
+    if not same_person:
+        duplicate.resolution = PossibleDuplicate.Resolution.KEPT
+        duplicate.resolved_by, duplicate.resolved_at = by, now
+        duplicate.save()
+        return new
+    if new.merged_into_id or known.merged_into_id:
+        raise ValidationError(_("One of these records was already merged."), code="merged")
+    filled = [name for name in FILLABLE_FIELDS if not getattr(known, name) and getattr(new, name)]
+    for name in filled:
+        setattr(known, name, getattr(new, name))
+    known.save()
+    referrals = list(Referral.objects.select_for_update().filter(participant=new))
+    Referral.objects.filter(pk__in=[r.pk for r in referrals]).update(participant=known)
+    Consent.objects.filter(participant=new).update(participant=known)
+    new.merged_into = known
+    new.save(update_fields=["merged_into", "updated_at"])
+    PossibleDuplicate.objects.filter(participant=new, resolution="").update(
+        resolution=PossibleDuplicate.Resolution.KEPT, resolved_by=by, resolved_at=now
+    )
+    duplicate.resolution = PossibleDuplicate.Resolution.MERGED
+    duplicate.resolved_by, duplicate.resolved_at = by, now
+    duplicate.save()
+    for referral in referrals:
+        event_record(referral, EventKind.MERGED, by=by, into=known.pk, fields_filled=filled)
+    audit_record(
+        action=Action.RECORDS_MERGED,
+        actor=by,
+        agency=known.agency,
+        target=known,
+        label=str(known),
+        details={"merged": new.pk, "referrals": [r.pk for r in referrals]},
+    )
+    return known

@@ -1,0 +1,184 @@
+"""The intake: booking the appointment (and moving or missing it), then recording what it
+found — eligibility, consents and releases signed, notes and risk flags."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ipv.notifications.services import email_enqueue
+from referrals.models import Consent, EventKind, Intake, Referral, Status
+from referrals.services.referrals import event_record, referral_locked, transition_apply
+
+# Reminders leave the day before the appointment (sent by a periodic job, see tasks.py).
+REMINDER_AHEAD = timedelta(hours=24)
+
+
+def _check_future(scheduled_at) -> None:
+    if scheduled_at <= timezone.now():
+        raise ValidationError({"scheduled_at": _("Choose a moment in the future.")}, code="past")
+
+
+@transaction.atomic
+def intake_book(
+    *, referral: Referral, by, scheduled_at, mode, location="", interpreter_booked=False
+) -> Intake:
+    """Book the intake appointment (again, after a missed one)."""
+    referral = referral_locked(referral)
+    _check_future(scheduled_at)
+    appointment = {
+        "scheduled_at": scheduled_at,
+        "mode": mode,
+        "location": location,
+        "interpreter_booked": interpreter_booked,
+        "reminder_sent_at": None,
+    }
+    intake = Intake.objects.filter(referral=referral).first()
+    if intake is None:
+        intake = Intake(agency_id=referral.agency_id, referral=referral, booked_by=by)
+    for field, value in appointment.items():
+        setattr(intake, field, value)
+    intake.booked_by = by
+    intake.full_clean(exclude=["agency", "referral", "booked_by"])
+    intake.save()
+    referral.intake = intake
+    when = timezone.localtime(scheduled_at).isoformat(timespec="minutes")
+    transition_apply(referral, "book_intake", by=by, reason=_("Intake booked"), scheduled_at=when)
+    return intake
+
+
+@transaction.atomic
+def intake_reschedule(
+    *, referral: Referral, by, reason, scheduled_at, mode, location="", interpreter_booked=False
+) -> Intake:
+    """Move a booked intake to another moment; the timeline keeps both."""
+    referral = referral_locked(referral)
+    if referral.status != Status.INTAKE_BOOKED:
+        raise ValidationError(_("There is no booked intake to move."), code="status")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why.")}, code="reason")
+    _check_future(scheduled_at)
+    intake = Intake.objects.select_for_update().get(referral=referral)
+    before = timezone.localtime(intake.scheduled_at).isoformat(timespec="minutes")
+    intake.scheduled_at, intake.mode, intake.location = scheduled_at, mode, location
+    intake.interpreter_booked = interpreter_booked
+    intake.times_rescheduled += 1
+    intake.reminder_sent_at = None
+    intake.full_clean(exclude=["agency", "referral", "booked_by"])
+    intake.save()
+    event_record(
+        referral,
+        EventKind.INTAKE_RESCHEDULED,
+        by=by,
+        reason=reason.strip(),
+        before=before,
+        after=timezone.localtime(scheduled_at).isoformat(timespec="minutes"),
+    )
+    return intake
+
+
+@transaction.atomic
+def intake_missed(*, referral: Referral, by, reason: str) -> Referral:
+    """The person did not come: back to "contacted", to be booked again."""
+    referral = referral_locked(referral)
+    intake = Intake.objects.select_for_update().filter(referral=referral).first()
+    if intake is not None and referral.status == Status.INTAKE_BOOKED:
+        intake.times_missed += 1
+        intake.save(update_fields=["times_missed"])
+    return transition_apply(referral, "miss_intake", by=by, reason=reason)
+
+
+@transaction.atomic
+def intake_record(
+    *,
+    referral: Referral,
+    by,
+    held_on,
+    eligibility: str,
+    reason: str = "",
+    notes: str = "",
+    risk_flags=(),
+    consents: dict | None = None,
+) -> Referral:
+    """Record the intake's outcome.
+
+    Eligible: the program agreement must be signed; the referral's intake is done. Not
+    eligible: the referral returns to the court, with the reason given.
+    """
+    referral = referral_locked(referral)
+    if referral.status != Status.INTAKE_BOOKED:
+        raise ValidationError(_("Book the intake before recording it."), code="status")
+    consents = {kind: signed for kind, signed in (consents or {}).items() if signed}
+    errors = {}
+    if held_on > timezone.localdate():
+        errors["held_on"] = _("An intake cannot be recorded before it is held.")
+    if eligibility == Intake.Eligibility.ELIGIBLE:
+        if Consent.Kind.PROGRAM_AGREEMENT not in consents:
+            errors[Consent.Kind.PROGRAM_AGREEMENT] = _(
+                "The program agreement must be signed for the person to start."
+            )
+    elif not (reason or "").strip():
+        errors["reason"] = _("Say why the person is not eligible: the court is told.")
+    for kind, signed_on in consents.items():
+        if signed_on > timezone.localdate():
+            errors[kind] = _("A consent cannot be signed in the future.")
+    if errors:
+        raise ValidationError(errors)
+    intake = Intake.objects.select_for_update().get(referral=referral)
+    intake.held_on, intake.eligibility = held_on, eligibility
+    intake.notes, intake.risk_flags = notes, sorted(set(risk_flags))
+    intake.completed_at, intake.completed_by = timezone.now(), by
+    intake.full_clean(exclude=["agency", "referral", "booked_by", "completed_by"])
+    intake.save()
+    referral.intake = intake
+    Consent.objects.bulk_create(
+        Consent(
+            agency_id=referral.agency_id,
+            participant_id=referral.participant_id,
+            referral=referral,
+            kind=kind,
+            signed_on=signed_on,
+            recorded_by=by,
+        )
+        for kind, signed_on in sorted(consents.items())
+    )
+    if eligibility == Intake.Eligibility.ELIGIBLE:
+        return transition_apply(
+            referral, "complete_intake", by=by, reason=reason.strip() or _("Eligible")
+        )
+    return transition_apply(referral, "return_to_court", by=by, reason=reason)
+
+
+def intake_reminders_send(*, now=None) -> int:
+    """Email tomorrow's intakes a reminder, once each, in the participant's language, to
+    those who agreed to email reminders. Safe to run twice at once (rows locked)."""
+    now = now or timezone.now()
+    sent = 0
+    with transaction.atomic():
+        due = (
+            Intake.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                completed_at__isnull=True,
+                reminder_sent_at__isnull=True,
+                scheduled_at__gt=now,
+                scheduled_at__lte=now + REMINDER_AHEAD,
+                referral__status=Status.INTAKE_BOOKED,
+            )
+            .select_related("referral__participant", "referral__agency")
+        )
+        for intake in due:
+            participant = intake.referral.participant
+            if participant.consent_email and participant.email:
+                email_enqueue(
+                    to=participant.email,
+                    template="intake_reminder",
+                    context={"intake": intake, "participant": participant},
+                    language=participant.language,
+                    agency=intake.referral.agency,
+                )
+                sent += 1
+            intake.reminder_sent_at = now
+            intake.save(update_fields=["reminder_sent_at"])
+    return sent

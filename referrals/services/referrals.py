@@ -1,0 +1,292 @@
+"""Writes about referrals: recording one (by the agency or by the court), correcting it, and
+moving it through its statuses.
+
+Every write is one transaction and leaves a line in the referral's timeline (`TimelineEntry`)
+and an event in the audit trail; pghistory records the rows themselves.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from directory.models import Agency
+from ipv.accounts.models import Membership, Role
+from ipv.audit.services import Action, audit_record
+from ipv.notifications.services import email_enqueue
+from referrals.models import EventKind, Participant, Referral, TimelineEntry
+from victims.services import victims_record
+
+# Transitions a worker asks for with a reason alone; the others have forms of their own.
+REASON_TRANSITIONS = (
+    "contact",
+    "waitlist",
+    "flag_non_compliance",
+    "resume",
+    "discharge",
+    "withdraw",
+    "return_to_court",
+)
+
+# Set by the services, not by whoever fills a form (the status only through transitions).
+REFERRAL_CLEAN_EXCLUDE = ["agency", "participant", "submitted_by", "accepted_by", "status"]
+
+# The order in which the referral page offers what can be done: the usual next step first.
+ACTION_ORDER = [
+    "contact",
+    "book_intake",
+    "complete_intake",
+    "miss_intake",
+    "waitlist",
+    "enroll",
+    "resume",
+    "flag_non_compliance",
+    "discharge",
+    "return_to_court",
+    "withdraw",
+]
+
+
+def event_record(
+    referral, kind, *, by, reason="", from_status="", to_status="", **details
+) -> TimelineEntry:
+    """Add a line to the referral's timeline."""
+    return TimelineEntry.objects.create(
+        agency_id=referral.agency_id,
+        referral=referral,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        by=by,
+        details=details,
+    )
+
+
+def _audit(action, *, referral, by, **details):
+    audit_record(
+        action=action,
+        actor=by,
+        agency=referral.agency,
+        target=referral,
+        label=str(referral),
+        details=details,
+    )
+
+
+def check_program_offered(*, agency: Agency, program: str) -> None:
+    if program not in agency.programs:
+        raise ValidationError(
+            {"program": _("This agency does not offer this program.")}, code="program"
+        )
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    agency: Agency,
+    by,
+    participant: dict,
+    order: dict,
+    named_people=(),
+    via: str = Referral.Via.STAFF,
+) -> Referral:
+    """Record a court referral and the person it concerns.
+
+    The victims and partners named in the order go to the confidential store; the referral
+    keeps no trace of them but their number. A new person who resembles one the agency
+    already knows is flagged for a worker to merge or keep apart.
+    """
+    from referrals.services.duplicates import duplicates_flag
+
+    check_program_offered(agency=agency, program=order["program"])
+    person = Participant(agency=agency, **participant)
+    person.full_clean(exclude=["agency", "merged_into"])
+    person.save()
+    referral = Referral(agency=agency, participant=person, submitted_by=by, via=via, **order)
+    if via == Referral.Via.STAFF:
+        referral.accepted_at, referral.accepted_by = timezone.now(), by
+    referral.full_clean(exclude=REFERRAL_CLEAN_EXCLUDE)
+    referral.save()
+    named = victims_record(agency=agency, referral=referral, people=named_people, by=by)
+    kind = EventKind.E_REFERRAL if via == Referral.Via.E_REFERRAL else EventKind.CREATED
+    event_record(referral, kind, by=by, to_status=referral.status, people_named=named)
+    duplicates_flag(participant=person)
+    _audit(Action.RECORD_CREATED, referral=referral, by=by, via=via)
+    return referral
+
+
+@transaction.atomic
+def e_referral_submit(
+    *, officer, agency: Agency, participant: dict, order: dict, named_people=()
+) -> Referral:
+    """A court liaison officer sends a referral from one of their courts to an agency that
+    serves that court. It lands in the agency's intake queue as received, not yet accepted."""
+    court = order["court"]
+    if not officer.liaison.courts.filter(pk=court.pk).exists():
+        raise ValidationError({"court": _("Choose one of your courts.")}, code="court")
+    if not agency.courts.filter(pk=court.pk).exists():
+        raise ValidationError(
+            {"agency": _("This agency does not serve that court.")}, code="agency"
+        )
+    referral = referral_create(
+        agency=agency,
+        by=officer,
+        participant=participant,
+        order=order,
+        named_people=named_people,
+        via=Referral.Via.E_REFERRAL,
+    )
+    _tell_intake_workers(referral)
+    return referral
+
+
+def _tell_intake_workers(referral: Referral) -> None:
+    """An email to the agency's intake workers that a referral waits: no name, no details."""
+    workers = Membership.objects.filter(
+        agency=referral.agency, role=Role.INTAKE, is_active=True, user__is_active=True
+    ).select_related("user")
+    for membership in workers:
+        user = membership.user
+        with translation.override(user.preferred_language):
+            path = reverse(
+                "agency:referral_detail",
+                kwargs={"agency_slug": referral.agency.slug, "pk": referral.pk},
+            )
+        email_enqueue(
+            to=user.email,
+            template="e_referral_received",
+            context={"agency": referral.agency, "url": settings.IPV_BASE_URL + path},
+            language=user.preferred_language,
+            agency=referral.agency,
+        )
+
+
+@transaction.atomic
+def e_referral_accept(*, referral: Referral, by) -> Referral:
+    """The agency takes on an e-referral: the court sees it accepted."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.is_accepted:
+        raise ValidationError(_("This referral was already accepted."), code="accepted")
+    if not referral.is_open:
+        raise ValidationError(_("This referral is closed."), code="closed")
+    referral.accepted_at, referral.accepted_by = timezone.now(), by
+    referral.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    event_record(referral, EventKind.ACCEPTED, by=by)
+    _audit(Action.RECORD_CHANGED, referral=referral, by=by, event=EventKind.ACCEPTED)
+    return referral
+
+
+def _apply_changes(instance, changes: dict, exclude=()) -> list[str]:
+    """Set the fields that differ; return their names (never their values: they may be
+    sensitive, and the row history keeps both sides)."""
+    changed = [name for name, value in changes.items() if getattr(instance, name) != value]
+    for name in changed:
+        setattr(instance, name, changes[name])
+    instance.full_clean(exclude=list(exclude))
+    return changed
+
+
+@transaction.atomic
+def referral_update(*, referral: Referral, by, **changes) -> Referral:
+    """Correct a referral's order or source details."""
+    if not referral.is_open:
+        raise ValidationError(_("A closed referral cannot be changed."), code="closed")
+    if "program" in changes:
+        check_program_offered(agency=referral.agency, program=changes["program"])
+    changed = _apply_changes(referral, changes, exclude=REFERRAL_CLEAN_EXCLUDE)
+    if changed:
+        referral.save()
+        event_record(referral, EventKind.EDITED, by=by, fields=changed)
+        _audit(Action.RECORD_CHANGED, referral=referral, by=by, fields=changed)
+    return referral
+
+
+@transaction.atomic
+def participant_update(*, participant: Participant, by, **changes) -> Participant:
+    """Correct a participant's details."""
+    changed = _apply_changes(participant, changes, exclude=["agency", "merged_into"])
+    if changed:
+        participant.save()
+        audit_record(
+            action=Action.RECORD_CHANGED,
+            actor=by,
+            agency=participant.agency,
+            target=participant,
+            label=str(participant),
+            details={"fields": changed},
+        )
+    return participant
+
+
+def transition_of(referral: Referral, name: str):
+    """The transition `name` from the referral's current status, or None."""
+    method = getattr(type(referral), name, None)
+    meta = getattr(method, "_django_fsm", None)
+    return meta.get_transition(referral.status) if meta else None
+
+
+def actions_available(referral: Referral) -> list:
+    """The transitions that start from the referral's status, with their labels and forms.
+
+    Their guards are checked when one is taken, and a refusal says why. A transfer starts
+    from its own request, not from here.
+    """
+    available = [
+        transition
+        for transition in referral.get_all_status_transitions()
+        if transition.source == referral.status and transition.name in ACTION_ORDER
+    ]
+    return sorted(available, key=lambda transition: ACTION_ORDER.index(transition.name))
+
+
+def check_transition(referral: Referral, name: str) -> None:
+    """Raise a ValidationError that says why `name` cannot be done now, if it cannot."""
+    transition = transition_of(referral, name)
+    if transition is None:
+        raise ValidationError(
+            _("Not possible while the referral is “%(status)s”.")
+            % {"status": referral.get_status_display()},
+            code="status",
+        )
+    failed = [guard.message for guard in transition.conditions if not guard(referral)]
+    if failed:
+        raise ValidationError(failed, code="guard")
+
+
+def transition_apply(referral: Referral, name: str, *, by, reason: str, **details):
+    """Take transition `name` (the caller holds the row lock and the transaction)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why.")}, code="reason")
+    check_transition(referral, name)
+    before = referral.status
+    getattr(referral, name)()
+    referral.status_changed_at = timezone.now()
+    referral.save()
+    event_record(
+        referral,
+        name,
+        by=by,
+        reason=reason,
+        from_status=before,
+        to_status=referral.status,
+        **details,
+    )
+    _audit(Action.STATUS_CHANGED, referral=referral, by=by, before=before, after=referral.status)
+    return referral
+
+
+def referral_locked(referral: Referral) -> Referral:
+    """The referral again, locked for this transaction (two workers, one click each)."""
+    return Referral.objects.select_for_update().select_related("agency").get(pk=referral.pk)
+
+
+@transaction.atomic
+def referral_transition(*, referral: Referral, name: str, by, reason: str) -> Referral:
+    """Move a referral along one of the transitions that need only a reason."""
+    if name not in REASON_TRANSITIONS:
+        raise ValueError(f"{name} is not a reason-only transition")
+    return transition_apply(referral_locked(referral), name, by=by, reason=reason)

@@ -1,0 +1,210 @@
+"""Transfers: a person moves, and their referral goes to an agency near their new home.
+
+The sending agency asks (with the participant's signed consent); the receiving agency accepts
+or declines. On acceptance the receiving agency gets its own participant and referral, which
+shows the history it came with; the sending agency keeps its referral, closed, read-only.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ipv.audit.services import Action, audit_record
+from referrals.models import (
+    ORDER_DETAILS,
+    PARTICIPANT_DETAILS,
+    SOURCE_DETAILS,
+    Consent,
+    EventKind,
+    Participant,
+    Referral,
+    Transfer,
+)
+from referrals.services.referrals import (
+    check_program_offered,
+    event_record,
+    referral_locked,
+    transition_apply,
+)
+from victims.services import victims_copy_for_transfer
+
+
+def _audit(transfer, action, *, by, agency, event):
+    audit_record(
+        action=action,
+        actor=by,
+        agency=agency,
+        target=transfer,
+        label=str(transfer.referral),
+        details={"event": event},
+    )
+
+
+@transaction.atomic
+def transfer_request(*, referral: Referral, by, to_agency, reason: str, consent_signed_on):
+    """Ask another agency to take the referral over."""
+    referral = referral_locked(referral)
+    if not referral.is_open:
+        raise ValidationError(_("A closed referral cannot be transferred."), code="closed")
+    if to_agency.pk == referral.agency_id:
+        raise ValidationError({"to_agency": _("Choose another agency.")}, code="same")
+    check_program_offered(agency=to_agency, program=referral.program)
+    if consent_signed_on > timezone.localdate():
+        raise ValidationError(
+            {"consent_signed_on": _("A consent cannot be signed in the future.")}, code="future"
+        )
+    transfer = Transfer(
+        agency_id=referral.agency_id,
+        to_agency=to_agency,
+        referral=referral,
+        reason=reason,
+        consent_signed_on=consent_signed_on,
+        requested_by=by,
+    )
+    transfer.full_clean(exclude=["agency", "referral", "requested_by", "to_agency"])
+    try:
+        with transaction.atomic():
+            transfer.save()
+    except IntegrityError:
+        raise ValidationError(
+            _("A transfer of this referral is already waiting."), code="pending"
+        ) from None
+    Consent.objects.create(
+        agency_id=referral.agency_id,
+        participant_id=referral.participant_id,
+        referral=referral,
+        kind=Consent.Kind.RELEASE_TRANSFER,
+        signed_on=consent_signed_on,
+        recorded_by=by,
+    )
+    event_record(
+        referral,
+        EventKind.TRANSFER_REQUESTED,
+        by=by,
+        reason=reason,
+        to_agency=to_agency.name_en,
+    )
+    _audit(
+        transfer,
+        Action.RECORD_CREATED,
+        by=by,
+        agency=referral.agency,
+        event=EventKind.TRANSFER_REQUESTED,
+    )
+    return transfer
+
+
+def _transfer_locked(transfer: Transfer) -> Transfer:
+    transfer = (
+        Transfer.objects.select_for_update()
+        .select_related("referral__participant", "agency", "to_agency")
+        .get(pk=transfer.pk)
+    )
+    if transfer.status != Transfer.Status.PENDING:
+        raise ValidationError(
+            _("This transfer was already answered or cancelled."), code="answered"
+        )
+    return transfer
+
+
+@transaction.atomic
+def transfer_cancel(*, transfer: Transfer, by) -> Transfer:
+    """The sending agency takes its request back before it is answered."""
+    transfer = _transfer_locked(transfer)
+    transfer.status = Transfer.Status.CANCELLED
+    transfer.decided_by, transfer.decided_at = by, timezone.now()
+    transfer.save()
+    event_record(transfer.referral, EventKind.TRANSFER_CANCELLED, by=by)
+    _audit(
+        transfer,
+        Action.RECORD_CHANGED,
+        by=by,
+        agency=transfer.agency,
+        event=EventKind.TRANSFER_CANCELLED,
+    )
+    return transfer
+
+
+@transaction.atomic
+def transfer_decline(*, transfer: Transfer, by, note: str) -> Transfer:
+    """The receiving agency says no, and why; the referral stays where it was."""
+    if not (note or "").strip():
+        raise ValidationError({"note": _("Say why, for the other agency.")}, code="note")
+    transfer = _transfer_locked(transfer)
+    transfer.status = Transfer.Status.DECLINED
+    transfer.decided_by, transfer.decided_at = by, timezone.now()
+    transfer.decision_note = note.strip()
+    transfer.save()
+    event_record(
+        transfer.referral,
+        EventKind.TRANSFER_DECLINED,
+        by=by,
+        reason=transfer.decision_note,
+    )
+    _audit(
+        transfer,
+        Action.RECORD_CHANGED,
+        by=by,
+        agency=transfer.to_agency,
+        event=EventKind.TRANSFER_DECLINED,
+    )
+    return transfer
+
+
+@transaction.atomic
+def transfer_accept(*, transfer: Transfer, by, note: str = "") -> Referral:
+    """The receiving agency takes the referral: a participant and a referral of its own (the
+    order unchanged, received today), the people named in the order for its partner-contact
+    workers; the sending agency's referral closes as transferred."""
+    transfer = _transfer_locked(transfer)
+    old = referral_locked(transfer.referral)
+    receiving = transfer.to_agency
+    check_program_offered(agency=receiving, program=old.program)
+    source = old.participant
+    person = Participant.objects.create(
+        agency=receiving, **{field: getattr(source, field) for field in PARTICIPANT_DETAILS}
+    )
+    new = Referral.objects.create(
+        agency=receiving,
+        participant=person,
+        submitted_by=by,
+        via=Referral.Via.TRANSFER,
+        accepted_at=timezone.now(),
+        accepted_by=by,
+        transferred_from=old,
+        **{field: getattr(old, field) for field in ORDER_DETAILS + SOURCE_DETAILS},
+    )
+    victims_copy_for_transfer(from_referral=old, to_referral=new, by=by)
+    transfer.status = Transfer.Status.ACCEPTED
+    transfer.decided_by, transfer.decided_at = by, timezone.now()
+    transfer.decision_note = (note or "").strip()
+    transfer.new_referral = new
+    transfer.save()
+    transition_apply(
+        old,
+        "transfer_out",
+        by=by,
+        reason=transfer.reason,
+        to_agency=receiving.name_en,
+        new_referral=new.pk,
+    )
+    event_record(
+        new,
+        EventKind.TRANSFERRED_IN,
+        by=by,
+        reason=transfer.reason,
+        to_status=new.status,
+        from_agency=transfer.agency.name_en,
+    )
+    from referrals.services.duplicates import duplicates_flag
+
+    duplicates_flag(participant=person)
+    _audit(
+        transfer,
+        Action.RECORD_CREATED,
+        by=by,
+        agency=receiving,
+        event=EventKind.TRANSFERRED_IN,
+    )
+    return new

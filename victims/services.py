@@ -1,0 +1,51 @@
+"""Writes to the confidential store. They answer with counts, never with the rows: whoever
+records the people named in an order has no business reading them back."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from victims.models import Victim
+
+# What a referral form may record about each person named in the order.
+NAMED_PERSON_FIELDS = ("relationship", "full_name", "phone", "email", "safe_contact_notes")
+
+
+@transaction.atomic
+def victims_record(*, agency, referral, people: Iterable[dict], by) -> int:
+    """Store the victims and partners named in a referral's order; return how many."""
+    rows = []
+    for person in people:
+        row = Victim(
+            agency=agency,
+            referral=referral,
+            created_by=by,
+            **{field: str(person.get(field) or "") for field in NAMED_PERSON_FIELDS},
+        )
+        row.full_clean(exclude=["agency", "referral", "created_by"])
+        rows.append(row)
+    Victim.objects.bulk_create(rows)
+    return len(rows)
+
+
+@transaction.atomic
+def victims_copy_for_transfer(*, from_referral, to_referral, by) -> int:
+    """A transfer: the receiving agency's partner-contact workers take the outreach over."""
+    rows = [
+        Victim(
+            agency=to_referral.agency,
+            referral=to_referral,
+            created_by=by,
+            relationship=victim.relationship,
+            full_name=victim.full_name,
+            phone=victim.phone,
+            email=victim.email,
+            address=victim.address,
+            safe_contact_notes=victim.safe_contact_notes,
+        )
+        for victim in Victim.objects.filter(
+            agency=from_referral.agency, referral=from_referral
+        ).order_by("pk")
+    ]
+    Victim.objects.bulk_create(rows)
+    return len(rows)
