@@ -114,26 +114,28 @@ def seed() -> dict:
 HTMX = {"HX-Request": "true", "HX-Target": "results"}
 
 
-def pages() -> list[tuple[str, str, dict]]:
-    """(name, URL, headers) of each public page, in the shapes people use it."""
+def pages() -> list[tuple[str, str, dict, None]]:
+    """(name, URL, headers, nobody signed in) of each public page, as people use it."""
     agency = Agency.objects.published().order_by("pk").last()
     return [
-        ("home", "/fr/", {}),
-        ("agency search, no criteria", "/fr/directory/", {}),
-        ("agency search, free text", "/fr/directory/?q=famil", {}),
+        ("home", "/fr/", {}, None),
+        ("agency search, no criteria", "/fr/directory/", {}, None),
+        ("agency search, free text", "/fr/directory/?q=famil", {}, None),
         (
             "agency search, region + language + program",
             "/en/directory/?region=east&language=fr&program=ipv",
             {},
+            None,
         ),
-        ("agency search, city prefix", "/fr/directory/?city=sault", {}),
-        ("agency search, page 20", "/en/directory/?page=20", {}),
-        ("agency search, htmx update", "/en/directory/?q=centre", HTMX),
-        ("agency page", f"/en/directory/agencies/{agency.slug}/", {}),
-        ("services, no criteria", "/en/directory/services/", {}),
+        ("agency search, city prefix", "/fr/directory/?city=sault", {}, None),
+        ("agency search, page 20", "/en/directory/?page=20", {}, None),
+        ("agency search, htmx update", "/en/directory/?q=centre", HTMX, None),
+        ("agency page", f"/en/directory/agencies/{agency.slug}/", {}, None),
+        ("services, no criteria", "/en/directory/services/", {}, None),
         (
             "services, type + 24 h + text",
             "/fr/directory/services/?kind=shelter&open_24h=on&q=thunder",
             {},
+            None,
         ),
     ]

@@ -2,6 +2,8 @@
 services check the rest (programs offered, courts served, statuses) and their errors come back
 next to the field they concern."""
 
+from datetime import date
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +40,8 @@ class ParticipantForm(forms.ModelForm):
         born = self.cleaned_data["date_of_birth"]
         if born >= timezone.localdate():
             raise forms.ValidationError(_("A date of birth is in the past."))
+        if born <= date(1900, 1, 1):
+            raise forms.ValidationError(_("Enter a date of birth after 1900."))
         return born
 
     def clean(self):

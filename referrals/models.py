@@ -439,6 +439,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
                 name="referrals_court",
             ),
             models.Index(fields=["agency", "status"], name="referrals_agency_status"),
+            models.Index(fields=["court", "status"], name="referrals_court_status"),
             GinIndex(fields=["search_document"], name="referrals_search"),
         ]
         constraints = [

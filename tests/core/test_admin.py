@@ -13,6 +13,16 @@ CHANGELISTS = [
     "/en/admin/directory/agency/",
     "/en/admin/directory/supportservice/",
 ]
+# Case records: to look at, not to change (the agency's pages hold the rules and the history).
+READ_ONLY = [
+    "/en/admin/referrals/referral/",
+    "/en/admin/referrals/participant/",
+    "/en/admin/referrals/intake/",
+    "/en/admin/referrals/consent/",
+    "/en/admin/referrals/transfer/",
+    "/en/admin/referrals/possibleduplicate/",
+    "/en/admin/victims/victim/",
+]
 
 
 def test_the_admin_asks_anonymous_people_to_sign_in(client):
@@ -38,3 +48,33 @@ def test_an_agency_is_edited_with_checkboxes_for_programs_and_languages(client, 
     html = client.get(f"/en/admin/directory/agency/{agency.pk}/change/").content.decode()
     assert 'type="checkbox" name="programs" value="ipiv"' in html
     assert 'type="checkbox" name="languages" value="oj"' in html
+
+
+@pytest.mark.parametrize("url", READ_ONLY)
+def test_case_records_are_read_only_in_the_admin(client, world, url):
+    client.force_login(world["admin"])
+    assert client.get(url).status_code == 200
+    assert client.get(url, {"q": "tremblay"}).status_code == 200
+    assert client.get(url + "add/").status_code == 403
+
+
+def test_the_admin_shows_no_victims_name_or_contact(client, world):
+    from referrals.services.referrals import referral_create
+    from tests.conftest import ORDER, PERSON
+
+    referral = referral_create(
+        agency=world.agency,
+        by=world["intake"],
+        participant=PERSON,
+        order={**ORDER, "court": world.court, "court_file_number": "X-1"},
+        named_people=[{"relationship": "victim", "full_name": "Hortense Canari", "phone": "1"}],
+    )
+    client.force_login(world["admin"])
+    listing = client.get("/en/admin/victims/victim/").content.decode()
+    from victims.models import Victim
+
+    victim = Victim.objects.get(referral=referral)
+    page = client.get(f"/en/admin/victims/victim/{victim.pk}/change/").content.decode()
+    for html in (listing, page):
+        assert "Hortense" not in html
+        assert "Canari" not in html

@@ -19,9 +19,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from directory import bench as directory_bench
+from ipv.accounts.models import User
+from referrals import bench as referrals_bench
 
-# Each app that has pages to time: seed() builds its data, pages() lists what to request.
-BENCHES = [directory_bench]
+# Each app that has pages to time: seed() builds its data, pages() lists what to request as
+# (name, URL, headers, email of the person signed in or None).
+BENCHES = [directory_bench, referrals_bench]
 
 
 def _percentile(values, fraction):
@@ -41,16 +44,19 @@ class Command(BaseCommand):
         self._use_bench_database()
         call_command("migrate", interactive=False, verbosity=0)
 
-        dataset, results = {}, []
-        client = Client()
+        dataset, results, clients = {}, [], {}
         for bench in BENCHES:
             started = time.perf_counter()
             dataset.update(bench.seed())
             self.stdout.write(
                 f"{bench.__name__}: data ready in {time.perf_counter() - started:.1f} s"
             )
-            for name, url, headers in bench.pages():
-                results.append(self._time(client, name, url, headers, runs))
+            for name, url, headers, who in bench.pages():
+                if who not in clients:
+                    clients[who] = Client()
+                    if who:
+                        clients[who].force_login(User.objects.get(email=who))
+                results.append(self._time(clients[who], name, url, headers, runs))
 
         self._report(dataset, results, runs)
 
