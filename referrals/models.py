@@ -171,7 +171,7 @@ REFERRAL_NAMES = pgtrigger.Trigger(
     when=pgtrigger.Before,
     operation=pgtrigger.Insert | pgtrigger.Update,
     func="""
-        SELECT concat_ws(' ', legal_name, preferred_name) INTO NEW.participant_names
+        SELECT concat_ws(' ', legal_name, NULLIF(preferred_name, '')) INTO NEW.participant_names
         FROM referrals_participant WHERE id = NEW.participant_id;
         RETURN NEW;
     """,
@@ -306,6 +306,10 @@ INTAKE_ELIGIBLE = Guard(
 INTAKE_ANSWERED = Guard(
     lambda referral: bool(getattr(referral, "intake", None) and referral.intake.is_complete),
     _("Record the intake's outcome first."),
+)
+ACCEPTED = Guard(
+    lambda referral: referral.is_accepted,
+    _("Accept the e-referral first: the court sees whether the agency took it on."),
 )
 TRANSFER_ACCEPTED = Guard(
     lambda referral: referral.transfers.filter(status=Transfer.Status.ACCEPTED).exists(),
@@ -519,6 +523,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         status,
         source=Status.RECEIVED,
         target=Status.CONTACTED,
+        conditions=[ACCEPTED],
         custom=_action(_("Record the first contact")),
     )
     def contact(self):
@@ -528,6 +533,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         status,
         source=[Status.RECEIVED, Status.CONTACTED],
         target=Status.INTAKE_BOOKED,
+        conditions=[ACCEPTED],
         custom=_action(_("Book the intake"), form="intake_book"),
     )
     def book_intake(self):

@@ -1,7 +1,6 @@
 """Reads of referrals, always scoped: an agency's own (through `scoped`), or a court liaison
 officer's courts. Another agency's or another court's referral answers 404."""
 
-import re
 from datetime import timedelta
 
 from django.contrib.postgres.search import SearchQuery
@@ -10,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from ipv.core.search import fold
+from ipv.core.search import words
 from ipv.core.tenancy import get_scoped_or_404, scoped
 from referrals.models import (
     BEFORE_ENROLMENT,
@@ -33,11 +32,11 @@ def search_query(text: str) -> SearchQuery | None:
     index. Other words are split on punctuation, as names are (Jean-Marc, O'Brien).
     """
     terms = []
-    for word in fold(text).split():
+    for word in text.split():
         if any(char.isdigit() for char in word):
-            terms.append(re.sub(r"[^a-z0-9]", "", word))
+            terms.append("".join(words(word)))
         else:
-            terms.extend(re.findall(r"[a-z0-9]+", word))
+            terms.extend(words(word))
     terms = [term for term in terms if term]
     if not terms:
         return None

@@ -6,6 +6,7 @@ Instead both sides are folded with the same table: in the database by `translate
 which is immutable and so usable in a generated column, and in Python by `fold()`.
 """
 
+import re
 import unicodedata
 
 from django.db import models
@@ -35,6 +36,16 @@ _TABLE = str.maketrans(ACCENTED, UNACCENTED)
 def fold(text: str) -> str:
     """Lower-case `text` and strip its accents, exactly as `Folded` does in the database."""
     return text.lower().translate(_TABLE)
+
+
+# Letters and digits of any alphabet (Latin, Cyrillic, Greek, Han…), as PostgreSQL's text
+# search and trigram functions count words.
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> list[str]:
+    """The words of `text`, folded: "Jean-Marc O'Brien" → ["jean", "marc", "o", "brien"]."""
+    return _WORD.findall(fold(text))
 
 
 class Folded(models.Func):

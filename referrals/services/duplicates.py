@@ -7,7 +7,6 @@ made here, on the few candidates the database finds: the agency's people born th
 whose names hold every word of the new name.
 """
 
-import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ipv.audit.services import Action, audit_record
-from ipv.core.search import fold
+from ipv.core.search import words
 from referrals.models import Consent, EventKind, Participant, PossibleDuplicate, Referral
 from referrals.services.referrals import event_record
 
@@ -28,7 +27,7 @@ MAX_CANDIDATES = 20
 def trigrams(text: str) -> set[str]:
     """pg_trgm's trigrams: each word folded, padded with two spaces before and one after."""
     grams = set()
-    for word in re.findall(r"[a-z0-9]+", fold(text)):
+    for word in words(text):
         padded = f"  {word} "
         grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
     return grams
@@ -46,11 +45,11 @@ def _names(participant) -> str:
 
 def duplicates_flag(*, participant: Participant) -> list[PossibleDuplicate]:
     """Flag the agency's other people who resemble `participant`."""
-    words = re.findall(r"[a-z0-9]+", fold(participant.legal_name))
+    name_words = words(participant.legal_name)
     same_words = Q(pk__in=[])
-    if words:
+    if name_words:
         same_words = Q()
-        for word in words:
+        for word in name_words:
             same_words &= Q(search_text__contains=word)
     candidates = (
         Participant.objects.filter(agency_id=participant.agency_id, merged_into__isnull=True)
@@ -65,8 +64,8 @@ def duplicates_flag(*, participant: Participant) -> list[PossibleDuplicate]:
             similarity(_names(participant), _names(candidate)),
         )
         same_day = candidate.date_of_birth == participant.date_of_birth
-        all_words = set(words) <= set(re.findall(r"[a-z0-9]+", candidate.search_text))
-        if (same_day and score >= SAME_BIRTH_DATE_THRESHOLD) or (words and all_words):
+        all_words = set(name_words) <= set(words(candidate.search_text))
+        if (same_day and score >= SAME_BIRTH_DATE_THRESHOLD) or (name_words and all_words):
             found.append(
                 PossibleDuplicate(
                     agency_id=participant.agency_id,
@@ -77,6 +76,27 @@ def duplicates_flag(*, participant: Participant) -> list[PossibleDuplicate]:
                 )
             )
     return PossibleDuplicate.objects.bulk_create(found, ignore_conflicts=True)
+
+
+def _carry_pending_pairs(*, new, known, by, now) -> None:
+    """After `new` is merged into `known`, its undecided pairs become the known person's."""
+    decided = {"resolved_by": by, "resolved_at": now}
+    PossibleDuplicate.objects.filter(participant=new, resolution="").update(
+        resolution=PossibleDuplicate.Resolution.KEPT, **decided
+    )
+    for pair in PossibleDuplicate.objects.filter(existing=new, resolution=""):
+        if pair.participant_id == known.pk:
+            pair.resolution = PossibleDuplicate.Resolution.MERGED
+        elif PossibleDuplicate.objects.filter(
+            participant_id=pair.participant_id, existing=known
+        ).exists():
+            pair.resolution = PossibleDuplicate.Resolution.KEPT
+        else:
+            pair.existing = known  # someone who resembled the merged record: still undecided
+            pair.save(update_fields=["existing"])
+            continue
+        pair.resolved_by, pair.resolved_at = by, now
+        pair.save()
 
 
 # Filled in on the person already known when their record leaves them blank.
@@ -124,9 +144,7 @@ def duplicate_resolve(*, duplicate: PossibleDuplicate, by, same_person: bool) ->
     Consent.objects.filter(participant=new).update(participant=known)
     new.merged_into = known
     new.save(update_fields=["merged_into", "updated_at"])
-    PossibleDuplicate.objects.filter(participant=new, resolution="").update(
-        resolution=PossibleDuplicate.Resolution.KEPT, resolved_by=by, resolved_at=now
-    )
+    _carry_pending_pairs(new=new, known=known, by=by, now=now)
     duplicate.resolution = PossibleDuplicate.Resolution.MERGED
     duplicate.resolved_by, duplicate.resolved_at = by, now
     duplicate.save()

@@ -16,7 +16,7 @@ from directory.models import Agency
 from ipv.accounts.models import Membership, Role
 from ipv.audit.services import Action, audit_record
 from ipv.notifications.services import email_enqueue
-from referrals.models import EventKind, Participant, Referral, TimelineEntry
+from referrals.models import ACCEPTED, EventKind, Participant, Referral, TimelineEntry
 from victims.services import victims_record
 
 # Transitions a worker asks for with a reason alone; the others have forms of their own.
@@ -237,7 +237,10 @@ def actions_available(referral: Referral) -> list:
     available = [
         transition
         for transition in referral.get_all_status_transitions()
-        if transition.source == referral.status and transition.name in ACTION_ORDER
+        if transition.source == referral.status
+        and transition.name in ACTION_ORDER
+        # Until the agency accepts an e-referral, it can only accept, return or withdraw it.
+        and (referral.is_accepted or ACCEPTED not in transition.conditions)
     ]
     return sorted(available, key=lambda transition: ACTION_ORDER.index(transition.name))
 

@@ -47,6 +47,9 @@ def transfer_request(*, referral: Referral, by, to_agency, reason: str, consent_
     referral = referral_locked(referral)
     if not referral.is_open:
         raise ValidationError(_("A closed referral cannot be transferred."), code="closed")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why.")}, code="reason")
     if to_agency.pk == referral.agency_id:
         raise ValidationError({"to_agency": _("Choose another agency.")}, code="same")
     check_program_offered(agency=to_agency, program=referral.program)

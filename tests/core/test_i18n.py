@@ -49,6 +49,7 @@ def test_every_string_in_the_code_and_templates_is_in_the_catalog(tmp_path):
         "PATH": "/usr/bin:/bin",
         "DJANGO_SETTINGS_MODULE": "ipv.settings",
         "DJANGO_SECRET_KEY": "extract-messages-only",
+        "IPV_FIELD_ENCRYPTION_KEY": settings.IPV_FIELD_ENCRYPTION_KEYS[0],
         "DATABASE_URL": settings.DATABASE_URL,
         "REDIS_URL": settings.REDIS_URL,
     }
