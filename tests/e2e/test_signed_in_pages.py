@@ -55,7 +55,7 @@ def test_a_liaison_officers_and_a_refused_persons_pages_pass_axe(
     officer = new_page()
     sign_in(officer, live_server.url, "liaison@court.test", "en")
     expect(officer).to_have_url(f"{live_server.url}/en/court/")
-    expect(officer.get_by_text("Ottawa Courthouse")).to_be_visible()
+    expect(officer.get_by_role("heading", name="Ottawa Courthouse")).to_be_visible()
     assert_accessible(officer)
     facilitator = new_page()
     sign_in(facilitator, live_server.url, "facilitator@riviere.test")
