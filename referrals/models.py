@@ -311,6 +311,17 @@ ACCEPTED = Guard(
     lambda referral: referral.is_accepted,
     _("Accept the e-referral first: the court sees whether the agency took it on."),
 )
+
+
+def _all_modules_attended(referral) -> bool:
+    from sessions_app.completion import ALL_MODULES, modules_attended
+
+    return modules_attended(referral=referral) >= ALL_MODULES
+
+
+ALL_MODULES_ATTENDED = Guard(
+    _all_modules_attended, _("Each of the twelve modules must be attended first.")
+)
 TRANSFER_ACCEPTED = Guard(
     lambda referral: referral.transfers.filter(status=Transfer.Status.ACCEPTED).exists(),
     _("A referral moves to another agency only when that agency accepts the transfer."),
@@ -581,6 +592,16 @@ class Referral(ConcurrentTransitionMixin, models.Model):
     @transition(
         status,
         source=Status.ENROLLED,
+        target=Status.COMPLETED,
+        conditions=[ALL_MODULES_ATTENDED],
+        custom=_action(_("Complete the program"), form="automatic"),
+    )
+    def complete(self):
+        pass
+
+    @transition(
+        status,
+        source=Status.ENROLLED,
         target=Status.NON_COMPLIANT,
         custom=_action(_("Flag for non-compliance review")),
     )
@@ -643,6 +664,7 @@ class EventKind(models.TextChoices):
     COMPLETE_INTAKE = "complete_intake", _("Intake done")
     WAITLIST = "waitlist", _("Put on the waitlist")
     ENROLL = "enroll", _("Enrolled in a group")
+    COMPLETE = "complete", _("Completed the program")
     FLAG_NON_COMPLIANCE = "flag_non_compliance", _("Flagged for non-compliance review")
     RESUME = "resume", _("Continues in the program")
     DISCHARGE = "discharge", _("Discharged")
@@ -659,10 +681,11 @@ class EventKind(models.TextChoices):
     TRANSFER_DECLINED = "transfer_declined", _("Transfer declined")
     TRANSFER_CANCELLED = "transfer_cancelled", _("Transfer cancelled")
     MERGED = "merged", _("Moved to a person already known")
+    GROUP_CHANGED = "group_changed", _("Moved to another group")
 
 
 # What the court sees of a referral's timeline: its status changes, nothing else.
-STATUS_EVENTS = frozenset(EventKind.values[:12])
+STATUS_EVENTS = frozenset(EventKind.values[: EventKind.values.index("transfer_out") + 1])
 
 
 class TimelineEntry(models.Model):

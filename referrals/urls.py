@@ -4,6 +4,7 @@
 from django.urls import path
 
 from referrals.views import agency, court, intake, transfers
+from sessions_app.urls import court_urlpatterns as documents_urlpatterns
 
 app_name = "court"
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("", court.court_home, name="home"),
     path("referrals/new/", court.court_referral_new, name="referral_new"),
     path("referrals/<int:pk>/", court.court_referral, name="referral"),
+    *documents_urlpatterns,
 ]
 
 agency_urlpatterns = [

@@ -41,6 +41,14 @@ def make_person(email, full_name, *, agency=None, roles=(), mfa=True, **fields):
     return user
 
 
+# The agency's numeric settings as the settings page shows them by default.
+AGENCY_NUMBERS = {
+    "contact_within_days": "7",
+    "late_threshold_minutes": "15",
+    "unexcused_absence_limit": "2",
+    "absence_limit": "3",
+}
+
 # A court order as the tests write it: fixed dates around a fixed "today" of 2026-11-24.
 ORDER = {
     "program": "ipv",

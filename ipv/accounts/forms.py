@@ -34,14 +34,19 @@ def _setting(name):
     )
 
 
+def _number(name, low, high):
+    return Agency._meta.get_field(name).formfield(min_value=low, max_value=high)
+
+
 class AgencySettingsForm(forms.Form):
     """The agency's own settings; the service compares them with the saved ones."""
 
     allow_facilitator_partner_contact = _setting("allow_facilitator_partner_contact")
     managers_see_confidential = _setting("managers_see_confidential")
-    contact_within_days = Agency._meta.get_field("contact_within_days").formfield(
-        min_value=1, max_value=60
-    )
+    contact_within_days = _number("contact_within_days", 1, 60)
+    late_threshold_minutes = _number("late_threshold_minutes", 0, 120)
+    unexcused_absence_limit = _number("unexcused_absence_limit", 1, 12)
+    absence_limit = _number("absence_limit", 1, 12)
 
     @classmethod
     def for_agency(cls, agency, data=None):

@@ -11,6 +11,7 @@ from ipv.accounts.forms import AgencySettingsForm, InvitationAcceptForm, InviteF
 from ipv.core.forms import apply_errors, posted
 from ipv.core.permissions import public, requires, signed_in
 from referrals import selectors as referral_selectors
+from sessions_app import selectors as session_selectors
 
 
 @signed_in
@@ -33,7 +34,11 @@ def landing(request):
 def agency_home(request):
     context = {}
     if request.membership.can("referrals.view"):
-        context = referral_selectors.queue_counts(agency=request.agency)
+        context.update(referral_selectors.queue_counts(agency=request.agency))
+    if request.membership.can("groups.view"):
+        context["next_sessions"] = session_selectors.upcoming_sessions(
+            agency=request.agency, user=request.user, membership=request.membership
+        )
     return render(request, "accounts/agency_home.html", context)
 
 

@@ -36,6 +36,7 @@ class AuditEvent(models.Model):
         RECORD_CHANGED = "changed", _("Changed a case record")
         STATUS_CHANGED = "status", _("Changed a referral's status")
         RECORDS_MERGED = "merged", _("Merged two records of one person")
+        DOCUMENT_DOWNLOADED = "downloaded", _("Downloaded a document")
         RECORD_READ = "read", _("Read a confidential record")
         RECORD_EXPORTED = "export", _("Exported confidential records")
 

@@ -34,6 +34,15 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     # Referrals, participants, intake, transfers: the case workers' queue.
     "referrals.view": frozenset({MANAGER, INTAKE}),
     "referrals.manage": frozenset({MANAGER, INTAKE}),
+    # Groups, their sessions and attendance; facilitators see only the groups they run.
+    "groups.view": frozenset({MANAGER, INTAKE, FACILITATOR}),
+    "groups.manage": frozenset({MANAGER, INTAKE}),
+    "attendance.take": frozenset({MANAGER, INTAKE, FACILITATOR}),
+    "curriculum.view": frozenset({MANAGER, INTAKE, FACILITATOR}),
+    "curriculum.manage": frozenset({MANAGER}),
+    "calendar.own": frozenset({FACILITATOR}),
+    # Certificates and court reports: issue, download, revoke.
+    "documents.manage": frozenset({MANAGER, INTAKE}),
     # The confidential store; managers only where the agency grants it (see `allows`).
     "victims.view": frozenset({PARTNER_CONTACT}),
 }

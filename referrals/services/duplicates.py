@@ -7,7 +7,6 @@ made here, on the few candidates the database finds: the agency's people born th
 whose names hold every word of the new name.
 """
 
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q

@@ -16,7 +16,14 @@ from directory.models import Agency
 from ipv.accounts.models import Membership, Role
 from ipv.audit.services import Action, audit_record
 from ipv.notifications.services import email_enqueue
-from referrals.models import ACCEPTED, EventKind, Participant, Referral, TimelineEntry
+from referrals.models import (
+    ACCEPTED,
+    EventKind,
+    Participant,
+    Referral,
+    Status,
+    TimelineEntry,
+)
 from victims.services import victims_record
 
 # Transitions a worker asks for with a reason alone; the others have forms of their own.
@@ -269,6 +276,8 @@ def transition_apply(referral: Referral, name: str, *, by, reason: str, **detail
     getattr(referral, name)()
     referral.status_changed_at = timezone.now()
     referral.save()
+    if not referral.is_open:
+        _leave_the_program(referral, by=by)
     event_record(
         referral,
         name,
@@ -280,6 +289,21 @@ def transition_apply(referral: Referral, name: str, *, by, reason: str, **detail
     )
     _audit(Action.STATUS_CHANGED, referral=referral, by=by, before=before, after=referral.status)
     return referral
+
+
+def _leave_the_program(referral: Referral, *, by) -> None:
+    """A closed referral frees its place in its group; a discharge is reported to the court."""
+    from sessions_app.models import CourtReport, Enrollment
+    from sessions_app.services.documents import court_report_issue
+    from sessions_app.services.enrollment import enrollment_close
+
+    end = {
+        Status.COMPLETED: Enrollment.End.COMPLETED,
+        Status.DISCHARGED: Enrollment.End.DISCHARGED,
+    }.get(referral.status, Enrollment.End.LEFT)
+    enrollment_close(referral=referral, end=end)
+    if referral.status == Status.DISCHARGED:
+        court_report_issue(referral=referral, kind=CourtReport.Kind.NON_COMPLIANCE, by=by)
 
 
 def referral_locked(referral: Referral) -> Referral:

@@ -18,6 +18,8 @@ from referrals.forms import OrderForm, ParticipantForm, ReasonForm, ReferralEdit
 from referrals.models import Participant, Referral, Status
 from referrals.services import duplicates, referrals
 from referrals.services.referrals import REASON_TRANSITIONS, actions_available, transition_of
+from sessions_app import completion
+from sessions_app import selectors as session_selectors
 from victims.forms import NamedPeopleFormSet, named_people
 from victims.selectors import victims_named_count
 
@@ -28,6 +30,7 @@ ACTION_PAGES = {
     "intake_book": "agency:intake_book",
     "intake_missed": "agency:intake_missed",
     "intake_record": "agency:intake_record",
+    "enrolment": "agency:referral_enrol",
 }
 
 
@@ -44,10 +47,25 @@ def _action_links(referral) -> list[tuple[str, str]]:
             continue
         args = [referral.agency.slug, referral.pk] + ([transition.name] if form == "reason" else [])
         links.append((transition.custom["label"], reverse(ACTION_PAGES[form], args=args)))
+    args = [referral.agency.slug, referral.pk]
     if referral.status == Status.INTAKE_BOOKED:
-        args = [referral.agency.slug, referral.pk]
         links.insert(1, (_("Move the intake"), reverse("agency:intake_book", args=args)))
+    if referral.status in (Status.ENROLLED, Status.NON_COMPLIANT):
+        links.append((_("Move to another group"), reverse("agency:referral_enrol", args=args)))
     return links
+
+
+def progress_of(referral):
+    referral.progress = completion.progress(referral=referral)
+    return referral.progress
+
+
+def with_progress(page):
+    """Each referral of a page with its modules attended (one query for the page)."""
+    progress = completion.progress_for(referrals=page.object_list)
+    for referral in page.object_list:
+        referral.progress = progress[referral.pk]
+    return page
 
 
 def not_now(request, referral, message=None):
@@ -63,8 +81,14 @@ def not_now(request, referral, message=None):
 
 def form_page(request, template, context, *forms):
     """Render a form page: 400 when a submitted form was refused, so tests and tools see it."""
-    status = 400 if any(form.errors for form in forms if form is not None) else 200
-    return render(request, template, context, status=status)
+    refused = any(_refused(form) for form in forms if form is not None)
+    return render(request, template, context, status=400 if refused else 200)
+
+
+def _refused(form) -> bool:
+    if hasattr(form, "total_error_count"):  # a formset
+        return form.is_bound and form.total_error_count() > 0
+    return bool(form.errors)
 
 
 def action_page(request, referral, form, *, title, submit=None, intro=""):
@@ -85,7 +109,7 @@ def referral_queue(request):
     filterset = QueueFilter(
         request.GET, queryset=selectors.referral_queue(agency=request.agency), agency=request.agency
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = with_progress(Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page")))
     template = "referrals/queue.html"
     if request.htmx and request.htmx.target == "results":
         template += "#results"
@@ -130,6 +154,9 @@ def referral_detail(request, pk):
         "duplicates": selectors.duplicates_pending(participant=referral.participant),
         "people_named": victims_named_count(agency=request.agency, referral=referral),
         "consents": referral.consents.order_by("kind"),
+        "progress": progress_of(referral),
+        "enrollment": session_selectors.current_enrollment(referral=referral),
+        **session_selectors.referral_documents(referral=referral),
     }
     return render(request, "referrals/referral_detail.html", context)
 

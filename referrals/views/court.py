@@ -15,7 +15,8 @@ from referrals import selectors
 from referrals.filters import CourtReferralFilter
 from referrals.forms import EReferralForm, ParticipantForm
 from referrals.services import referrals
-from referrals.views.agency import PAGE_SIZE, form_page
+from referrals.views.agency import PAGE_SIZE, form_page, progress_of, with_progress
+from sessions_app import selectors as session_selectors
 from victims.forms import NamedPeopleFormSet, named_people
 
 
@@ -27,7 +28,7 @@ def court_home(request):
     filterset = CourtReferralFilter(
         request.GET, queryset=selectors.liaison_referrals(officer=officer), officer=officer
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = with_progress(Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page")))
     template = "referrals/court_home.html"
     if request.htmx and request.htmx.target == "results":
         template += "#results"
@@ -39,7 +40,12 @@ def court_home(request):
 @require_GET
 def court_referral(request, pk):
     referral = selectors.liaison_referral_get(officer=request.user, pk=pk)
-    context = {"referral": referral, "timeline": selectors.liaison_timeline(referral=referral)}
+    context = {
+        "referral": referral,
+        "timeline": selectors.liaison_timeline(referral=referral),
+        "progress": progress_of(referral),
+        **session_selectors.referral_documents(referral=referral),
+    }
     return render(request, "referrals/court_referral.html", context)
 
 

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from ipv.accounts import services
 from ipv.accounts.models import Membership, Role, User
 from ipv.audit.models import AuditEvent
-from tests.conftest import make_person
+from tests.conftest import AGENCY_NUMBERS, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_an_agency_may_allow_both_roles_and_the_staff_page_says_so(client, world
     client.force_login(world["manager"])
     client.post(
         f"/fr/a/{world.agency.slug}/settings/",
-        {"allow_facilitator_partner_contact": "on", "contact_within_days": "7"},
+        {"allow_facilitator_partner_contact": "on", **AGENCY_NUMBERS},
     )
     world.agency.refresh_from_db()
     assert world.agency.allow_facilitator_partner_contact
@@ -104,7 +104,7 @@ def test_the_setting_cannot_be_turned_off_while_someone_holds_both_roles(client,
         user=world["facilitator"], agency=world.agency, role=Role.PARTNER_CONTACT
     )
     client.force_login(world["manager"])
-    response = client.post(f"/fr/a/{world.agency.slug}/settings/", {"contact_within_days": "7"})
+    response = client.post(f"/fr/a/{world.agency.slug}/settings/", AGENCY_NUMBERS)
     assert response.status_code == 400
     assert "François Tremblay" in response.content.decode()
     world.agency.refresh_from_db()

@@ -5,6 +5,7 @@ import pytest
 import time_machine
 
 from referrals.models import Participant, PossibleDuplicate, Referral, Status, Transfer
+from tests.conftest import AGENCY_NUMBERS
 
 pytestmark = pytest.mark.django_db
 
@@ -296,7 +297,7 @@ def test_the_agency_home_counts_open_and_overdue_referrals(client, world):
     client.force_login(world["manager"])
     client.post(
         f"/en/a/{world.agency.slug}/settings/",
-        {"contact_within_days": "30"},
+        {**AGENCY_NUMBERS, "contact_within_days": "30"},
     )
     world.agency.refresh_from_db()
     assert world.agency.contact_within_days == 30

@@ -1,0 +1,175 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from directory.models import Program
+from ipv.accounts.models import Role, User
+from referrals.forms import DATE, ReasonForm
+from sessions_app.models import MODULE_COUNT, Attendance, Group, Module
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def _facilitators(agency):
+    return User.objects.filter(
+        memberships__agency=agency, memberships__role=Role.FACILITATOR, memberships__is_active=True
+    ).order_by("full_name")
+
+
+class GroupForm(forms.ModelForm):
+    class Meta:
+        model = Group
+        fields = [
+            "name",
+            "program",
+            "language",
+            "format",
+            "facilitators",
+            "weekday",
+            "start_time",
+            "duration_minutes",
+            "start_date",
+            "capacity",
+            "location",
+            "video_link",
+        ]
+        widgets = {
+            "start_time": TIME,
+            "start_date": DATE,
+            "facilitators": forms.CheckboxSelectMultiple,
+            "format": forms.RadioSelect,
+        }
+        help_texts = {
+            "start_date": _("The first session: the first such weekday from this date."),
+        }
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitators"].queryset = _facilitators(agency)
+        self.fields["facilitators"].required = False
+        self.fields["program"].choices = [
+            choice for choice in Program.choices if choice[0] in agency.programs
+        ]
+
+    def clean_start_date(self):
+        start = self.cleaned_data["start_date"]
+        if start < timezone.localdate():
+            raise forms.ValidationError(_("Choose today or a day to come."))
+        return start
+
+
+class GroupEditForm(forms.ModelForm):
+    """What can change in a running group; its day, time and start stay (they made its
+    schedule: open another group for another time)."""
+
+    class Meta:
+        model = Group
+        fields = ["name", "facilitators", "capacity", "location", "video_link", "is_active"]
+        widgets = {"facilitators": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitators"].queryset = _facilitators(agency)
+        self.fields["facilitators"].required = False
+
+
+class GroupChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, group):
+        return _("%(name)s — %(day)s %(time)s, %(free)s of %(places)s places free") % {
+            "name": group.name,
+            "day": group.get_weekday_display(),
+            "time": group.start_time.strftime("%H:%M"),
+            "free": max(group.capacity - group.enrolled, 0),
+            "places": group.capacity,
+        }
+
+
+class EnrolForm(forms.Form):
+    group = GroupChoiceField(label=_("Group"), queryset=Group.objects.none(), empty_label="—")
+    start_date = forms.DateField(label=_("Starts on"), widget=DATE)
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups
+
+
+class MoveGroupForm(EnrolForm):
+    reason = ReasonForm.base_fields["reason"]
+
+
+class SessionMoveForm(forms.Form):
+    date = forms.DateField(label=_("New date"), widget=DATE)
+    start_time = forms.TimeField(label=_("New time"), widget=TIME)
+    reason = ReasonForm.base_fields["reason"]
+
+
+class MakeupForm(forms.Form):
+    referral = forms.ModelChoiceField(
+        label=_("Person coming to make up this module"), queryset=None, empty_label="—"
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referral"].queryset = candidates
+        self.fields["referral"].label_from_instance = lambda referral: (
+            referral.participant.display_name
+        )
+
+
+class ModuleForm(forms.ModelForm):
+    class Meta:
+        model = Module
+        fields = ["title_fr", "title_en", "description_fr", "description_en"]
+        widgets = {
+            "description_fr": forms.Textarea(attrs={"rows": 2}),
+            "description_en": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+ModuleFormSet = forms.modelformset_factory(
+    Module,
+    form=ModuleForm,
+    extra=0,
+    min_num=MODULE_COUNT,
+    max_num=MODULE_COUNT,
+    validate_min=True,
+    validate_max=True,
+    can_delete=False,
+)
+
+
+class RevokeForm(ReasonForm):
+    pass
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=20,
+        help_text=_("Printed under the QR code, like 7KQF-3XWM-PA9C."),
+    )
+
+
+class RosterRowForm(forms.Form):
+    """One person's line on the roster. Its fields are prefixed with the referral's id."""
+
+    status = forms.ChoiceField(
+        label=_("Attendance"),
+        choices=Attendance.Status.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    minutes_late = forms.IntegerField(
+        label=_("Minutes late"), min_value=1, max_value=600, required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args, referral, **kwargs):
+        self.referral = referral
+        super().__init__(*args, prefix=f"r{referral.pk}", **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == Attendance.Status.LATE and not cleaned.get("minutes_late"):
+            self.add_error("minutes_late", _("Say how many minutes late."))
+        return cleaned

@@ -1,0 +1,131 @@
+"""The roster: one screen per session, every person expected with their attendance. Each line
+saves on its own with htmx; without JavaScript the whole roster is one form."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ipv.core.forms import posted
+from ipv.core.permissions import requires
+from referrals.models import Referral, Status
+from sessions_app.forms import MakeupForm, RosterRowForm
+from sessions_app.models import Attendance
+from sessions_app.services.attendance import Mark, attendance_record, roster
+from sessions_app.views.groups import _session
+
+
+def _rows(session, data=None):
+    """A form per person on the roster, filled with what was recorded."""
+    people = roster(session=session)
+    recorded = {row.referral_id: row for row in Attendance.objects.filter(session=session)}
+    rows = []
+    for referral in people:
+        mark = recorded.get(referral.pk)
+        initial = (
+            {"status": mark.status, "minutes_late": mark.minutes_late, "note": mark.note}
+            if mark
+            else {}
+        )
+        form = RosterRowForm(data, referral=referral, initial=initial)
+        form.mark = mark
+        rows.append(form)
+    return rows
+
+
+def _marks(rows) -> list[Mark]:
+    return [
+        Mark(
+            referral_id=row.referral.pk,
+            status=row.cleaned_data["status"],
+            minutes_late=row.cleaned_data["minutes_late"],
+            note=row.cleaned_data["note"],
+        )
+        for row in rows
+        if row.cleaned_data.get("status")
+    ]
+
+
+def _save(request, session, rows) -> bool:
+    """Validate and save the rows; put each refusal on its row. True when all saved."""
+    if not all(row.is_valid() for row in rows):
+        return False
+    refused = attendance_record(session=session, by=request.user, marks=_marks(rows))
+    for row in rows:
+        if row.referral.pk in refused:
+            row.add_error("status", refused[row.referral.pk])
+    return not refused
+
+
+def _makeup_candidates(session):
+    """People of the same program, placed in another group, who could make up this module."""
+    return (
+        Referral.objects.filter(
+            agency_id=session.agency_id,
+            program=session.group.program,
+            status__in=[Status.ENROLLED, Status.NON_COMPLIANT],
+        )
+        .exclude(enrollments__group=session.group, enrollments__ended_on__isnull=True)
+        .select_related("participant")
+        .order_by("participant__legal_name")
+    )
+
+
+@requires("attendance.take")
+@require_http_methods(["GET", "POST"])
+def session_roster(request, pk):
+    session = _session(request, pk)
+    rows = _rows(session, posted(request))
+    if request.method == "POST" and _save(request, session, rows):
+        messages.success(request, _("Attendance saved."))
+        return redirect("agency:session_roster", agency_slug=request.agency.slug, pk=session.pk)
+    context = {
+        "session": session,
+        "rows": rows,
+        "makeup_form": MakeupForm(candidates=_makeup_candidates(session)),
+    }
+    status = 400 if any(row.errors for row in rows) else 200
+    return render(request, "sessions_app/roster.html", context, status=status)
+
+
+@requires("attendance.take")
+@require_POST
+def roster_row(request, pk, referral_id):
+    """One line of the roster, saved on its own (htmx), answered with the line again."""
+    session = _session(request, pk)
+    row = next((r for r in _rows(session, request.POST) if r.referral.pk == referral_id), None)
+    if row is None:
+        raise Http404
+    saved = _save(request, session, [row])
+    if saved:
+        row = next(r for r in _rows(session) if r.referral.pk == referral_id)
+    context = {"session": session, "row": row, "saved": saved}
+    return render(request, "sessions_app/roster.html#row", context, status=200 if saved else 400)
+
+
+@requires("attendance.take")
+@require_POST
+def session_makeup(request, pk):
+    """Add someone from another group who comes to make up this session's module."""
+    session = _session(request, pk)
+    form = MakeupForm(request.POST, candidates=_makeup_candidates(session))
+    if form.is_valid():
+        referral = form.cleaned_data["referral"]
+        status = request.POST.get("status") or Attendance.Status.PRESENT
+        refused = attendance_record(
+            session=session,
+            by=request.user,
+            marks=[Mark(referral_id=referral.pk, status=status)],
+            makeup=True,
+        )
+        if refused:
+            messages.error(request, refused[referral.pk])
+        else:
+            messages.success(
+                request,
+                _("%(name)s added to the roster.") % {"name": referral.participant.display_name},
+            )
+    else:
+        messages.error(request, _("Choose who comes to make up this module."))
+    return redirect("agency:session_roster", agency_slug=request.agency.slug, pk=session.pk)
