@@ -9,11 +9,11 @@ counted by number: the version of the curriculum a session taught does not matte
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from referrals.models import EventKind, Status
+from referrals.models import EventKind, TimelineEntry
 from sessions_app.models import MODULE_COUNT, Attendance, Enrollment, Session
 
 ALL_MODULES = frozenset(range(1, MODULE_COUNT + 1))
@@ -108,32 +108,46 @@ def _projected_finish(referral, remaining) -> date | None:
     return None
 
 
-def review_reason(*, referral) -> str | None:
-    """Why the absence policy calls for a review of this referral, or None.
+def review_reasons(*, referrals) -> dict[int, str]:
+    """Referral id → why the absence policy calls for a review, for those it does.
 
     Absences count from the last review on: a worker who decided the person continues is not
-    asked again about the same absences.
+    asked again about the same absences. One query for all the referrals.
     """
-    agency = referral.agency
-    last_review = referral.timeline.filter(kind=EventKind.RESUME).aggregate(at=Max("at"))["at"]
-    absences = Attendance.objects.filter(referral=referral, status__in=ABSENT)
-    if last_review is not None:
-        absences = absences.filter(recorded_at__gt=last_review)
-    tally = absences.aggregate(
-        total=Count("pk"), unexcused=Count("pk", filter=Q(status=Attendance.Status.UNEXCUSED))
+    last_review = (
+        TimelineEntry.objects.filter(referral=OuterRef("referral"), kind=EventKind.RESUME)
+        .order_by("-at")
+        .values("at")[:1]
     )
-    if tally["unexcused"] >= agency.unexcused_absence_limit:
-        return _("%(count)s unexcused absences: the agency's limit is %(limit)s.") % {
-            "count": tally["unexcused"],
-            "limit": agency.unexcused_absence_limit,
-        }
-    if tally["total"] >= agency.absence_limit:
-        return _("%(count)s absences: the agency's limit is %(limit)s.") % {
-            "count": tally["total"],
-            "limit": agency.absence_limit,
-        }
-    return None
+    tallies = (
+        Attendance.objects.filter(referral__in=referrals, status__in=ABSENT)
+        .annotate(last_review=Subquery(last_review))
+        .filter(Q(last_review__isnull=True) | Q(recorded_at__gt=F("last_review")))
+        .values("referral")
+        .annotate(
+            total=Count("pk"),
+            unexcused=Count("pk", filter=Q(status=Attendance.Status.UNEXCUSED)),
+        )
+    )
+    agencies = {referral.pk: referral.agency for referral in referrals}
+    reasons = {}
+    for tally in tallies:
+        agency = agencies[tally["referral"]]
+        if tally["unexcused"] >= agency.unexcused_absence_limit:
+            reasons[tally["referral"]] = ngettext(
+                "%(count)s unexcused absence: the agency's limit is %(limit)s.",
+                "%(count)s unexcused absences: the agency's limit is %(limit)s.",
+                tally["unexcused"],
+            ) % {"count": tally["unexcused"], "limit": agency.unexcused_absence_limit}
+        elif tally["total"] >= agency.absence_limit:
+            reasons[tally["referral"]] = ngettext(
+                "%(count)s absence: the agency's limit is %(limit)s.",
+                "%(count)s absences: the agency's limit is %(limit)s.",
+                tally["total"],
+            ) % {"count": tally["total"], "limit": agency.absence_limit}
+    return reasons
 
 
-def is_in_program(referral) -> bool:
-    return referral.status in (Status.ENROLLED, Status.NON_COMPLIANT)
+def review_reason(*, referral) -> str | None:
+    """Why the absence policy calls for a review of this referral, or None."""
+    return review_reasons(referrals=[referral]).get(referral.pk)

@@ -103,16 +103,24 @@ class SessionMoveForm(forms.Form):
     reason = ReasonForm.base_fields["reason"]
 
 
-class MakeupForm(forms.Form):
+class MakeupSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Name or court file number"),
+        max_length=100,
+        help_text=_("Someone enrolled in another group of the same program."),
+    )
+
+
+class MakeupChoiceForm(forms.Form):
     referral = forms.ModelChoiceField(
-        label=_("Person coming to make up this module"), queryset=None, empty_label="—"
+        label=_("Who came?"), queryset=None, widget=forms.RadioSelect, empty_label=None
     )
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["referral"].queryset = candidates
         self.fields["referral"].label_from_instance = lambda referral: (
-            referral.participant.display_name
+            f"{referral.participant.display_name} — {referral.court_file_number}"
         )
 
 

@@ -5,7 +5,7 @@ flagged for the intake worker's review."""
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,14 +32,14 @@ class Mark:
 def roster(*, session: Session) -> list[Referral]:
     """Who is expected at the session: those enrolled in the group that day, then the
     make-up attendees added from other groups."""
-    placed = Enrollment.objects.filter(
-        referral=OuterRef("pk"), group_id=session.group_id, start_date__lte=session.date
+    enrolled = Enrollment.objects.filter(
+        group_id=session.group_id, start_date__lte=session.date
     ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=session.date))
-    enrolled = Referral.objects.filter(Exists(placed))
-    makeups = Referral.objects.filter(attendance__session=session, attendance__makeup=True)
+    makeups = Attendance.objects.filter(session=session, makeup=True)
+    ids = {*enrolled.values_list("referral_id", flat=True)}
+    ids.update(makeups.values_list("referral_id", flat=True))
     return list(
-        (enrolled | makeups)
-        .distinct()
+        Referral.objects.filter(pk__in=ids)
         .select_related("participant")
         .order_by("participant__legal_name", "pk")
     )
@@ -64,7 +64,7 @@ def attendance_record(*, session: Session, by, marks: list[Mark], makeup=False) 
     same rows. Returns referral id → the error that kept its mark from being saved."""
     session = Session.objects.select_related("group__agency").get(pk=session.pk)
     expected = {referral.pk for referral in roster(session=session)}
-    errors, saved = {}, []
+    errors, rows = {}, []
     for mark in marks:
         problem = _check(session, mark, expected, makeup)
         if makeup and problem is None:
@@ -72,25 +72,30 @@ def attendance_record(*, session: Session, by, marks: list[Mark], makeup=False) 
         if problem:
             errors[mark.referral_id] = problem
             continue
-        Attendance.objects.update_or_create(
-            session=session,
-            referral_id=mark.referral_id,
-            defaults={
-                "agency_id": session.agency_id,
-                "status": mark.status,
-                "minutes_late": mark.minutes_late
-                if mark.status == Attendance.Status.LATE
-                else None,
-                "note": mark.note.strip(),
-                "recorded_by": by,
-                "recorded_at": timezone.now(),
-                # Once someone came as a make-up, they stay one at this session.
-                **({"makeup": True} if makeup else {}),
-            },
+        late = mark.status == Attendance.Status.LATE
+        rows.append(
+            Attendance(
+                agency_id=session.agency_id,
+                session=session,
+                referral_id=mark.referral_id,
+                status=mark.status,
+                minutes_late=mark.minutes_late if late else None,
+                note=mark.note.strip(),
+                makeup=makeup,
+                recorded_by=by,
+                recorded_at=timezone.now(),
+            )
         )
-        saved.append(mark.referral_id)
-    for referral in Referral.objects.filter(pk__in=saved).select_related("agency"):
-        _follow_up(referral, by)
+    # One statement for the whole roster; a row saved again (another tab) is updated, and
+    # someone who came as a make-up stays one.
+    Attendance.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["session", "referral"],
+        update_fields=["status", "minutes_late", "note", "recorded_by", "recorded_at"]
+        + (["makeup"] if makeup else []),
+    )
+    _follow_up([row.referral_id for row in rows], by)
     return errors
 
 
@@ -103,17 +108,25 @@ def _check_makeup(session: Session, referral_id: int) -> str | None:
     return None
 
 
-def _follow_up(referral: Referral, by) -> None:
-    """Complete the referral, or flag it for review, as its attendance now says."""
-    if referral.status != Status.ENROLLED:
-        return
-    if completion.modules_attended(referral=referral) >= completion.ALL_MODULES:
-        referral = referral_locked(referral)
-        transition_apply(
-            referral, "complete", by=by, reason=_("Each of the twelve modules attended.")
+def _follow_up(referral_ids, by) -> None:
+    """Complete the referrals whose twelve modules are now attended; flag for review those
+    whose absences reached the agency's limits."""
+    referrals = list(
+        Referral.objects.filter(pk__in=referral_ids, status=Status.ENROLLED).select_related(
+            "agency", "participant", "court"
         )
-        certificate_issue(referral=referral, by=by)
+    )
+    if not referrals:
         return
-    reason = completion.review_reason(referral=referral)
-    if reason:
-        transition_apply(referral_locked(referral), "flag_non_compliance", by=by, reason=reason)
+    progress = completion.progress_for(referrals=referrals)
+    reasons = completion.review_reasons(referrals=referrals)
+    for referral in referrals:
+        if progress[referral.pk].is_complete:
+            locked = referral_locked(referral)
+            transition_apply(
+                locked, "complete", by=by, reason=_("Each of the twelve modules attended.")
+            )
+            certificate_issue(referral=locked, by=by)
+        elif referral.pk in reasons:
+            locked = referral_locked(referral)
+            transition_apply(locked, "flag_non_compliance", by=by, reason=reasons[referral.pk])

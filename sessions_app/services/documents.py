@@ -229,20 +229,25 @@ def _context(document) -> dict:
     return context
 
 
-def document_render(document) -> bytes:
-    """The document's PDF: rendered and stored the first time, read back after. Idempotent."""
-    if document.is_rendered:
-        return bytes(document.pdf)
-    model = type(document)
+def document_pdf(document) -> bytes:
+    """Render the document to PDF (without storing it)."""
     with translation.override(document.language):
         context = _context(document)
-    if model is Certificate:
+    if isinstance(document, Certificate):
         url = verify_url(document.code, document.language)
         context.update(verify_url=url, qr_code=qr_code(url))
         template = "certificate.html"
     else:
         template = f"report_{document.kind}.html"
-    pdf = render_pdf(template, context, language=document.language)
+    return render_pdf(template, context, language=document.language)
+
+
+def document_render(document) -> bytes:
+    """The document's PDF: rendered and stored the first time, read back after. Idempotent."""
+    if document.is_rendered:
+        return bytes(document.pdf)
+    model = type(document)
+    pdf = document_pdf(document)
     # Two renders at once: the first one written wins; documents never change afterwards.
     model.objects.filter(pk=document.pk, pdf=b"").update(pdf=pdf)
     document.refresh_from_db(fields=["pdf"])

@@ -10,10 +10,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ipv.core.forms import posted
 from ipv.core.permissions import requires
 from referrals.models import Referral, Status
-from sessions_app.forms import MakeupForm, RosterRowForm
+from referrals.selectors import search as referral_search
+from sessions_app.forms import MakeupChoiceForm, MakeupSearchForm, RosterRowForm
 from sessions_app.models import Attendance
 from sessions_app.services.attendance import Mark, attendance_record, roster
 from sessions_app.views.groups import _session
+
+# At most this many people to choose from when several match the name typed.
+MATCHES = 10
 
 
 def _rows(session, data=None):
@@ -79,11 +83,11 @@ def session_roster(request, pk):
     rows = _rows(session, posted(request))
     if request.method == "POST" and _save(request, session, rows):
         messages.success(request, _("Attendance saved."))
-        return redirect("agency:session_roster", agency_slug=request.agency.slug, pk=session.pk)
+        return _to_roster(request, session)
     context = {
         "session": session,
         "rows": rows,
-        "makeup_form": MakeupForm(candidates=_makeup_candidates(session)),
+        "makeup_form": MakeupSearchForm(),
     }
     status = 400 if any(row.errors for row in rows) else 200
     return render(request, "sessions_app/roster.html", context, status=status)
@@ -107,25 +111,55 @@ def roster_row(request, pk, referral_id):
 @requires("attendance.take")
 @require_POST
 def session_makeup(request, pk):
-    """Add someone from another group who comes to make up this session's module."""
+    """Add someone from another group who came to make up this session's module: found by
+    name or court file number, then chosen when several match."""
     session = _session(request, pk)
-    form = MakeupForm(request.POST, candidates=_makeup_candidates(session))
-    if form.is_valid():
-        referral = form.cleaned_data["referral"]
-        status = request.POST.get("status") or Attendance.Status.PRESENT
-        refused = attendance_record(
-            session=session,
-            by=request.user,
-            marks=[Mark(referral_id=referral.pk, status=status)],
-            makeup=True,
-        )
-        if refused:
-            messages.error(request, refused[referral.pk])
-        else:
-            messages.success(
-                request,
-                _("%(name)s added to the roster.") % {"name": referral.participant.display_name},
-            )
+    candidates = _makeup_candidates(session)
+    if "referral" in request.POST:
+        choice = MakeupChoiceForm(request.POST, candidates=candidates)
+        if choice.is_valid():
+            return _add_makeup(request, session, choice.cleaned_data["referral"])
+        messages.error(request, _("Choose who came."))
+        return _to_roster(request, session)
+    search = MakeupSearchForm(request.POST)
+    matches = (
+        list(referral_search(candidates, search.cleaned_data["q"])[:MATCHES])
+        if search.is_valid()
+        else []
+    )
+    if len(matches) == 1:
+        return _add_makeup(request, session, matches[0])
+    if not matches:
+        messages.error(request, _("Nobody enrolled in another group of this program matches."))
+        return _to_roster(request, session)
+    context = {
+        "session": session,
+        "rows": _rows(session),
+        "makeup_form": search,
+        "makeup_choice": MakeupChoiceForm(
+            candidates=candidates.filter(pk__in=[m.pk for m in matches])
+        ),
+    }
+    return render(request, "sessions_app/roster.html", context)
+
+
+def _add_makeup(request, session, referral):
+    refused = attendance_record(
+        session=session,
+        by=request.user,
+        marks=[Mark(referral_id=referral.pk, status=Attendance.Status.PRESENT)],
+        makeup=True,
+    )
+    if refused:
+        messages.error(request, refused[referral.pk])
     else:
-        messages.error(request, _("Choose who comes to make up this module."))
+        messages.success(
+            request,
+            _("%(name)s added to the roster, present.")
+            % {"name": referral.participant.display_name},
+        )
+    return _to_roster(request, session)
+
+
+def _to_roster(request, session):
     return redirect("agency:session_roster", agency_slug=request.agency.slug, pk=session.pk)

@@ -81,7 +81,7 @@ def test_a_court_e_referral_reaches_the_waitlist_in_french(
     officer.get_by_label(either("Date de retour au tribunal", "Return court date")).fill(
         (today + timedelta(weeks=18)).isoformat()
     )
-    officer.get_by_label(either("À terminer au plus tard le", "Complete by")).fill(
+    officer.get_by_label(either("À terminer d'ici le", "Complete by")).fill(
         (today + timedelta(weeks=16)).isoformat()
     )
     officer.get_by_label(either("Renvoyé par", "Referred by")).select_option("court")

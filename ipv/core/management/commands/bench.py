@@ -21,10 +21,28 @@ from django.test.utils import CaptureQueriesContext
 from directory import bench as directory_bench
 from ipv.accounts.models import User
 from referrals import bench as referrals_bench
+from sessions_app import bench as sessions_bench
 
 # Each app that has pages to time: seed() builds its data, pages() lists what to request as
-# (name, URL, headers, email of the person signed in or None).
-BENCHES = [directory_bench, referrals_bench]
+# (name, URL, headers, email of the person signed in or None[, data to POST]), and work()
+# (optional) lists other things to time as (name, function).
+BENCHES = [directory_bench, referrals_bench, sessions_bench]
+
+
+def _request(client, url, headers, data):
+    """A request to time: a GET, or a POST of `data` (a form that answers with a redirect)."""
+
+    def send():
+        if data:
+            response = client.post(url, data[0], headers=headers)
+            expected = (200, 302)
+        else:
+            response = client.get(url, headers=headers)
+            expected = (200,)
+        if response.status_code not in expected:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+
+    return send
 
 
 def _percentile(values, fraction):
@@ -51,12 +69,17 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{bench.__name__}: data ready in {time.perf_counter() - started:.1f} s"
             )
-            for name, url, headers, who in bench.pages():
+            for name, url, headers, who, *data in bench.pages():
                 if who not in clients:
                     clients[who] = Client()
                     if who:
                         clients[who].force_login(User.objects.get(email=who))
-                results.append(self._time(clients[who], name, url, headers, runs))
+                results.append(
+                    self._time(name, url, _request(clients[who], url, headers, data), runs)
+                )
+            # Work that is not a page (rendering a PDF, say), timed the same way.
+            for name, work in getattr(bench, "work", list)():
+                results.append(self._time(name, "", work, runs))
 
         self._report(dataset, results, runs)
 
@@ -71,16 +94,14 @@ class Command(BaseCommand):
         connection.settings_dict["NAME"] = name
         settings.DATABASES["default"]["NAME"] = name
 
-    def _time(self, client, name, url, headers, runs):
+    def _time(self, name, url, send, runs):
         for _ in range(3):  # warm caches: templates, connection, PostgreSQL buffers
-            response = client.get(url, headers=headers)
-            if response.status_code != 200:
-                raise RuntimeError(f"{url} answered {response.status_code}")
+            send()
         times, query_counts = [], set()
         for _ in range(runs):
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
-                client.get(url, headers=headers)
+                send()
                 times.append((time.perf_counter() - started) * 1000)
             query_counts.add(len(queries))
         return {

@@ -1,0 +1,228 @@
+"""Benchmark data and work of the groups: 1,000,000 attendance rows over two years of weekly
+sessions of 100 groups, a roster of 20 people to save, and certificates to render."""
+
+import random
+from datetime import time, timedelta
+
+import pgtrigger
+from django.db import transaction
+from django.utils import timezone
+
+from directory.models import Agency
+from ipv.accounts.models import User
+from referrals.bench import AGENCY, INTAKE_WORKER
+from referrals.models import Participant, Referral, Status
+from sessions_app.models import Attendance, Certificate, Enrollment, Group, Session
+from sessions_app.services.documents import document_pdf
+from sessions_app.services.groups import curriculum_current, group_create, sessions_extend
+
+GROUPS = 100
+ROWS_PER_REFERRAL = 25
+ATTENDANCE = 1_000_000
+ROSTER_GROUP = "Bench roster group"
+ROSTER_SIZE = 20
+
+
+def _groups(agency, worker):
+    """Two years of weekly sessions for each of GROUPS open-entry groups."""
+    groups = list(Group.objects.filter(agency=agency, name__startswith="Bench group "))
+    start = timezone.localdate() - timedelta(weeks=104)
+    for n in range(len(groups), GROUPS):
+        groups.append(
+            group_create(
+                agency=agency,
+                by=worker,
+                name=f"Bench group {n}",
+                program="ipv",
+                language="fr",
+                weekday=n % 5,
+                start_time=time(18, 30),
+                start_date=start,
+                location="1200 Montréal Road",
+            )
+        )
+    return groups
+
+
+def _attendance(agency, worker, groups):
+    """Attendance rows for closed referrals until ATTENDANCE of them exist."""
+    have = Attendance.objects.filter(agency=agency).count()
+    if have >= ATTENDANCE:
+        return
+    rng = random.Random(2027)  # noqa: S311 (fixed, reproducible data, not security)
+    sessions = {
+        group.pk: list(group.sessions.filter(date__lt=timezone.localdate()).order_by("date"))
+        for group in groups
+    }
+    referrals = Referral.objects.filter(
+        agency=agency, status__in=[Status.COMPLETED, Status.DISCHARGED]
+    ).order_by("pk")
+    start = have // ROWS_PER_REFERRAL
+    statuses = ["present"] * 8 + ["late", "excused", "unexcused", "left_early"]
+    # Written straight into the table: the row history is not what is measured here.
+    with pgtrigger.ignore("sessions_app.Attendance:insert_insert"):
+        for offset in range(start, ATTENDANCE // ROWS_PER_REFERRAL, 2_000):
+            batch = []
+            for referral in referrals[offset : offset + 2_000]:
+                group = groups[referral.pk % len(groups)]
+                first = rng.randrange(0, len(sessions[group.pk]) - ROWS_PER_REFERRAL)
+                for session in sessions[group.pk][first : first + ROWS_PER_REFERRAL]:
+                    status = rng.choice(statuses)
+                    batch.append(
+                        Attendance(
+                            agency=agency,
+                            session=session,
+                            referral=referral,
+                            status=status,
+                            minutes_late=rng.randint(1, 30) if status == "late" else None,
+                            recorded_by=worker,
+                        )
+                    )
+            with transaction.atomic():
+                Attendance.objects.bulk_create(batch, batch_size=5_000)
+
+
+def _roster(agency, worker):
+    """A group with twenty people enrolled and a session held an hour ago."""
+    group = Group.objects.filter(agency=agency, name=ROSTER_GROUP).first()
+    if group is None:
+        group = group_create(
+            agency=agency,
+            by=worker,
+            name=ROSTER_GROUP,
+            program="ipv",
+            language="fr",
+            weekday=timezone.localdate().weekday(),
+            start_time=time(0, 0),
+            start_date=timezone.localdate() - timedelta(weeks=4),
+            capacity=ROSTER_SIZE,
+            location="1200 Montréal Road",
+        )
+        people = Participant.objects.bulk_create(
+            Participant(
+                agency=agency,
+                legal_name=f"Roster Person {n}",
+                date_of_birth="1985-01-01",
+                language="fr",
+            )
+            for n in range(ROSTER_SIZE)
+        )
+        template = Referral.objects.filter(agency=agency).first()
+        referrals = Referral.objects.bulk_create(
+            Referral(
+                agency=agency,
+                participant=person,
+                court_id=template.court_id,
+                program="ipv",
+                stream="early_intervention",
+                source_order="release_order",
+                source="court",
+                court_file_number=f"ROSTER-{n}",
+                charges="Assault",
+                order_date=template.order_date,
+                received_on=template.received_on,
+                complete_by=template.complete_by,
+                status=Status.ENROLLED,
+                submitted_by=worker,
+                accepted_at=timezone.now(),
+            )
+            for n, person in enumerate(people)
+        )
+        Enrollment.objects.bulk_create(
+            Enrollment(
+                agency=agency,
+                referral=referral,
+                group=group,
+                start_date=group.start_date,
+                created_by=worker,
+            )
+            for referral in referrals
+        )
+    sessions_extend(group=group)  # the data set outlives the day it was made
+    return group
+
+
+def seed() -> dict:
+    agency = Agency.objects.get(slug=AGENCY)
+    worker = User.objects.get(email=INTAKE_WORKER)
+    curriculum_current(agency=agency, program="ipv")
+    groups = _groups(agency, worker)
+    _attendance(agency, worker, groups)
+    _roster(agency, worker)
+    return {
+        "groups": Group.objects.count(),
+        "sessions": Session.objects.count(),
+        "attendance": Attendance.objects.count(),
+    }
+
+
+def _roster_data(session) -> dict:
+    referrals = Referral.objects.filter(enrollments__group=session.group).order_by("pk")
+    data = {}
+    for referral in referrals:
+        data[f"r{referral.pk}-status"] = "present"
+        data[f"r{referral.pk}-note"] = ""
+    return data
+
+
+def pages() -> list[tuple]:
+    agency = Agency.objects.get(slug=AGENCY)
+    session = (
+        Session.objects.filter(group__agency=agency, group__name=ROSTER_GROUP)
+        .filter(date__lte=timezone.localdate())
+        .latest("date")
+    )
+    with_attendance = (
+        Attendance.objects.filter(agency=agency).order_by("-pk").values_list("referral", flat=True)
+    )[0]
+    base = f"/fr/a/{AGENCY}"
+    return [
+        ("roster of 20", f"{base}/sessions/{session.pk}/", {}, INTAKE_WORKER),
+        (
+            "roster save, 20 people",
+            f"{base}/sessions/{session.pk}/",
+            {},
+            INTAKE_WORKER,
+            _roster_data(session),
+        ),
+        (
+            "referral page with attendance",
+            f"{base}/referrals/{with_attendance}/",
+            {},
+            INTAKE_WORKER,
+        ),
+        ("groups list", f"{base}/groups/", {}, INTAKE_WORKER),
+        (
+            "group page (two years of sessions)",
+            f"{base}/groups/{session.group_id}/",
+            {},
+            INTAKE_WORKER,
+        ),
+    ]
+
+
+def work() -> list[tuple]:
+    """Render a certificate of twelve modules, as the worker does once per completion."""
+    agency = Agency.objects.get(slug=AGENCY)
+    referral = Referral.objects.filter(agency=agency, status=Status.COMPLETED).first()
+    modules = curriculum_current(agency=agency, program="ipv").modules.all()
+    certificate = Certificate(
+        agency=agency,
+        referral=referral,
+        code="BNCH-BNCH-BNCH",
+        language="fr",
+        details={
+            "name": "Éloïse Côté-Bérubé",
+            "initials": "É. C.-B.",
+            "program": "ipv",
+            "agency": {"fr": agency.name_fr, "en": agency.name_en},
+            "court": {"fr": referral.court.name_fr, "en": referral.court.name_en},
+            "court_file_number": referral.court_file_number,
+            "started_on": "2026-09-01",
+            "completed_on": "2026-11-17",
+            "modules": [
+                {"number": m.number, "title": m.title_fr, "date": "2026-10-01"} for m in modules
+            ],
+        },
+    )
+    return [("certificate PDF render", lambda: document_pdf(certificate))]
