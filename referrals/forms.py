@@ -39,7 +39,7 @@ class ParticipantForm(forms.ModelForm):
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
         if born >= timezone.localdate():
-            raise forms.ValidationError(_("A date of birth is in the past."))
+            raise forms.ValidationError(_("A date of birth must be in the past."))
         if born <= date(1900, 1, 1):
             raise forms.ValidationError(_("Enter a date of birth after 1900."))
         return born

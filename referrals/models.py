@@ -18,6 +18,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from localflavor.ca.models import CAPostalCodeField
 from phonenumber_field.modelfields import PhoneNumberField
@@ -397,14 +398,14 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         verbose_name=_("recorded by"),
     )
     # An e-referral waits for the agency to accept it; a referral the agency enters is accepted.
-    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_at = models.DateTimeField(pgettext_lazy("referral", "accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(
         "accounts.User",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("accepted by"),
+        verbose_name=pgettext_lazy("referral", "accepted by"),
     )
     first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
     transferred_from = models.OneToOneField(
@@ -630,7 +631,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         status,
         source=list(OPEN_STATUSES),
         target=Status.WITHDRAWN,
-        custom=_action(_("Withdraw")),
+        custom=_action(_("Withdraw from the program")),
     )
     def withdraw(self):
         pass
@@ -662,7 +663,7 @@ class EventKind(models.TextChoices):
     BOOK_INTAKE = "book_intake", _("Intake booked")
     MISS_INTAKE = "miss_intake", _("Intake missed")
     COMPLETE_INTAKE = "complete_intake", _("Intake done")
-    WAITLIST = "waitlist", _("Put on the waitlist")
+    WAITLIST = "waitlist", _("Added to the waitlist")
     ENROLL = "enroll", _("Enrolled in a group")
     COMPLETE = "complete", _("Completed the program")
     FLAG_NON_COMPLIANCE = "flag_non_compliance", _("Flagged for non-compliance review")
@@ -698,8 +699,12 @@ class TimelineEntry(models.Model):
         Referral, on_delete=models.PROTECT, related_name="timeline", verbose_name=_("referral")
     )
     kind = models.CharField(_("what"), max_length=30, choices=EventKind)
-    from_status = models.CharField(_("from"), max_length=20, choices=Status, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=Status, blank=True)
+    from_status = models.CharField(
+        pgettext_lazy("status", "from"), max_length=20, choices=Status, blank=True
+    )
+    to_status = models.CharField(
+        pgettext_lazy("status", "to"), max_length=20, choices=Status, blank=True
+    )
     reason = models.TextField(_("why"), max_length=2000, blank=True)
     by = models.ForeignKey(
         "accounts.User",
@@ -872,7 +877,7 @@ class Transfer(models.Model):
         PENDING = "pending", _("Waiting for the other agency")
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("transfer", "Cancelled")
 
     agency = models.ForeignKey(
         "directory.Agency",

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from directory.models import Program
 from ipv.core.i18n import Bilingual
@@ -189,7 +190,7 @@ class Session(models.Model):
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("session", "Cancelled")
 
     agency = models.ForeignKey(
         "directory.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("agency")
@@ -379,7 +380,7 @@ class Document(models.Model):
     )
     details = models.JSONField(_("contents"))
     pdf = models.BinaryField(_("PDF"), default=bytes, editable=False)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_at = models.DateTimeField(pgettext_lazy("document", "revoked"), null=True, blank=True)
 
     class Meta:
         abstract = True

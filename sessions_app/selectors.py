@@ -1,7 +1,7 @@
 """Reads of groups, sessions and documents, scoped to the agency; a facilitator who does not
 also manage groups reaches only the groups they run (another group answers 404)."""
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -109,10 +109,11 @@ def referral_documents(*, referral) -> dict:
 
 
 def certificate_get(*, agency, referral) -> Certificate:
-    """The referral's valid certificate (or the last revoked one), or 404."""
-    queryset = scoped(Certificate, agency).filter(referral=referral)
-    queryset = queryset.order_by(F("revoked_at").desc(nulls_first=True))
-    certificate = queryset.first()
+    """The referral's valid certificate, or 404: a revoked one attests nothing, and is not
+    handed out again (the verify page says it was revoked)."""
+    certificate = (
+        scoped(Certificate, agency).filter(referral=referral, revoked_at__isnull=True).first()
+    )
     if certificate is None:
         raise Http404
     return certificate

@@ -2,7 +2,7 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
@@ -12,6 +12,9 @@ from ipv.accounts.models import Invitation, LiaisonProfile, Membership, Role
 from referrals.models import PossibleDuplicate
 from referrals.services.referrals import referral_create
 from referrals.services.transfers import transfer_request
+from sessions_app.models import Certificate, CourtReport, Enrollment
+from sessions_app.services.documents import court_report_issue
+from sessions_app.services.groups import group_create
 from tests.factories import AgencyFactory, CourtFactory, RegionFactory, UserFactory
 
 # A fixed authenticator secret for every test person with a second factor.
@@ -71,6 +74,23 @@ PERSON = {
 }
 
 
+# What a completion certificate says, as issued for PERSON at the first agency.
+CERTIFICATE_DETAILS = {
+    "name": "Jean-Marc Tremblay",
+    "initials": "J.-M. T.",
+    "program": "ipv",
+    "agency": {"fr": "Services Rivière", "en": "River Services"},
+    "court": {"fr": "Palais de justice d'Ottawa", "en": "Ottawa Courthouse"},
+    "court_file_number": "4811-998-26-00001",
+    "started_on": "2026-09-01",
+    "completed_on": "2026-11-17",
+    "modules": [
+        {"number": n, "title": f"Module {n}", "date": f"2026-{9 + (n - 1) * 7 // 30:02d}-01"}
+        for n in range(1, 13)
+    ],
+}
+
+
 def make_referral(agency, by, court, *, person=None, named_people=(), via="staff", **order):
     """A referral recorded through the service, as a worker would (status: received)."""
     return referral_create(
@@ -100,6 +120,10 @@ class World:
     other_referral: object = None
     transfer: object = None
     duplicate: object = None
+    group: object = None
+    session: object = None
+    certificate: object = None
+    report: object = None
 
     def __getitem__(self, name):
         return self.people[name]
@@ -190,6 +214,37 @@ def world(db):
         to_agency=other_agency,
         reason="Moved to Thunder Bay.",
         consent_signed_on=date(2026, 11, 20),
+    )
+    # A group run by the facilitator, with the first referral on its roster.
+    world.group = group_create(
+        agency=agency,
+        by=world["manager"],
+        facilitators=[world["facilitator"]],
+        name="Mardi soir",
+        program="ipv",
+        language="fr",
+        weekday=1,
+        start_time=time(18, 30),
+        start_date=timezone.localdate(),
+        location="100 Main Street",
+    )
+    world.session = world.group.sessions.order_by("date").first()
+    Enrollment.objects.create(
+        agency=agency,
+        referral=world.referral,
+        group=world.group,
+        start_date=world.session.date,
+        created_by=world["intake"],
+    )
+    world.report = court_report_issue(
+        referral=world.referral, kind=CourtReport.Kind.PROGRESS, by=world["intake"]
+    )
+    world.certificate = Certificate.objects.create(
+        agency=agency,
+        referral=world.referral,
+        code="7KQF-3XWM-PA9C",
+        language="fr",
+        details=CERTIFICATE_DETAILS,
     )
     return world
 

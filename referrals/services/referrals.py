@@ -276,8 +276,6 @@ def transition_apply(referral: Referral, name: str, *, by, reason: str, **detail
     getattr(referral, name)()
     referral.status_changed_at = timezone.now()
     referral.save()
-    if not referral.is_open:
-        _leave_the_program(referral, by=by)
     event_record(
         referral,
         name,
@@ -287,6 +285,13 @@ def transition_apply(referral: Referral, name: str, *, by, reason: str, **detail
         to_status=referral.status,
         **details,
     )
+    if not referral.is_open:
+        _leave_the_program(referral, by=by)
+    elif name == "resume":
+        # Modules made up during the review may have completed the program.
+        from sessions_app.services.attendance import follow_up
+
+        follow_up([referral.pk], by)
     _audit(Action.STATUS_CHANGED, referral=referral, by=by, before=before, after=referral.status)
     return referral
 

@@ -65,6 +65,12 @@ def attendance_record(*, session: Session, by, marks: list[Mark], makeup=False) 
     session = Session.objects.select_related("group__agency").get(pk=session.pk)
     expected = {referral.pk for referral in roster(session=session)}
     errors, rows = {}, []
+    before = {
+        referral_id: (status, minutes, note)
+        for referral_id, status, minutes, note in Attendance.objects.filter(
+            session=session
+        ).values_list("referral_id", "status", "minutes_late", "note")
+    }
     for mark in marks:
         problem = _check(session, mark, expected, makeup)
         if makeup and problem is None:
@@ -73,13 +79,16 @@ def attendance_record(*, session: Session, by, marks: list[Mark], makeup=False) 
             errors[mark.referral_id] = problem
             continue
         late = mark.status == Attendance.Status.LATE
+        minutes = mark.minutes_late if late else None
+        if before.get(mark.referral_id) == (mark.status, minutes, mark.note.strip()) and not makeup:
+            continue  # unchanged: it keeps when and by whom it was recorded
         rows.append(
             Attendance(
                 agency_id=session.agency_id,
                 session=session,
                 referral_id=mark.referral_id,
                 status=mark.status,
-                minutes_late=mark.minutes_late if late else None,
+                minutes_late=minutes,
                 note=mark.note.strip(),
                 makeup=makeup,
                 recorded_by=by,
@@ -95,7 +104,7 @@ def attendance_record(*, session: Session, by, marks: list[Mark], makeup=False) 
         update_fields=["status", "minutes_late", "note", "recorded_by", "recorded_at"]
         + (["makeup"] if makeup else []),
     )
-    _follow_up([row.referral_id for row in rows], by)
+    follow_up([row.referral_id for row in rows], by)
     return errors
 
 
@@ -108,7 +117,7 @@ def _check_makeup(session: Session, referral_id: int) -> str | None:
     return None
 
 
-def _follow_up(referral_ids, by) -> None:
+def follow_up(referral_ids, by) -> None:
     """Complete the referrals whose twelve modules are now attended; flag for review those
     whose absences reached the agency's limits."""
     referrals = list(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from ipv.accounts.models import Role
 from sessions_app.models import CalendarFeed, Session
 
 
@@ -41,7 +42,9 @@ def feed_for_token(token: str) -> CalendarFeed | None:
     )
     if feed is None or not feed.user.is_active:
         return None
-    if not feed.user.memberships.filter(agency=feed.agency, is_active=True).exists():
+    if not feed.user.memberships.filter(
+        agency=feed.agency, is_active=True, role=Role.FACILITATOR
+    ).exists():
         return None
     return feed
 

@@ -93,7 +93,7 @@ def certificate_issue(*, referral, by) -> Certificate:
         issued_by=by,
         details={
             **_common(referral),
-            "started_on": modules[0]["date"] if modules else None,
+            "started_on": min(module["date"] for module in modules),
             "completed_on": timezone.localdate().isoformat(),
             "modules": modules,
         },

@@ -8,7 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from referrals.models import EventKind, Status
-from referrals.services.referrals import event_record, referral_locked, transition_apply
+from referrals.services.referrals import (
+    check_transition,
+    event_record,
+    referral_locked,
+    transition_apply,
+)
 from sessions_app.models import Enrollment, Group
 
 
@@ -30,6 +35,7 @@ def _check_group(referral, group) -> None:
 def enroll(*, referral, group: Group, start_date, by) -> Enrollment:
     """Place a referral (intake done, or waitlisted) in a group."""
     referral = referral_locked(referral)
+    check_transition(referral, "enroll")
     group = Group.objects.select_for_update().get(pk=group.pk)  # places are counted
     if start_date < timezone.localdate():
         raise ValidationError({"start_date": _("Choose today or a day to come.")}, code="past")

@@ -121,6 +121,43 @@ ROUTES = {
         data={"same_person": "no"},
         allowed=frozenset({302}),
     ),
+    "agency:group_list": Route(kwargs=agency_url()),
+    "agency:group_new": Route(kwargs=agency_url()),
+    "agency:group_detail": Route(kwargs=agency_url(lambda w: {"pk": w.group.pk})),
+    "agency:group_edit": Route(kwargs=agency_url(lambda w: {"pk": w.group.pk})),
+    "agency:session_roster": Route(kwargs=agency_url(lambda w: {"pk": w.session.pk})),
+    "agency:roster_row": Route(
+        kwargs=agency_url(lambda w: {"pk": w.session.pk, "referral_id": w.referral.pk}),
+        method="POST",
+    ),
+    # Nobody chosen: refused with a message, back to the roster.
+    "agency:session_makeup": Route(
+        kwargs=agency_url(lambda w: {"pk": w.session.pk}), method="POST", allowed=frozenset({302})
+    ),
+    "agency:session_cancel": Route(kwargs=agency_url(lambda w: {"pk": w.session.pk})),
+    "agency:session_move": Route(kwargs=agency_url(lambda w: {"pk": w.session.pk})),
+    "agency:curriculum": Route(kwargs=agency_url()),
+    "agency:curriculum_edit": Route(kwargs=agency_url(lambda w: {"program": "ipv"})),
+    "agency:calendar_feed": Route(kwargs=agency_url()),
+    # Not yet through intake: back to the referral, saying so.
+    "agency:referral_enrol": Route(kwargs=agency_url(referral), allowed=frozenset({302})),
+    "agency:certificate": Route(kwargs=agency_url(referral)),
+    "agency:certificate_revoke": Route(kwargs=agency_url(referral)),
+    "agency:report_issue": Route(
+        kwargs=agency_url(referral), method="POST", allowed=frozenset({302})
+    ),
+    "agency:report": Route(kwargs=agency_url(lambda w: {"pk": w.report.pk})),
+    "court:referral_certificate": Route(kwargs=referral, court_object=True),
+    "court:referral_report": Route(
+        kwargs=lambda w: {"pk": w.referral.pk, "report_pk": w.report.pk}, court_object=True
+    ),
+    "verify_form": Route(),
+    "verify": Route(kwargs=lambda w: {"code": w.certificate.code}),
+    "calendar_ics": Route(
+        kwargs=lambda w: {"token": "not-a-token"},
+        allowed=frozenset({404}),
+        anonymous=frozenset({404}),
+    ),
     "court:home": Route(),
     "court:referral_new": Route(),
     "court:referral": Route(kwargs=referral, court_object=True),

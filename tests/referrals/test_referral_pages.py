@@ -28,7 +28,7 @@ def test_the_referral_page_offers_what_can_be_done_now(client, world):
         "Record the first contact",
         "Book the intake",
         "Return to court (ineligible)",
-        "Withdraw",
+        "Withdraw from the program",
     ]
     assert "Transfer to another agency" in response.content.decode()
 

@@ -1,0 +1,332 @@
+"""Taking attendance on the roster, and what follows from it: the absence policy's review,
+a discharge reported to the court, and the completion that issues the certificate."""
+
+from datetime import date, datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from referrals.services.referrals import referral_transition
+from sessions_app.models import Attendance, Certificate, CourtReport, Enrollment
+from sessions_app.services.attendance import Mark, attendance_record
+from sessions_app.services.enrollment import enroll
+from sessions_app.services.groups import session_cancel
+from tests.conftest import make_referral
+from tests.sessions_app.conftest import (
+    TORONTO,
+    a_group,
+    by_module,
+    intake_done,
+    placed,
+    sessions,
+    status_of,
+    take,
+)
+
+pytestmark = pytest.mark.django_db
+
+NOT_YET = "The session has not happened yet: only an excused absence can be noted."
+TWO_UNEXCUSED = "2 unexcused absences: the agency's limit is 2."
+
+
+def roster_url(world, session, rest=""):
+    return f"/en/a/{world.agency.slug}/sessions/{session.pk}/{rest}"
+
+
+def row(referral, status, minutes_late="", note=""):
+    prefix = f"r{referral.pk}"
+    return {
+        f"{prefix}-status": status,
+        f"{prefix}-minutes_late": minutes_late,
+        f"{prefix}-note": note,
+    }
+
+
+def marks(session):
+    return {
+        (mark.referral_id, mark.status, mark.minutes_late, mark.note)
+        for mark in Attendance.objects.filter(session=session)
+    }
+
+
+def test_the_roster_is_saved_as_one_form(clock, client, world, english):
+    paul = placed(world, name="Paul Girard")
+    clock.move_to(world.session.starts_at)
+    client.force_login(world["facilitator"])
+    data = {**row(world.referral, "present"), **row(paul, "late", "10", "  Bus late. ")}
+    response = client.post(roster_url(world, world.session), data, follow=True)
+    assert response.redirect_chain == [(roster_url(world, world.session), 302)]
+    assert "Attendance saved." in response.content.decode()
+    assert marks(world.session) == {
+        (world.referral.pk, "present", None, ""),
+        (paul.pk, "late", 10, "Bus late."),
+    }
+    assert {row.recorded_by for row in Attendance.objects.all()} == {world["facilitator"]}
+
+
+def test_one_line_is_saved_on_its_own_with_htmx(clock, client, world, english):
+    clock.move_to(world.session.starts_at)
+    client.force_login(world["facilitator"])
+    response = client.post(
+        roster_url(world, world.session, f"attendance/{world.referral.pk}/"),
+        row(world.referral, "present"),
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<fieldset class="roster-row border rounded p-3 mb-3"')
+    assert f'id="row-{world.referral.pk}"' in html
+    assert "Saved." in html
+    assert "<html" not in html
+    assert marks(world.session) == {(world.referral.pk, "present", None, "")}
+
+
+def test_present_before_the_session_is_refused_but_an_excused_absence_ahead_is_kept(
+    client, world, english
+):
+    paul = placed(world, name="Paul Girard")
+    client.force_login(world["facilitator"])
+    data = {**row(world.referral, "present"), **row(paul, "excused", note="Court date.")}
+    response = client.post(roster_url(world, world.session), data)
+    assert response.status_code == 400
+    assert NOT_YET in response.content.decode()
+    assert marks(world.session) == {(paul.pk, "excused", None, "Court date.")}
+
+    one = client.post(
+        roster_url(world, world.session, f"attendance/{world.referral.pk}/"),
+        row(world.referral, "present"),
+        headers={"HX-Request": "true"},
+    )
+    assert one.status_code == 400
+    assert NOT_YET in one.content.decode()
+
+
+def test_attendance_at_a_cancelled_session_is_refused(clock, world, english):
+    session_cancel(session=world.session, by=world["manager"], reason="Snowstorm.")
+    refused = take(clock, world, world.session, world.referral)
+    assert refused == {
+        world.referral.pk: "This session was cancelled: there is no attendance to take."
+    }
+    assert not Attendance.objects.exists()
+
+
+def test_someone_not_enrolled_in_the_group_is_refused(clock, world, english):
+    elsewhere = placed(world, name="Paul Girard", group=a_group(world, name="Jeudi soir"))
+    refused = take(clock, world, world.session, elsewhere)
+    assert refused == {elsewhere.pk: "This person is not enrolled in the group on that day."}
+    assert not Attendance.objects.filter(referral=elsewhere).exists()
+
+
+def test_saving_twice_from_two_tabs_leaves_one_row(clock, client, world):
+    clock.move_to(world.session.starts_at)
+    client.force_login(world["facilitator"])
+    url = roster_url(world, world.session)
+    assert client.post(url, row(world.referral, "present")).status_code == 302
+    assert client.post(url, row(world.referral, "late", "5")).status_code == 302
+    assert marks(world.session) == {(world.referral.pk, "late", 5, "")}
+
+    with pytest.raises(IntegrityError, match="sessions_attendance_once"), transaction.atomic():
+        Attendance.objects.create(
+            agency=world.agency,
+            session=world.session,
+            referral=world.referral,
+            status="present",
+            recorded_by=world["facilitator"],
+        )
+
+
+def test_the_second_unexcused_absence_raises_non_compliance(clock, world, english):
+    referral = placed(world, name="Paul Girard")
+    first, second = sessions(world.group)[:2]
+    take(clock, world, first, referral, "unexcused")
+    assert status_of(referral) == "enrolled"
+    take(clock, world, second, referral, "unexcused")
+    assert status_of(referral) == "non_compliant"
+    entry = referral.timeline.get(kind="flag_non_compliance")
+    assert (entry.reason, entry.by) == (TWO_UNEXCUSED, world["facilitator"])
+
+
+def test_after_a_review_absences_count_again_from_zero(clock, world, english):
+    referral = placed(world, name="Paul Girard")
+    first, second, third, fourth = sessions(world.group)[:4]
+    take(clock, world, first, referral, "unexcused")
+    take(clock, world, second, referral, "unexcused")
+    clock.move_to(datetime(2026, 12, 2, 9, 0, tzinfo=TORONTO))
+    referral_transition(
+        referral=referral, name="resume", by=world["intake"], reason="Met him: he continues."
+    )
+    take(clock, world, third, referral, "unexcused")
+    assert status_of(referral) == "enrolled"
+    take(clock, world, fourth, referral, "unexcused")
+    assert status_of(referral) == "non_compliant"
+    assert referral.timeline.filter(kind="flag_non_compliance").count() == 2
+
+
+def test_an_absence_saved_again_unchanged_after_a_review_does_not_count_again(clock, client, world):
+    referral = placed(world, name="Paul Girard")
+    first, second, third = sessions(world.group)[:3]
+    take(clock, world, first, referral, "unexcused")
+    take(clock, world, second, referral, "unexcused")
+    clock.move_to(datetime(2026, 12, 2, 9, 0, tzinfo=TORONTO))
+    referral_transition(
+        referral=referral, name="resume", by=world["intake"], reason="Met him: he continues."
+    )
+    # The facilitator corrects someone else's line on last night's roster; Paul's is as it was.
+    clock.move_to(datetime(2026, 12, 2, 10, 0, tzinfo=TORONTO))
+    client.force_login(world["facilitator"])
+    data = {**row(referral, "unexcused"), **row(world.referral, "present")}
+    assert client.post(roster_url(world, second), data).status_code == 302
+    assert status_of(referral) == "enrolled"
+    take(clock, world, third, referral, "unexcused")
+    assert status_of(referral) == "enrolled"
+
+
+def test_a_discharge_reports_to_the_court_and_frees_the_place(clock, world, english):
+    small = a_group(world, name="Jeudi soir", capacity=1)
+    paul = placed(world, name="Paul Girard", group=small)
+    waiting = intake_done(world, name="Marc-André Poirier")
+    with pytest.raises(ValidationError, match=r"This group is full\."):
+        enroll(referral=waiting, group=small, start_date=date(2026, 11, 26), by=world["intake"])
+    first, second = sessions(small)[:2]
+    take(clock, world, first, paul, "unexcused")
+    take(clock, world, second, paul, "unexcused")
+    referral_transition(referral=paul, name="discharge", by=world["intake"], reason="No reply.")
+
+    report = CourtReport.objects.get(referral=paul)
+    assert (report.kind, report.language, report.issued_by) == (
+        "non_compliance",
+        "en",
+        world["intake"],
+    )
+    flagged = report.details["reasons"][0]
+    assert (flagged["kind"], flagged["reason"]) == ("flag_non_compliance", TWO_UNEXCUSED)
+    assert [absence["status"] for absence in report.details["absences"]] == ["unexcused"] * 2
+    place = Enrollment.objects.get(referral=paul)
+    assert (place.ended_on, place.end_reason) == (date(2026, 12, 3), "discharged")
+    enroll(referral=waiting, group=small, start_date=date(2026, 12, 10), by=world["intake"])
+    assert status_of(waiting) == "enrolled"
+
+
+def test_the_discharge_report_gives_the_discharge_and_its_reason(clock, world, english):
+    paul = placed(world, name="Paul Girard")
+    for session in sessions(world.group)[:2]:
+        take(clock, world, session, paul, "unexcused")
+    referral_transition(referral=paul, name="discharge", by=world["intake"], reason="No reply.")
+    report = CourtReport.objects.get(referral=paul)
+    assert [(line["kind"], line["reason"]) for line in report.details["reasons"]] == [
+        ("flag_non_compliance", TWO_UNEXCUSED),
+        ("discharge", "No reply."),
+    ]
+
+
+def test_the_twelfth_module_completes_and_issues_the_certificate_in_the_persons_language(
+    clock, world
+):
+    thursday = a_group(world, name="Thursday evening", language="en")
+    paul = placed(world, name="Paul Girard", group=thursday, language="en")
+    twelve = sessions(thursday)[:12]
+    for session in twelve:
+        assert take(clock, world, session, paul) == {}
+    assert status_of(paul) == "completed"
+    certificate = Certificate.objects.get(referral=paul)
+    assert (certificate.language, certificate.revoked_at) == ("en", None)
+    assert certificate.details["modules"][0]["title"] == "Understanding partner violence and abuse"
+    assert certificate.details["completed_on"] == twelve[-1].date.isoformat() == "2027-02-11"
+    place = Enrollment.objects.get(referral=paul)
+    assert (place.ended_on, place.end_reason) == (date(2027, 2, 11), "completed")
+    assert paul.timeline.get(kind="complete").by == world["facilitator"]
+
+
+def test_a_person_who_finished_while_under_review_completes_when_resumed(clock, world):
+    referral = placed(world, name="Paul Girard")
+    ten, missed = sessions(world.group)[:10], sessions(world.group)[10:12]
+    for session in ten:
+        take(clock, world, session, referral)
+    for session in missed:
+        take(clock, world, session, referral, "unexcused")
+    assert status_of(referral) == "non_compliant"
+    # Make-ups of modules 11 and 12 on Thursdays, the weeks after.
+    later = a_group(world, name="Jeudi soir", start_date=date(2026, 12, 10))
+    take(clock, world, by_module(later, 11), referral, makeup=True)
+    take(clock, world, by_module(later, 12), referral, makeup=True)
+    referral_transition(
+        referral=referral, name="resume", by=world["intake"], reason="Made them all up."
+    )
+    assert status_of(referral) == "completed"
+    assert Certificate.objects.filter(referral=referral).exists()
+
+
+def test_the_roster_page_is_for_staff_who_take_attendance(client, world):
+    url = roster_url(world, world.session)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/en/account/login/")
+    client.force_login(world["other_facilitator"])
+    assert client.get(url).status_code == 404
+    client.force_login(world["partner_contact"])
+    assert client.get(url).status_code == 403
+    client.force_login(world["facilitator"])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert [form.referral for form in response.context["rows"]] == [world.referral]
+
+
+def test_a_facilitator_sees_only_the_groups_they_run(client, world):
+    other = a_group(world, name="Jeudi soir", facilitators=[world["manager"]])
+    client.force_login(world["facilitator"])
+    listed = client.get(f"/en/a/{world.agency.slug}/groups/").context["groups"]
+    assert [group.name for group in listed] == ["Mardi soir"]
+    assert client.get(roster_url(world, sessions(other)[0])).status_code == 404
+    assert client.get(f"/en/a/{world.agency.slug}/groups/{other.pk}/").status_code == 404
+    client.force_login(world["intake"])
+    listed = client.get(f"/en/a/{world.agency.slug}/groups/").context["groups"]
+    assert sorted(group.name for group in listed) == ["Jeudi soir", "Mardi soir"]
+
+
+NAMES = [
+    "Amélie Bouchard", "Bruno Cloutier", "Carl Desjardins", "Denis Émond", "Éric Fortin",
+    "Fabien Gauthier", "Gilles Hébert", "Hugo Isabelle", "Ivan Joly", "Jacques Kirouac",
+    "Kevin Lacroix", "Luc Morin", "Mathieu Nadeau", "Nicolas Ouellet", "Olivier Paquette",
+    "Pierre Quintal", "Rémi Rioux", "Samuel Savard", "Thomas Turcotte", "Vincent Vachon",
+]  # fmt: skip
+
+
+def test_the_roster_page_costs_the_same_queries_for_2_or_20_people(clock, client, world):
+    crowd = a_group(world, name="Jeudi soir", capacity=40, facilitators=[world["facilitator"]])
+    session = sessions(crowd)[0]
+
+    def join(names):
+        for number, name in enumerate(names):
+            referral = make_referral(
+                world.agency,
+                world["intake"],
+                world.court,
+                person={"legal_name": name, "date_of_birth": date(1970 + len(name), 1, 1 + number)},
+                court_file_number=f"4811-998-26-1{len(name):02d}{number:02d}",
+            )
+            Enrollment.objects.create(
+                agency=world.agency,
+                referral=referral,
+                group=crowd,
+                start_date=session.date,
+                created_by=world["intake"],
+            )
+            attendance_record(
+                session=session,
+                by=world["facilitator"],
+                marks=[Mark(referral_id=referral.pk, status="present", note="Arrived early.")],
+            )
+
+    clock.move_to(session.starts_at)
+    join(NAMES[:2])
+    client.force_login(world["facilitator"])
+    url = roster_url(world, session)
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as two:
+        assert len(client.get(url).context["rows"]) == 2
+    join(NAMES[2:])
+    with CaptureQueriesContext(connection) as twenty:
+        assert len(client.get(url).context["rows"]) == 20
+    assert len(twenty) == len(two), "\n".join(query["sql"] for query in twenty.captured_queries)
