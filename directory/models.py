@@ -198,6 +198,14 @@ class Agency(models.Model):
         default=2,
         validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
+    fees_hold_completion = models.BooleanField(
+        _("an unpaid fee holds back the completion certificate"),
+        default=False,
+        help_text=_(
+            "Off by default: completion depends on attendance alone. On: a person who attended "
+            "the twelve modules completes once their fee is paid."
+        ),
+    )
     absence_limit = models.PositiveSmallIntegerField(
         _("absences of any kind before a non-compliance review"),
         default=3,

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from fees.urls import agency_urlpatterns as fees_urlpatterns
 from ipv.accounts import views as accounts_views
 from ipv.accounts.urls import agency_urlpatterns
 from ipv.core import views as core_views
@@ -37,7 +38,12 @@ urlpatterns += i18n_patterns(
     path("", include("ipv.accounts.urls")),
     path(
         "a/<slug:agency_slug>/",
-        include((agency_urlpatterns + referral_urlpatterns + sessions_urlpatterns, "agency")),
+        include(
+            (
+                agency_urlpatterns + referral_urlpatterns + sessions_urlpatterns + fees_urlpatterns,
+                "agency",
+            )
+        ),
     ),
     path("court/", include("referrals.urls")),
     *sessions_public_urlpatterns,

@@ -323,6 +323,18 @@ def _all_modules_attended(referral) -> bool:
 ALL_MODULES_ATTENDED = Guard(
     _all_modules_attended, _("Each of the twelve modules must be attended first.")
 )
+
+
+def fee_rule_met(referral) -> bool:
+    """True unless the agency holds completion back until the fee is paid, and it is not."""
+    from fees.services import is_settled
+
+    return not referral.agency.fees_hold_completion or is_settled(referral)
+
+
+FEE_RULE = Guard(
+    fee_rule_met, _("The agency completes the program once the fee is paid, and it is not yet.")
+)
 TRANSFER_ACCEPTED = Guard(
     lambda referral: referral.transfers.filter(status=Transfer.Status.ACCEPTED).exists(),
     _("A referral moves to another agency only when that agency accepts the transfer."),
@@ -594,7 +606,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         status,
         source=Status.ENROLLED,
         target=Status.COMPLETED,
-        conditions=[ALL_MODULES_ATTENDED],
+        conditions=[ALL_MODULES_ATTENDED, FEE_RULE],
         custom=_action(_("Complete the program"), form="automatic"),
     )
     def complete(self):

@@ -43,6 +43,7 @@ class AgencySettingsForm(forms.Form):
 
     allow_facilitator_partner_contact = _setting("allow_facilitator_partner_contact")
     managers_see_confidential = _setting("managers_see_confidential")
+    fees_hold_completion = _setting("fees_hold_completion")
     contact_within_days = _number("contact_within_days", 1, 60)
     late_threshold_minutes = _number("late_threshold_minutes", 0, 120)
     unexcused_absence_limit = _number("unexcused_absence_limit", 1, 12)

@@ -25,3 +25,12 @@ class Bilingual:
         return getattr(instance, f"{self.name}_{language}") or getattr(
             instance, f"{self.name}_{other}"
         )
+
+
+def format_money(amount, language: str | None = None) -> str:
+    """An amount in Canadian dollars as written in Canada: 1 234,50 $ in French, $1,234.50 in
+    English."""
+    from babel.numbers import format_currency
+
+    locale = "en_CA" if (language or current_language()) == "en" else "fr_CA"
+    return format_currency(amount, "CAD", locale=locale, currency_digits=True)

@@ -43,6 +43,11 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "calendar.own": frozenset({FACILITATOR}),
     # Certificates and court reports: issue, download, revoke.
     "documents.manage": frozenset({MANAGER, INTAKE}),
+    # Fees: intake workers and managers only, never facilitators, partner-contact workers or
+    # the court. Managers approve reductions and write the scale.
+    "fees.view": frozenset({MANAGER, INTAKE}),
+    "fees.record": frozenset({MANAGER, INTAKE}),
+    "fees.approve": frozenset({MANAGER}),
     # The confidential store; managers only where the agency grants it (see `allows`).
     "victims.view": frozenset({PARTNER_CONTACT}),
 }

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fees.models import FeeAccount
 from ipv.core.forms import apply_errors, posted
 from ipv.core.permissions import requires
 from referrals import selectors
@@ -158,6 +159,8 @@ def referral_detail(request, pk):
         "enrollment": session_selectors.current_enrollment(referral=referral),
         **session_selectors.referral_documents(referral=referral),
     }
+    if request.membership.can("fees.view"):
+        context["fee_account"] = FeeAccount.objects.filter(referral=referral).first()
     return render(request, "referrals/referral_detail.html", context)
 
 

@@ -43,3 +43,13 @@ def role_labels(roles):
     from ipv.accounts.models import Role
 
     return [role.label for role in Role if role in roles]
+
+
+@register.filter
+def money(amount):
+    """`{{ amount|money }}`: 1 234,50 $ on French pages, $1,234.50 on English ones."""
+    if amount is None or amount == "":
+        return "—"
+    from ipv.core.i18n import format_money
+
+    return format_money(amount)

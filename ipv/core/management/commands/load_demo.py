@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from directory import demo as directory_demo
+from fees import demo as fees_demo
 from ipv.accounts import demo as accounts_demo
 from referrals import demo as referrals_demo
 
@@ -14,4 +15,5 @@ class Command(BaseCommand):
         directory_demo.load()
         accounts_demo.load()
         referrals_demo.load()
+        fees_demo.load()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))

@@ -1,0 +1,93 @@
+"""Reads of fees, scoped to the agency. Only intake workers and managers reach them."""
+
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from fees.models import FeeAccount, FeeProposal, FeeSchedule, LedgerEntry, Method
+from fees.services import agreed_fee, latest_assessment, schedule_in_effect
+from ipv.core.tenancy import get_scoped_or_404, scoped
+
+
+def referral_fees(*, referral) -> dict:
+    """Everything about a referral's fee, for its fee page."""
+    agreed = agreed_fee(referral)
+    return {
+        "account": FeeAccount.objects.filter(referral=referral).first(),
+        "assessment": latest_assessment(referral),
+        "agreed": agreed,
+        "instalments": list(agreed.instalments.all()) if agreed else [],
+        "proposals": referral.fee_proposals.select_related(
+            "proposed_by", "decided_by", "assessment"
+        ).order_by("-proposed_at", "-pk"),
+        "ledger": referral.ledger.select_related("recorded_by", "reverses").order_by(
+            "receipt_number"
+        ),
+        "schedule": schedule_in_effect(agency=referral.agency),
+    }
+
+
+def schedules(*, agency) -> QuerySet[FeeSchedule]:
+    return scoped(FeeSchedule, agency).prefetch_related("bands").order_by("-version")
+
+
+def approvals_waiting(*, agency) -> QuerySet[FeeProposal]:
+    return (
+        scoped(FeeProposal, agency)
+        .filter(status=FeeProposal.Status.AWAITING_APPROVAL)
+        .select_related("referral__participant", "assessment", "proposed_by")
+        .order_by("proposed_at")
+    )
+
+
+def outstanding(*, agency) -> QuerySet[FeeAccount]:
+    """Referrals that still owe something, largest balance first."""
+    return (
+        scoped(FeeAccount, agency)
+        .filter(balance__gt=0)
+        .select_related("referral__participant")
+        .order_by("-balance", "pk")
+    )
+
+
+def monthly(*, agency, months: int = 12) -> list[dict]:
+    """Revenue (money in, less voids and refunds) and waivers, month by month."""
+    since = timezone.localdate().replace(day=1) - timezone.timedelta(days=31 * (months - 1))
+    since = since.replace(day=1)
+    rows = (
+        scoped(LedgerEntry, agency)
+        .filter(received_on__gte=since)
+        .annotate(month=TruncMonth("received_on"))
+        .values("month")
+        .annotate(
+            paid=Sum("amount", filter=Q(kind="payment") & ~Q(method=Method.WAIVER)),
+            voided=Sum("amount", filter=Q(kind="void") & ~Q(method=Method.WAIVER)),
+            refunded=Sum("amount", filter=Q(kind="refund")),
+            waived=Sum("amount", filter=Q(kind="payment", method=Method.WAIVER)),
+            unwaived=Sum("amount", filter=Q(kind="void", method=Method.WAIVER)),
+        )
+        .order_by("-month")
+    )
+    zero = Decimal("0")
+    return [
+        {
+            "month": row["month"],
+            "revenue": (row["paid"] or zero) - (row["voided"] or zero) - (row["refunded"] or zero),
+            "waived": (row["waived"] or zero) - (row["unwaived"] or zero),
+        }
+        for row in rows
+    ]
+
+
+def entry_get(*, agency, pk: int) -> LedgerEntry:
+    queryset = LedgerEntry.objects.select_related(
+        "referral__participant", "recorded_by", "reverses"
+    )
+    return get_scoped_or_404(queryset, agency=agency, pk=pk)
+
+
+def proposal_get(*, agency, pk: int) -> FeeProposal:
+    queryset = FeeProposal.objects.select_related("referral__participant", "assessment")
+    return get_scoped_or_404(queryset, agency=agency, pk=pk)

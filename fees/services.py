@@ -1,0 +1,459 @@
+"""Writes about fees: the sliding scale, assessments, proposals and approvals, instalments,
+and the ledger (payments, voids, refunds) with its gapless receipt numbers.
+
+Every amount is a Decimal in dollars and cents. Every ledger write locks the agency's receipt
+counter, so numbers follow each other without gaps or repeats however many people take
+payments at once, and refreshes the referral's FeeAccount in the same transaction.
+"""
+
+from decimal import Decimal
+from itertools import pairwise
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fees.models import (
+    HOUSEHOLD_SIZES,
+    FeeAccount,
+    FeeAssessment,
+    FeeBand,
+    FeeProposal,
+    FeeSchedule,
+    Instalment,
+    LedgerEntry,
+    Method,
+    ReceiptCounter,
+)
+from ipv.audit.services import Action, audit_record
+from ipv.core.i18n import format_money
+
+CENT = Decimal("0.01")
+
+
+def _audit(action, *, referral, by, target, **details):
+    audit_record(
+        action=action,
+        actor=by,
+        agency=referral.agency,
+        target=target,
+        label=str(referral),
+        details=details,
+    )
+
+
+# The scale -----------------------------------------------------------------------------------
+
+
+def schedule_in_effect(*, agency, on=None) -> FeeSchedule | None:
+    """The version of the agency's scale in effect on `on` (default: today)."""
+    on = on or timezone.localdate()
+    return (
+        FeeSchedule.objects.filter(agency=agency, effective_from__lte=on)
+        .order_by("-effective_from", "-version")
+        .first()
+    )
+
+
+@transaction.atomic
+def schedule_create(
+    *,
+    agency,
+    by,
+    effective_from,
+    rows: list[dict],
+    minimum_fee=Decimal("0"),
+    individual_session_fee=Decimal("0"),
+    free_of_charge="",
+) -> FeeSchedule:
+    """Write a new version of the scale. `rows`: income bands from 0 upward, each
+    {"income_min", "income_max" (None for the last), "fees": {household size: fee}}.
+    Assessments already made keep the version they used."""
+    rows = sorted(rows, key=lambda row: row["income_min"])
+    errors = []
+    if not rows or rows[0]["income_min"] != 0:
+        errors.append(_("The first income band starts at $0."))
+    for row, following in pairwise(rows):
+        if row["income_max"] != following["income_min"]:
+            errors.append(_("The bands must follow each other: one ends where the next begins."))
+            break
+    if rows and rows[-1]["income_max"] is not None:
+        errors.append(_("The last income band has no upper limit (“and above”)."))
+    for row in rows:
+        if set(row["fees"]) != set(HOUSEHOLD_SIZES):
+            errors.append(_("Give a fee for each household size."))
+            break
+    if errors:
+        raise ValidationError(errors, code="bands")
+    last = FeeSchedule.objects.filter(agency=agency).order_by("-version").first()
+    schedule = FeeSchedule(
+        agency=agency,
+        version=(last.version + 1) if last else 1,
+        effective_from=effective_from,
+        minimum_fee=minimum_fee,
+        individual_session_fee=individual_session_fee,
+        free_of_charge=free_of_charge,
+        created_by=by,
+    )
+    schedule.full_clean(exclude=["agency", "created_by"])
+    schedule.save()
+    bands = [
+        FeeBand(
+            schedule=schedule,
+            household_size=size,
+            income_min=row["income_min"],
+            income_max=row["income_max"],
+            fee=fee,
+        )
+        for row in rows
+        for size, fee in row["fees"].items()
+    ]
+    for band in bands:
+        band.full_clean(exclude=["schedule"])
+    FeeBand.objects.bulk_create(bands)
+    audit_record(
+        action=Action.RECORD_CREATED,
+        actor=by,
+        agency=agency,
+        target=schedule,
+        label=str(schedule),
+        details={"effective_from": effective_from.isoformat()},
+    )
+    return schedule
+
+
+def band_for(*, schedule: FeeSchedule, income: Decimal, household_size: int) -> FeeBand:
+    """The scale's cell for a household: its income band (the lower bound belongs to the band),
+    and its size (a household larger than the table's last column is in that column)."""
+    size = min(max(household_size, 1), HOUSEHOLD_SIZES[-1])
+    return (
+        schedule.bands.filter(household_size=size, income_min__lte=income)
+        .filter(Q(income_max__isnull=True) | Q(income_max__gt=income))
+        .get()
+    )
+
+
+# Assessment and negotiation -------------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_create(*, referral, by, **declared) -> FeeAssessment:
+    """Assess the fee from what the participant declared, on the scale in effect today."""
+    schedule = schedule_in_effect(agency=referral.agency)
+    if schedule is None:
+        raise ValidationError(
+            _("The agency has no fee schedule yet: a manager writes one first."), code="schedule"
+        )
+    band = band_for(
+        schedule=schedule,
+        income=declared["household_income"],
+        household_size=declared["household_size"],
+    )
+    assessment = FeeAssessment(
+        agency=referral.agency,
+        referral=referral,
+        schedule=schedule,
+        band=band,
+        standard_fee=max(band.fee, schedule.minimum_fee),
+        assessed_by=by,
+        **declared,
+    )
+    assessment.full_clean(exclude=["agency", "referral", "schedule", "band", "assessed_by"])
+    assessment.save()
+    _audit(Action.RECORD_CREATED, referral=referral, by=by, target=assessment, event="assessed")
+    return assessment
+
+
+def latest_assessment(referral) -> FeeAssessment | None:
+    return referral.fee_assessments.order_by("-assessed_at", "-pk").first()
+
+
+def _set_status(referral, status, new_status):
+    FeeProposal.objects.filter(referral=referral, status=status).update(status=new_status)
+
+
+@transaction.atomic
+def proposal_create(
+    *, referral, by, amount: Decimal, reason="", counter_offer=None, counter_note=""
+) -> FeeProposal:
+    """Put a fee to the participant (with their counter-offer, if any). At or above the scale
+    it is agreed; below it, a manager approves it first."""
+    assessment = latest_assessment(referral)
+    if assessment is None:
+        raise ValidationError(_("Assess the fee first."), code="assessment")
+    if referral.ledger.exists() and amount < FeeAccount.objects.get(referral=referral).paid:
+        raise ValidationError(
+            {"amount": _("The fee cannot be lower than what was already paid.")}, code="paid"
+        )
+    reduced = amount < assessment.standard_fee
+    if reduced and not (reason or "").strip():
+        raise ValidationError(
+            {"reason": _("Say why the fee is below the scale: a manager reads it.")},
+            code="reason",
+        )
+    _set_status(referral, FeeProposal.Status.AWAITING_APPROVAL, FeeProposal.Status.REPLACED)
+    if not reduced:
+        _set_status(referral, FeeProposal.Status.AGREED, FeeProposal.Status.REPLACED)
+    proposal = FeeProposal(
+        agency=referral.agency,
+        referral=referral,
+        assessment=assessment,
+        amount=amount,
+        reason=(reason or "").strip(),
+        counter_offer=counter_offer,
+        counter_note=counter_note,
+        status=FeeProposal.Status.AWAITING_APPROVAL if reduced else FeeProposal.Status.AGREED,
+        proposed_by=by,
+    )
+    proposal.full_clean(exclude=["agency", "referral", "assessment", "proposed_by"])
+    proposal.save()
+    account_refresh(referral)
+    _audit(
+        Action.RECORD_CREATED,
+        referral=referral,
+        by=by,
+        target=proposal,
+        event="fee_proposed",
+        awaiting_approval=reduced,
+    )
+    return proposal
+
+
+@transaction.atomic
+def proposal_decide(*, proposal: FeeProposal, by, approve: bool, note="") -> FeeProposal:
+    """A manager approves a fee below the scale (it becomes the agreed fee) or declines it."""
+    proposal = (
+        FeeProposal.objects.select_for_update().select_related("referral").get(pk=proposal.pk)
+    )
+    if proposal.status != FeeProposal.Status.AWAITING_APPROVAL:
+        raise ValidationError(_("This proposal was already decided."), code="decided")
+    if not approve and not (note or "").strip():
+        raise ValidationError({"note": _("Say why, for the intake worker.")}, code="note")
+    if approve:
+        _set_status(proposal.referral, FeeProposal.Status.AGREED, FeeProposal.Status.REPLACED)
+    proposal.status = FeeProposal.Status.AGREED if approve else FeeProposal.Status.DECLINED
+    proposal.decided_by, proposal.decided_at = by, timezone.now()
+    proposal.decision_note = (note or "").strip()
+    proposal.save()
+    account_refresh(proposal.referral)
+    _audit(
+        Action.RECORD_CHANGED,
+        referral=proposal.referral,
+        by=by,
+        target=proposal,
+        event="fee_approved" if approve else "fee_declined",
+    )
+    return proposal
+
+
+def agreed_fee(referral) -> FeeProposal | None:
+    return referral.fee_proposals.filter(status=FeeProposal.Status.AGREED).first()
+
+
+@transaction.atomic
+def instalments_set(*, referral, by, instalments: list[tuple]) -> list[Instalment]:
+    """Spread the agreed fee over due dates; they add up to it exactly."""
+    proposal = agreed_fee(referral)
+    if proposal is None:
+        raise ValidationError(_("Agree on the fee first."), code="agreed")
+    total = sum((amount for _day, amount in instalments), Decimal("0"))
+    if total != proposal.amount:
+        raise ValidationError(
+            _("The instalments add up to %(total)s; the agreed fee is %(fee)s.")
+            % {"total": format_money(total), "fee": format_money(proposal.amount)},
+            code="total",
+        )
+    days = [day for day, _amount in instalments]
+    if len(set(days)) != len(days):
+        raise ValidationError(_("Two instalments fall on the same day."), code="days")
+    proposal.instalments.all().delete()
+    rows = Instalment.objects.bulk_create(
+        Instalment(agency=referral.agency, proposal=proposal, due_on=day, amount=amount)
+        for day, amount in sorted(instalments)
+    )
+    account_refresh(referral)
+    _audit(Action.RECORD_CHANGED, referral=referral, by=by, target=proposal, event="plan_set")
+    return rows
+
+
+# The ledger ----------------------------------------------------------------------------------
+
+
+def _next_receipt_number(agency) -> int:
+    """The agency's next receipt number. The counter row stays locked until the transaction
+    ends: a second payment waits, then takes the number after."""
+    counter, _created = ReceiptCounter.objects.get_or_create(agency=agency)
+    counter = ReceiptCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def _entry(*, referral, by, **fields) -> LedgerEntry:
+    entry = LedgerEntry(
+        agency=referral.agency,
+        referral=referral,
+        recorded_by=by,
+        receipt_number=_next_receipt_number(referral.agency),
+        **fields,
+    )
+    entry.full_clean(exclude=["agency", "referral", "recorded_by", "reverses"])
+    entry.save()
+    account_refresh(referral)
+    return entry
+
+
+def _check_amount(amount: Decimal, most: Decimal, message: str) -> None:
+    if amount <= 0:
+        raise ValidationError({"amount": _("Enter an amount above zero.")}, code="amount")
+    if amount != amount.quantize(CENT):
+        raise ValidationError({"amount": _("Enter dollars and cents.")}, code="cents")
+    if amount > most:
+        raise ValidationError({"amount": message}, code="too_much")
+
+
+@transaction.atomic
+def payment_record(*, referral, by, amount: Decimal, method, received_on=None, note=""):
+    """Take a payment (a waiver or a third-party subsidy too) towards the agreed fee."""
+    account = FeeAccount.objects.select_for_update().filter(referral=referral).first()
+    if account is None or agreed_fee(referral) is None:
+        raise ValidationError(_("Agree on the fee first."), code="agreed")
+    received_on = received_on or timezone.localdate()
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("A payment cannot be dated in the future.")})
+    _check_amount(
+        amount,
+        account.balance,
+        _("More than what is owed (%(balance)s).") % {"balance": format_money(account.balance)},
+    )
+    entry = _entry(
+        referral=referral,
+        by=by,
+        kind=LedgerEntry.Kind.PAYMENT,
+        amount=amount,
+        method=method,
+        received_on=received_on,
+        note=note,
+    )
+    _audit(Action.RECORD_CREATED, referral=referral, by=by, target=entry, event="payment")
+    _maybe_complete(referral, by)
+    return entry
+
+
+def _payment(entry: LedgerEntry) -> LedgerEntry:
+    payment = LedgerEntry.objects.select_for_update().select_related("referral").get(pk=entry.pk)
+    if payment.kind != LedgerEntry.Kind.PAYMENT:
+        raise ValidationError(_("Only a payment can be voided or refunded."), code="kind")
+    if payment.reversals.filter(kind=LedgerEntry.Kind.VOID).exists():
+        raise ValidationError(_("This payment was voided."), code="voided")
+    return payment
+
+
+@transaction.atomic
+def payment_void(*, entry: LedgerEntry, by, note: str) -> LedgerEntry:
+    """Cancel a payment recorded by mistake: a void entry of the same amount, never an edit."""
+    payment = _payment(entry)
+    if payment.reversals.filter(kind=LedgerEntry.Kind.REFUND).exists():
+        raise ValidationError(_("Part of this payment was refunded: refund the rest."))
+    if not (note or "").strip():
+        raise ValidationError({"note": _("Say why.")}, code="note")
+    void = _entry(
+        referral=payment.referral,
+        by=by,
+        kind=LedgerEntry.Kind.VOID,
+        amount=payment.amount,
+        method=payment.method,
+        reverses=payment,
+        note=note.strip(),
+    )
+    _audit(Action.RECORD_CREATED, referral=payment.referral, by=by, target=void, event="void")
+    return void
+
+
+@transaction.atomic
+def refund_record(*, entry: LedgerEntry, by, amount: Decimal, method, note="") -> LedgerEntry:
+    """Give money back on a payment: all of it, or part."""
+    payment = _payment(entry)
+    if payment.method == Method.WAIVER:
+        raise ValidationError(_("A waiver is not money: void it instead."), code="waiver")
+    refunded = payment.reversals.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    left = payment.amount - refunded
+    _check_amount(
+        amount,
+        left,
+        _("More than what is left of this payment (%(left)s).") % {"left": format_money(left)},
+    )
+    refund = _entry(
+        referral=payment.referral,
+        by=by,
+        kind=LedgerEntry.Kind.REFUND,
+        amount=amount,
+        method=method,
+        reverses=payment,
+        note=note,
+    )
+    _audit(Action.RECORD_CREATED, referral=payment.referral, by=by, target=refund, event="refund")
+    return refund
+
+
+def account_refresh(referral) -> FeeAccount:
+    """Sum the ledger up into the referral's account (the caller holds the transaction)."""
+    proposal = agreed_fee(referral)
+    totals = LedgerEntry.objects.filter(referral=referral).aggregate(
+        payments=Sum("amount", filter=Q(kind=LedgerEntry.Kind.PAYMENT)),
+        voids=Sum("amount", filter=Q(kind=LedgerEntry.Kind.VOID)),
+        refunds=Sum("amount", filter=Q(kind=LedgerEntry.Kind.REFUND)),
+        waivers=Sum("amount", filter=Q(kind=LedgerEntry.Kind.PAYMENT, method=Method.WAIVER)),
+        voided_waivers=Sum("amount", filter=Q(kind=LedgerEntry.Kind.VOID, method=Method.WAIVER)),
+    )
+    zero = Decimal("0")
+    agreed = proposal.amount if proposal else zero
+    paid = (totals["payments"] or zero) - (totals["voids"] or zero)
+    refunded = totals["refunds"] or zero
+    next_due = None
+    if proposal is not None:
+        due, covered = zero, paid - refunded
+        for instalment in proposal.instalments.order_by("due_on"):
+            due += instalment.amount
+            if due > covered:
+                next_due = instalment.due_on
+                break
+    account, _created = FeeAccount.objects.update_or_create(
+        referral=referral,
+        defaults={
+            "agency": referral.agency,
+            "agreed": agreed,
+            "paid": paid,
+            "refunded": refunded,
+            "waived": (totals["waivers"] or zero) - (totals["voided_waivers"] or zero),
+            "balance": agreed - paid + refunded,
+            "next_due_on": next_due,
+        },
+    )
+    return account
+
+
+def balance_after(entry: LedgerEntry) -> Decimal:
+    """What was left to pay right after this entry (receipts print it)."""
+    proposal = agreed_fee(entry.referral)
+    earlier = LedgerEntry.objects.filter(
+        referral=entry.referral, receipt_number__lte=entry.receipt_number
+    )
+    moved = sum((row.signed_amount for row in earlier), Decimal("0"))
+    return (proposal.amount if proposal else Decimal("0")) - moved
+
+
+def is_settled(referral) -> bool:
+    """Nothing left to pay (or no fee agreed at all)."""
+    account = FeeAccount.objects.filter(referral=referral).first()
+    return account is None or account.balance <= 0
+
+
+def _maybe_complete(referral, by) -> None:
+    """Where an unpaid balance holds the certificate back, the last payment may complete."""
+    if referral.agency.fees_hold_completion:
+        from sessions_app.services.attendance import follow_up
+
+        follow_up([referral.pk], by)
