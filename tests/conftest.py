@@ -3,11 +3,13 @@ import shutil
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from decimal import Decimal
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.utils import timezone, translation
 
+from fees import services as fees
 from ipv.accounts.models import Invitation, LiaisonProfile, Membership, Role
 from referrals.models import PossibleDuplicate
 from referrals.services.referrals import referral_create
@@ -74,6 +76,26 @@ PERSON = {
 }
 
 
+# A sliding scale: incomes under $40,000, and above; households of 1 to 5 or more.
+FEE_SCALE = [
+    {
+        "income_min": Decimal("0"),
+        "income_max": Decimal("40000"),
+        "fees": {1: Decimal("100"), 2: Decimal("80"), 3: Decimal("60"), 4: Decimal("40"), 5: 0},
+    },
+    {
+        "income_min": Decimal("40000"),
+        "income_max": None,
+        "fees": {
+            1: Decimal("400"),
+            2: Decimal("350"),
+            3: Decimal("300"),
+            4: Decimal("250"),
+            5: Decimal("200"),
+        },
+    },
+]
+
 # What a completion certificate says, as issued for PERSON at the first agency.
 CERTIFICATE_DETAILS = {
     "name": "Jean-Marc Tremblay",
@@ -124,6 +146,8 @@ class World:
     session: object = None
     certificate: object = None
     report: object = None
+    payment: object = None
+    reduction: object = None
 
     def __getitem__(self, name):
         return self.people[name]
@@ -245,6 +269,29 @@ def world(db):
         code="7KQF-3XWM-PA9C",
         language="fr",
         details=CERTIFICATE_DETAILS,
+    )
+    # Fees: the agency's scale; the first referral's fee agreed and partly paid; a reduction
+    # for the second one waiting for the manager.
+    fees.schedule_create(
+        agency=agency, by=world["manager"], effective_from=date(2026, 1, 1), rows=FEE_SCALE
+    )
+    for referral, amount in ((world.referral, None), (second, Decimal("25.00"))):
+        assessment = fees.assessment_create(
+            referral=referral,
+            by=world["intake"],
+            household_income=Decimal("45000"),
+            household_size=2,
+            employment="full_time",
+        )
+        proposal = fees.proposal_create(
+            referral=referral,
+            by=world["intake"],
+            amount=amount or assessment.standard_fee,
+            reason="Rent doubled this year." if amount else "",
+        )
+    world.reduction = proposal
+    world.payment = fees.payment_record(
+        referral=world.referral, by=world["intake"], amount=Decimal("100.00"), method="debit"
     )
     return world
 

@@ -145,5 +145,5 @@ def test_the_officer_never_sees_intake_notes_risk_flags_or_the_people_named(clie
 
 def test_the_documents_have_their_place_before_any_is_issued(client, world):
     client.force_login(world["liaison"])
-    html = client.get(f"/en/court/referrals/{world.referral.pk}/").content.decode()
+    html = client.get(f"/en/court/referrals/{world.transfer.referral.pk}/").content.decode()
     assert "The completion certificate and the attendance and compliance reports" in html
