@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from fees.models import FeeAccount, FeeProposal, FeeSchedule, LedgerEntry, Method
@@ -22,9 +22,21 @@ def referral_fees(*, referral) -> dict:
         "proposals": referral.fee_proposals.select_related(
             "proposed_by", "decided_by", "assessment"
         ).order_by("-proposed_at", "-pk"),
-        "ledger": referral.ledger.select_related("recorded_by", "reverses").order_by(
-            "receipt_number"
-        ),
+        "ledger": referral.ledger.select_related("recorded_by", "reverses")
+        .annotate(
+            is_voided=Exists(LedgerEntry.objects.filter(reverses=OuterRef("pk"), kind="void")),
+            refunded=Coalesce(
+                Subquery(
+                    LedgerEntry.objects.filter(reverses=OuterRef("pk"), kind="refund")
+                    .values("reverses")
+                    .annotate(total=Sum("amount"))
+                    .values("total")
+                ),
+                Value(Decimal("0")),
+            ),
+        )
+        .order_by("receipt_number"),
+        "today": timezone.localdate(),
         "schedule": schedule_in_effect(agency=referral.agency),
     }
 

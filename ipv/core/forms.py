@@ -62,6 +62,8 @@ class MoneyField(forms.DecimalField):
         kwargs.setdefault("max_digits", 9)
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", Decimal("0"))
+        # Shown as the page's language writes it (40000,00 on French pages).
+        kwargs.setdefault("localize", True)
         super().__init__(**kwargs)
         self.widget.input_type = "text"
         self.widget.attrs.setdefault("inputmode", "decimal")

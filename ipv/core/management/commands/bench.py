@@ -19,6 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from directory import bench as directory_bench
+from fees import bench as fees_bench
 from ipv.accounts.models import User
 from referrals import bench as referrals_bench
 from sessions_app import bench as sessions_bench
@@ -26,7 +27,7 @@ from sessions_app import bench as sessions_bench
 # Each app that has pages to time: seed() builds its data, pages() lists what to request as
 # (name, URL, headers, email of the person signed in or None[, data to POST]), and work()
 # (optional) lists other things to time as (name, function).
-BENCHES = [directory_bench, referrals_bench, sessions_bench]
+BENCHES = [directory_bench, referrals_bench, sessions_bench, fees_bench]
 
 
 def _request(client, url, headers, data):
