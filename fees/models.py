@@ -431,7 +431,7 @@ class FeeAccount(models.Model):
         verbose_name_plural = _("fee accounts")
         indexes = [
             models.Index(
-                fields=["agency", "-balance"],
+                fields=["agency", "-balance", "id"],
                 condition=Q(balance__gt=0),
                 name="fees_account_outstanding",
             ),

@@ -2,11 +2,19 @@
 
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from fees.models import FeeAccount, FeeProposal, FeeSchedule, LedgerEntry, Method
+from fees.models import (
+    FeeAccount,
+    FeeProposal,
+    FeeSchedule,
+    LedgerEntry,
+    Method,
+    ReceiptCounter,
+)
 from fees.services import agreed_fee, latest_assessment, schedule_in_effect
 from ipv.core.tenancy import get_scoped_or_404, scoped
 
@@ -65,7 +73,21 @@ def outstanding(*, agency) -> QuerySet[FeeAccount]:
 
 
 def monthly(*, agency, months: int = 12) -> list[dict]:
-    """Revenue (money in, less voids and refunds) and waivers, month by month."""
+    """Revenue (money in, less voids and refunds) and waivers, month by month.
+
+    Kept in the cache under the agency's last receipt number: a new ledger entry makes a new
+    key, so the figures are never stale, and a busy screen does not add the year up again.
+    """
+    counter = ReceiptCounter.objects.filter(agency=agency).values_list("last_number", flat=True)
+    key = f"fees:monthly:{agency.pk}:{counter.first() or 0}:{timezone.localdate():%Y-%m}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _monthly(agency=agency, months=months)
+        cache.set(key, figures, timeout=24 * 60 * 60)
+    return figures
+
+
+def _monthly(*, agency, months: int) -> list[dict]:
     since = timezone.localdate().replace(day=1) - timezone.timedelta(days=31 * (months - 1))
     since = since.replace(day=1)
     rows = (

@@ -23,7 +23,9 @@ from ipv.core.permissions import requires
 from referrals import selectors as referral_selectors
 from referrals.views.agency import action_page, form_page
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
+# The reductions to approve shown at once; the screen says how many more wait.
+APPROVALS_SHOWN = 20
 
 
 def to_fees(referral):
@@ -34,9 +36,11 @@ def to_fees(referral):
 @require_GET
 def overview(request):
     outstanding = selectors.outstanding(agency=request.agency)
+    approvals = selectors.approvals_waiting(agency=request.agency)
     context = {
         "page": Paginator(outstanding, PAGE_SIZE).get_page(request.GET.get("page")),
-        "approvals": selectors.approvals_waiting(agency=request.agency),
+        "approvals": approvals[:APPROVALS_SHOWN],
+        "approvals_count": approvals.count(),
         "months": selectors.monthly(agency=request.agency),
         "today": timezone.localdate(),
     }
