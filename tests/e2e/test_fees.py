@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -31,8 +32,14 @@ def _money(amount, language="fr"):
 
 
 def _translated(message, language):
+    """A message in `language`. Labels of model fields are their verbose name (lower case in
+    the catalog) with a capital, as Django's forms show them."""
     with translation.override(language):
-        return gettext(message)
+        translated = gettext(message)
+        if translated == message and message[:1].isupper():
+            lower = message[0].lower() + message[1:]
+            translated = capfirst(gettext(lower)) if gettext(lower) != lower else message
+        return translated
 
 
 def test_a_reduced_fee_is_approved_paid_and_receipted_in_french(

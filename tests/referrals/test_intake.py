@@ -188,7 +188,7 @@ def test_an_eligible_intake_needs_the_program_agreement(clock, world, english):
     assert not Consent.objects.filter(referral=world.referral).exists()
 
 
-def test_an_eligible_intake_keeps_the_consents_and_is_done(clock, world):
+def test_an_eligible_intake_keeps_the_consents_and_is_done(clock, world, english):
     _book(world, at=NOW + timedelta(hours=1))
     _record(
         world,
@@ -313,10 +313,6 @@ def test_a_french_participant_gets_the_reminder_in_french(
     assert "Nov " not in message.body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: locale/fr has no French for the intake reminder; the subject stays English",
-)
 def test_the_french_reminders_subject_is_written_in_french(
     clock, world, django_capture_on_commit_callbacks
 ):
