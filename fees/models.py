@@ -346,6 +346,7 @@ class LedgerEntry(models.Model):
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
     receipt_number = models.PositiveIntegerField(_("receipt number"))
+    balance_after = money(verbose_name=_("balance after this entry"))
     recorded_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("received by")
     )

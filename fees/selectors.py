@@ -1,5 +1,6 @@
 """Reads of fees, scoped to the agency. Only intake workers and managers reach them."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.core.cache import cache
@@ -88,8 +89,9 @@ def monthly(*, agency, months: int = 12) -> list[dict]:
 
 
 def _monthly(*, agency, months: int) -> list[dict]:
-    since = timezone.localdate().replace(day=1) - timezone.timedelta(days=31 * (months - 1))
-    since = since.replace(day=1)
+    today = timezone.localdate()
+    first = today.year * 12 + today.month - months  # the month before the first one shown
+    since = date(first // 12, first % 12 + 1, 1)
     rows = (
         scoped(LedgerEntry, agency)
         .filter(received_on__gte=since)

@@ -141,6 +141,13 @@ def band_for(*, schedule: FeeSchedule, income: Decimal, household_size: int) -> 
 @transaction.atomic
 def assessment_create(*, referral, by, **declared) -> FeeAssessment:
     """Assess the fee from what the participant declared, on the scale in effect today."""
+    errors = {}
+    if declared.get("household_income") is None or declared["household_income"] < 0:
+        errors["household_income"] = _("Enter an income of $0 or more.")
+    if declared.get("household_size") is None or declared["household_size"] < 1:
+        errors["household_size"] = _("A household has at least one person.")
+    if errors:
+        raise ValidationError(errors, code="declared")
     schedule = schedule_in_effect(agency=referral.agency)
     if schedule is None:
         raise ValidationError(
@@ -170,6 +177,12 @@ def latest_assessment(referral) -> FeeAssessment | None:
     return referral.fee_assessments.order_by("-assessed_at", "-pk").first()
 
 
+def _kept(referral) -> Decimal:
+    """What the agency has kept so far: payments, less voids and refunds."""
+    account = FeeAccount.objects.filter(referral=referral).first()
+    return account.paid - account.refunded if account else Decimal("0")
+
+
 def _set_status(referral, status, new_status):
     FeeProposal.objects.filter(referral=referral, status=status).update(status=new_status)
 
@@ -183,7 +196,7 @@ def proposal_create(
     assessment = latest_assessment(referral)
     if assessment is None:
         raise ValidationError(_("Assess the fee first."), code="assessment")
-    if referral.ledger.exists() and amount < FeeAccount.objects.get(referral=referral).paid:
+    if amount < _kept(referral):
         raise ValidationError(
             {"amount": _("The fee cannot be lower than what was already paid.")}, code="paid"
         )
@@ -231,6 +244,11 @@ def proposal_decide(*, proposal: FeeProposal, by, approve: bool, note="") -> Fee
         raise ValidationError(_("This proposal was already decided."), code="decided")
     if not approve and not (note or "").strip():
         raise ValidationError({"note": _("Say why, for the intake worker.")}, code="note")
+    if approve and proposal.amount < _kept(proposal.referral):
+        raise ValidationError(
+            {"note": _("More was paid since this fee was proposed: propose it again.")},
+            code="paid",
+        )
     if approve:
         _set_status(proposal.referral, FeeProposal.Status.AGREED, FeeProposal.Status.REPLACED)
     proposal.status = FeeProposal.Status.AGREED if approve else FeeProposal.Status.DECLINED
@@ -292,6 +310,7 @@ def _next_receipt_number(agency) -> int:
 
 
 def _entry(*, referral, by, **fields) -> LedgerEntry:
+    before = account_refresh(referral).balance
     entry = LedgerEntry(
         agency=referral.agency,
         referral=referral,
@@ -299,6 +318,8 @@ def _entry(*, referral, by, **fields) -> LedgerEntry:
         receipt_number=_next_receipt_number(referral.agency),
         **fields,
     )
+    # The receipt says what was left to pay then, whatever the fee becomes later.
+    entry.balance_after = before - entry.signed_amount
     entry.full_clean(exclude=["agency", "referral", "recorded_by", "reverses"])
     entry.save()
     account_refresh(referral)
@@ -433,16 +454,6 @@ def account_refresh(referral) -> FeeAccount:
         },
     )
     return account
-
-
-def balance_after(entry: LedgerEntry) -> Decimal:
-    """What was left to pay right after this entry (receipts print it)."""
-    proposal = agreed_fee(entry.referral)
-    earlier = LedgerEntry.objects.filter(
-        referral=entry.referral, receipt_number__lte=entry.receipt_number
-    )
-    moved = sum((row.signed_amount for row in earlier), Decimal("0"))
-    return (proposal.amount if proposal else Decimal("0")) - moved
 
 
 def is_settled(referral) -> bool:

@@ -6,7 +6,7 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,13 @@ from referrals import selectors as referral_selectors
 from referrals.views.agency import action_page, form_page
 
 PAGE_SIZE = 25
+
+
+def csv_safe(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula (names come from outside: e-referrals)."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 # The reductions to approve shown at once; the screen says how many more wait.
 APPROVALS_SHOWN = 20
 
@@ -51,6 +58,8 @@ def overview(request):
 @require_GET
 def export(request, kind):
     """The outstanding balances or the monthly figures, as CSV for a spreadsheet."""
+    if kind not in ("outstanding", "monthly"):
+        raise Http404
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="fees-{kind}.csv"'
     writer = csv.writer(response)
@@ -61,7 +70,7 @@ def export(request, kind):
             writer.writerow(
                 [
                     referral.number,
-                    referral.participant.legal_name,
+                    csv_safe(referral.participant.legal_name),
                     account.agreed,
                     account.paid - account.refunded,
                     account.balance,
@@ -266,7 +275,7 @@ def receipt(request, pk):
         "entry": entry,
         "agency": request.agency,
         "referral": entry.referral,
-        "balance": services.balance_after(entry),
+        "balance": entry.balance_after,
         "title": pgettext_lazy("document", "Receipt"),
         "details": {"name": entry.referral.participant.legal_name},
     }
