@@ -114,6 +114,7 @@ def _fees(agency, schedule, worker, rng, referrals):
                 received_on=referral.received_on + timedelta(days=rng.randint(7, 120)),
                 receipt_number=number,
                 recorded_by=worker,
+                balance_after=left - amount,
             )
             entries.append(payment)
             paid += amount
@@ -131,6 +132,7 @@ def _fees(agency, schedule, worker, rng, referrals):
                         reverses=payment,
                         receipt_number=number,
                         recorded_by=worker,
+                        balance_after=left + amount,
                     )
                 )
                 paid -= amount

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from referrals.models import Referral, Status
+from referrals.models import Referral, Status, fee_rule_met
 from referrals.services.referrals import referral_locked, transition_apply
 from sessions_app import completion
 from sessions_app.models import Attendance, Enrollment, Session
@@ -130,7 +130,7 @@ def follow_up(referral_ids, by) -> None:
     progress = completion.progress_for(referrals=referrals)
     reasons = completion.review_reasons(referrals=referrals)
     for referral in referrals:
-        if progress[referral.pk].is_complete:
+        if progress[referral.pk].is_complete and fee_rule_met(referral):
             locked = referral_locked(referral)
             transition_apply(
                 locked, "complete", by=by, reason=_("Each of the twelve modules attended.")

@@ -3,8 +3,19 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import IntegrityError
 
+from fees.models import FeeProposal, FeeSchedule, LedgerEntry
 from ipv.accounts import demo
 from ipv.accounts.models import User
+from referrals.models import Referral, TimelineEntry
+from sessions_app.models import (
+    Attendance,
+    Certificate,
+    CourtReport,
+    Enrollment,
+    Group,
+    Session,
+)
+from victims.models import Victim
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +37,54 @@ def test_demo_people_sign_in_with_the_demo_password_in_debug(settings):
     assert list(liaison.liaison.courts.values_list("slug", flat=True)) == ["ottawa"]
 
 
+# What the demo writes besides people, counted before and after a second load.
+DEMO_TABLES = [
+    Referral,
+    TimelineEntry,
+    Victim,
+    Group,
+    Session,
+    Enrollment,
+    Attendance,
+    Certificate,
+    CourtReport,
+    FeeSchedule,
+    FeeProposal,
+    LedgerEntry,
+]
+
+
 def test_loading_the_demo_twice_leaves_the_same_rows(settings):
     settings.DEBUG = True
     call_command("load_demo", verbosity=0)
     before = list(User.objects.order_by("email").values())
+    counts = {model.__name__: model.objects.count() for model in DEMO_TABLES}
     call_command("load_demo", verbosity=0)
     assert list(User.objects.order_by("email").values()) == before
+    assert {model.__name__: model.objects.count() for model in DEMO_TABLES} == counts
+
+
+def test_the_demo_has_referrals_at_every_stage_and_groups_running(settings):
+    settings.DEBUG = True
+    call_command("load_demo", verbosity=0)
+    statuses = set(Referral.objects.values_list("status", flat=True))
+    assert statuses >= {
+        "received",
+        "contacted",
+        "intake_booked",
+        "intake_done",
+        "waitlisted",
+        "enrolled",
+        "non_compliant",
+        "completed",
+        "discharged",
+        "withdrawn",
+        "returned_to_court",
+    }
+    assert Certificate.objects.count() == 1
+    assert CourtReport.objects.filter(kind="non_compliance").count() == 1
+    assert Group.objects.filter(agency__slug="riviere-des-outaouais").count() == 2
+    assert LedgerEntry.objects.exists()
 
 
 def test_demo_accounts_are_refused_outside_debug(settings):

@@ -5,6 +5,7 @@ from directory import demo as directory_demo
 from fees import demo as fees_demo
 from ipv.accounts import demo as accounts_demo
 from referrals import demo as referrals_demo
+from sessions_app import demo as sessions_demo
 
 
 class Command(BaseCommand):
@@ -15,5 +16,6 @@ class Command(BaseCommand):
         directory_demo.load()
         accounts_demo.load()
         referrals_demo.load()
+        sessions_demo.load()
         fees_demo.load()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
