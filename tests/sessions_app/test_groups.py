@@ -6,7 +6,8 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
 
 from ipv.accounts.services import roles_change, staff_deactivate
@@ -256,3 +257,30 @@ def test_the_calendar_stops_when_the_person_is_no_longer_a_facilitator(client, w
         user=world["facilitator"], agency=world.agency, roles=["intake"], by=world["manager"]
     )
     assert _ics(client, token).status_code == 404
+
+
+def test_the_group_list_and_a_group_page_cost_the_same_queries_as_they_grow(client, world):
+    """Three more groups and five more people in one of them: the same queries."""
+    client.force_login(world["manager"])
+    base = f"/en/a/{world.agency.slug}/groups/"
+    placed(world, name="Paul Girard")
+
+    def counted(url, listed):
+        assert client.get(url).status_code == 200
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert len(response.context[listed]) >= 1
+        return len(queries), len(response.context[listed])
+
+    small_list = counted(base, "groups")
+    small_page = counted(f"{base}{world.group.pk}/", "members")
+    for name in ("Jeudi soir", "Lundi matin", "Mercredi midi"):
+        a_group(world, name=name, facilitators=[world["facilitator"]])
+    for name in ("Marc Allard", "Jean Côté", "Luc Dion", "Yves Roy", "Guy Poulin"):
+        placed(world, name=name)
+    big_list = counted(base, "groups")
+    big_page = counted(f"{base}{world.group.pk}/", "members")
+    assert big_list[1] == small_list[1] + 3
+    assert big_page[1] == small_page[1] + 5
+    assert big_list[0] == small_list[0]
+    assert big_page[0] == small_page[0]
