@@ -5,9 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 from django.conf import settings
+
+from tests.conftest import require_system_tool
 
 COMPOSE = Path(settings.BASE_DIR, "docker-compose.yml")
 
@@ -33,21 +34,18 @@ def test_the_web_health_check_asks_healthz_as_the_proxy_would():
 
 
 def _compose_command():
-    if legacy := shutil.which("docker-compose"):
-        return [legacy]
     docker = shutil.which("docker")
     if (
         docker
         and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0
     ):
         return [docker, "compose"]
-    return None
+    require_system_tool("docker-compose", package="docker-compose")
+    return [shutil.which("docker-compose")]
 
 
 def test_docker_compose_accepts_the_file(tmp_path):
     command = _compose_command()
-    if command is None:
-        pytest.skip("neither docker compose nor docker-compose is installed")
     shutil.copy(COMPOSE, tmp_path / "docker-compose.yml")
     shutil.copy(Path(settings.BASE_DIR, ".env.example"), tmp_path / ".env")
     result = subprocess.run(
