@@ -120,11 +120,21 @@ class InstalmentForm(forms.Form):
 InstalmentFormSet = forms.formset_factory(InstalmentForm, extra=4, max_num=24)
 
 
+WITHOUT_WAIVER = [choice for choice in Method.choices if choice[0] != Method.WAIVER]
+
+
 class PaymentForm(forms.Form):
+    """A payment; the waiver is offered to those who approve fees only."""
+
     amount = MoneyField(label=_("Amount"), max_value=MAX_PAYMENT)
     method = forms.ChoiceField(label=_("Method"), choices=Method.choices)
     received_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args, waiver: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not waiver:
+            self.fields["method"].choices = WITHOUT_WAIVER
 
 
 class VoidForm(forms.Form):
@@ -137,7 +147,5 @@ class VoidForm(forms.Form):
 
 class RefundForm(forms.Form):
     amount = MoneyField(label=_("Amount refunded"), max_value=MAX_PAYMENT)
-    method = forms.ChoiceField(
-        label=_("Method"), choices=[c for c in Method.choices if c[0] != Method.WAIVER]
-    )
+    method = forms.ChoiceField(label=_("Method"), choices=WITHOUT_WAIVER)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)

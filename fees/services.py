@@ -29,6 +29,7 @@ from fees.models import (
 )
 from ipv.audit.services import Action, audit_record
 from ipv.core.i18n import format_money
+from ipv.core.permissions import allows
 
 CENT = Decimal("0.01")
 
@@ -326,6 +327,11 @@ def _entry(*, referral, by, **fields) -> LedgerEntry:
     return entry
 
 
+def _approves_fees(user, agency) -> bool:
+    roles = user.memberships.filter(agency=agency, is_active=True).values_list("role", flat=True)
+    return allows(roles=frozenset(roles), agency=agency, capability="fees.approve")
+
+
 def _check_amount(amount: Decimal, most: Decimal, message: str) -> None:
     if amount <= 0:
         raise ValidationError({"amount": _("Enter an amount above zero.")}, code="amount")
@@ -337,7 +343,13 @@ def _check_amount(amount: Decimal, most: Decimal, message: str) -> None:
 
 @transaction.atomic
 def payment_record(*, referral, by, amount: Decimal, method, received_on=None, note=""):
-    """Take a payment (a waiver or a third-party subsidy too) towards the agreed fee."""
+    """Take a payment (a third-party subsidy too) towards the agreed fee. A waiver forgives
+    what is owed without a proposal, so only someone who approves fees may record one."""
+    if method == Method.WAIVER and not _approves_fees(by, referral.agency):
+        raise ValidationError(
+            {"method": _("Only a manager can waive a fee: propose a lower fee for approval.")},
+            code="waiver",
+        )
     account = FeeAccount.objects.select_for_update().filter(referral=referral).first()
     if account is None or agreed_fee(referral) is None:
         raise ValidationError(_("Agree on the fee first."), code="agreed")

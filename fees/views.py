@@ -195,6 +195,7 @@ def payment(request, pk):
         services.payment_record,
         title=_("Take a payment"),
         initial={"received_on": timezone.localdate()},
+        waiver=request.membership.can("fees.approve"),
     )
 
 

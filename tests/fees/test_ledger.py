@@ -63,7 +63,7 @@ def agreed(world, *, name="Paul Girard", language="en", fee="350", agency=None, 
 def pay(world, amount, method="cash", referral=None, **more):
     return services.payment_record(
         referral=referral or world.referral,
-        by=world["intake"],
+        by=world["manager" if method == "waiver" else "intake"],
         amount=Decimal(amount),
         method=method,
         **more,
@@ -127,6 +127,31 @@ def test_a_payment_the_fee_does_not_allow_is_refused_with_a_clear_message(
     assert response.status_code == 400
     assert response.context["form"].errors == {"amount": [message]}
     assert world.referral.ledger.count() == 1
+
+
+def test_only_a_manager_waives_a_fee(client, world, english):
+    """A waiver forgives what is owed, as an approved lower fee would: intake workers propose
+    one; the form does not offer them the waiver and the service refuses it."""
+    client.force_login(world["intake"])
+    url = PAYMENT_PAGE.format(world.referral.pk)
+    offered = dict(client.get(url).context["form"].fields["method"].choices)
+    assert "waiver" not in offered and "cash" in offered
+    response = client.post(url, {"amount": "250", "method": "waiver", "received_on": "2026-11-24"})
+    assert response.status_code == 400
+    assert "method" in response.context["form"].errors
+    assert refusal(
+        services.payment_record,
+        referral=world.referral,
+        by=world["intake"],
+        amount=Decimal("250"),
+        method="waiver",
+    ) == ["Only a manager can waive a fee: propose a lower fee for approval."]
+    assert world.referral.ledger.count() == 1
+    client.force_login(world["manager"])
+    assert "waiver" in dict(client.get(url).context["form"].fields["method"].choices)
+    response = client.post(url, {"amount": "250", "method": "waiver", "received_on": "2026-11-24"})
+    assert response.status_code == 302
+    assert account(world.referral)[3:] == (Decimal("250.00"), Decimal("0.00"))
 
 
 def test_the_service_refuses_what_a_form_would_have_let_through(world, english):
