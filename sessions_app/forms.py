@@ -106,6 +106,7 @@ class SessionMoveForm(forms.Form):
 class MakeupSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Name or court file number"),
+        min_length=3,
         max_length=100,
         help_text=_("Someone enrolled in another group of the same program."),
     )
@@ -120,7 +121,7 @@ class MakeupChoiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["referral"].queryset = candidates
         self.fields["referral"].label_from_instance = lambda referral: (
-            f"{referral.participant.display_name} — {referral.court_file_number}"
+            f"{referral.participant.display_name} — {referral.home_group}"
         )
 
 

@@ -2,6 +2,7 @@
 saves on its own with htmx; without JavaScript the whole roster is one form."""
 
 from django.contrib import messages
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from ipv.core.permissions import requires
 from referrals.models import Referral, Status
 from referrals.selectors import search as referral_search
 from sessions_app.forms import MakeupChoiceForm, MakeupSearchForm, RosterRowForm
-from sessions_app.models import Attendance
+from sessions_app.models import Attendance, Enrollment
 from sessions_app.services.attendance import Mark, attendance_record, roster
 from sessions_app.views.groups import _session
 
@@ -63,7 +64,11 @@ def _save(request, session, rows) -> bool:
 
 
 def _makeup_candidates(session):
-    """People of the same program, placed in another group, who could make up this module."""
+    """People of the same program, placed in another group, who could make up this module;
+    each with the name of that group (`home_group`)."""
+    home_group = Enrollment.objects.filter(referral=OuterRef("pk"), ended_on__isnull=True).values(
+        "group__name"
+    )[:1]
     return (
         Referral.objects.filter(
             agency_id=session.agency_id,
@@ -72,6 +77,7 @@ def _makeup_candidates(session):
         )
         .exclude(enrollments__group=session.group, enrollments__ended_on__isnull=True)
         .select_related("participant")
+        .annotate(home_group=Subquery(home_group))
         .order_by("participant__legal_name")
     )
 
@@ -112,7 +118,8 @@ def roster_row(request, pk, referral_id):
 @require_POST
 def session_makeup(request, pk):
     """Add someone from another group who came to make up this session's module: found by
-    name or court file number, then chosen when several match."""
+    name or court file number (three characters at least), then chosen from the matches, even
+    a single one, so that nobody is marked present by a search alone."""
     session = _session(request, pk)
     candidates = _makeup_candidates(session)
     if "referral" in request.POST:
@@ -127,20 +134,19 @@ def session_makeup(request, pk):
         if search.is_valid()
         else []
     )
-    if len(matches) == 1:
-        return _add_makeup(request, session, matches[0])
-    if not matches:
-        messages.error(request, _("Nobody enrolled in another group of this program matches."))
-        return _to_roster(request, session)
+    if search.is_valid() and not matches:
+        search.add_error("q", _("Nobody enrolled in another group of this program matches."))
     context = {
         "session": session,
         "rows": _rows(session),
         "makeup_form": search,
         "makeup_choice": MakeupChoiceForm(
             candidates=candidates.filter(pk__in=[m.pk for m in matches])
-        ),
+        )
+        if matches
+        else None,
     }
-    return render(request, "sessions_app/roster.html", context)
+    return render(request, "sessions_app/roster.html", context, status=200 if matches else 400)
 
 
 def _add_makeup(request, session, referral):

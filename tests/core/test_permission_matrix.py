@@ -130,9 +130,9 @@ ROUTES = {
         kwargs=agency_url(lambda w: {"pk": w.session.pk, "referral_id": w.referral.pk}),
         method="POST",
     ),
-    # Nobody chosen: refused with a message, back to the roster.
+    # Nothing typed: the roster again, the search field saying what it needs.
     "agency:session_makeup": Route(
-        kwargs=agency_url(lambda w: {"pk": w.session.pk}), method="POST", allowed=frozenset({302})
+        kwargs=agency_url(lambda w: {"pk": w.session.pk}), method="POST", allowed=frozenset({400})
     ),
     "agency:session_cancel": Route(kwargs=agency_url(lambda w: {"pk": w.session.pk})),
     "agency:session_move": Route(kwargs=agency_url(lambda w: {"pk": w.session.pk})),

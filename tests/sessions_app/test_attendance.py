@@ -137,6 +137,38 @@ def test_saving_twice_from_two_tabs_leaves_one_row(clock, client, world):
         )
 
 
+def test_a_make_up_is_found_by_name_then_chosen_never_added_by_the_search_alone(
+    clock, client, world, english
+):
+    thursday = a_group(world, name="Jeudi soir")
+    marc = placed(world, name="Marc-André Poirier", group=thursday)
+    intake_done(world, name="Marcel Poitras")  # through intake, in no group yet
+    clock.move_to(world.session.starts_at)
+    client.force_login(world["facilitator"])
+    url = roster_url(world, world.session, "makeup/")
+
+    def refused(typed):
+        response = client.post(url, {"q": typed})
+        assert response.status_code == 400
+        return response.context["makeup_form"].errors["q"]
+
+    assert refused("Po") == ["Ensure this value has at least 3 characters (it has 2)."]
+    nobody = ["Nobody enrolled in another group of this program matches."]
+    assert refused("Poitras") == nobody
+    assert refused("Tremblay") == nobody  # already on this roster
+    found = client.post(url, {"q": "poirier"})
+    assert found.status_code == 200
+    choices = found.context["makeup_choice"].fields["referral"].choices
+    assert [label for _, label in choices] == ["Marc-André Poirier — Jeudi soir"]
+    assert marc.court_file_number not in found.content.decode()
+    assert not Attendance.objects.filter(referral=marc).exists()
+
+    chosen = client.post(url, {"referral": marc.pk})
+    assert chosen.status_code == 302
+    row = Attendance.objects.get(referral=marc)
+    assert (row.session, row.status, row.makeup) == (world.session, "present", True)
+
+
 def test_the_second_unexcused_absence_raises_non_compliance(clock, world, english):
     referral = placed(world, name="Paul Girard")
     first, second = sessions(world.group)[:2]
