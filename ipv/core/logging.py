@@ -1,9 +1,9 @@
 """Log processors. A log line must never carry case data (names, phone numbers, searches) nor
-a secret (invitation and password-reset links)."""
+a secret (invitation and password-reset links, a facilitator's private calendar address)."""
 
 import re
 
-SECRET_PATHS = re.compile(r"(/invitation/|/password/reset/key/)[^/?]+")
+SECRET_PATHS = re.compile(r"(/invitation/|/password/reset/key/|/calendar/)[^/?]+")
 
 
 def drop_query_strings(logger, method_name, event_dict):

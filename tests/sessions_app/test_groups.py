@@ -2,6 +2,7 @@
 round and a closed cohort stopping at twelve; moving a session; the twelve modules of every
 curriculum version; who may be placed in a group; a facilitator's private calendar feed."""
 
+import logging
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -232,6 +233,16 @@ def test_the_calendar_feed_lists_the_facilitators_sessions_and_no_one_in_them(cl
     body = response.content.decode()
     for name in ("Jean-Marc", "Éloïse", "Côté-Bérubé", "Jeudi soir"):
         assert name not in body
+
+
+def test_the_calendar_address_never_reaches_a_log_line(client, world, caplog, capsys):
+    token = _feed(client, world)
+    caplog.set_level(logging.DEBUG)
+    capsys.readouterr()
+    assert _ics(client, token).status_code == 200
+    logs = caplog.text + "".join(capsys.readouterr())
+    assert "/en/calendar/…" in logs
+    assert token not in logs
 
 
 def test_a_new_calendar_address_turns_the_old_one_off(client, world):
