@@ -102,8 +102,9 @@ def test_revenue_and_waivers_by_month_and_as_csv(client, world):
     october = services.payment_record(
         **pay, amount=Decimal(60), method="cash", received_on=date(2026, 10, 15)
     )
-    services.payment_record(**pay, amount=Decimal(40), method="waiver")
-    waiver = services.payment_record(**pay, amount=Decimal(15), method="waiver")
+    waive = {**pay, "by": world["manager"], "method": "waiver"}
+    services.payment_record(**waive, amount=Decimal(40))
+    waiver = services.payment_record(**waive, amount=Decimal(15))
     services.payment_void(entry=waiver, by=world["manager"], note="Not approved.")
     typo = services.payment_record(**pay, amount=Decimal(30), method="debit")
     services.payment_void(entry=typo, by=world["intake"], note="Typed twice.")
@@ -364,6 +365,11 @@ def test_where_the_fee_holds_completion_back_the_last_payment_completes(clock, c
     detail = words(client.get(f"/en/a/riviere/referrals/{referral.pk}/"))
     held = "The twelve modules are attended: in this agency, the program completes once the fee"
     assert f"{held} is paid." in detail
+    # The court learns that the modules are done, never that a fee is owed.
+    client.force_login(world["liaison"])
+    court = words(client.get(f"/en/court/referrals/{referral.pk}/"))
+    assert "The twelve modules are attended: the agency will confirm the completion." in court
+    assert "fee" not in court.lower()
 
     pay = {"referral": referral, "by": world["intake"], "method": "cash"}
     services.payment_record(**pay, amount=Decimal("200"))
