@@ -1,4 +1,7 @@
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -87,6 +90,25 @@ def test_managers_see_their_agency_and_their_staffs_sign_ins_only(client, world)
         (Action.LOGIN, world["intake"]),
         (Action.ROLES_CHANGED, world["intake"]),
     }
+
+
+def test_after_someone_leaves_their_sign_ins_elsewhere_stay_out_of_the_trail(client, world):
+    """The intake worker also works for the other agency; the first one ends her roles. Her
+    sign-ins while she worked there stay in its trail, her later ones do not."""
+    worker = world["intake"]
+    Membership.objects.create(user=worker, agency=world.other_agency, role="intake")
+    with time_machine.travel(datetime(2027, 1, 2, 9, 0, tzinfo=UTC), tick=False):
+        audit_record(action=Action.LOGIN, actor=worker, subject=worker)
+    with time_machine.travel(datetime(2027, 1, 3, 9, 0, tzinfo=UTC), tick=False):
+        services.staff_deactivate(user=worker, agency=world.agency, by=world["manager"])
+    with time_machine.travel(datetime(2027, 1, 4, 9, 0, tzinfo=UTC), tick=False):
+        audit_record(action=Action.LOGIN, actor=worker, subject=worker)
+    client.force_login(world["manager"])
+    logins = [e.at.day for e in _trail(client, world, action=Action.LOGIN) if e.subject == worker]
+    assert logins == [2]
+    client.force_login(world["other_manager"])
+    other = client.get(f"/fr/a/{world.other_agency.slug}/audit/", {"action": Action.LOGIN})
+    assert [e.at.day for e in other.context["page"] if e.subject == worker] == [4, 2]
 
 
 def test_the_trail_filters_by_person_event_and_date(client, world):
