@@ -8,6 +8,7 @@ The victims and partners named in an order are not here: they live in the confid
 from referrals.models.choices import (
     BEFORE_ENROLMENT,
     CLOSED_STATUSES,
+    COURT_REPORTED,
     OPEN_STATUSES,
     ORDER_DETAILS,
     PARTICIPANT_DETAILS,
@@ -41,6 +42,7 @@ __all__ = [
     "ALL_MODULES_ATTENDED",
     "BEFORE_ENROLMENT",
     "CLOSED_STATUSES",
+    "COURT_REPORTED",
     "FEE_RULE",
     "INTAKE_ELIGIBLE",
     "OPEN_STATUSES",

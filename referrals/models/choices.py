@@ -171,5 +171,9 @@ class EventKind(models.TextChoices):
     GROUP_CHANGED = "group_changed", _("Moved to another group")
 
 
+# The history entries whose reason is printed on the non-compliance report to the court.
+COURT_REPORTED = (EventKind.FLAG_NON_COMPLIANCE, EventKind.DISCHARGE)
+
+
 # What the court sees of a referral's timeline: its status changes, nothing else.
 STATUS_EVENTS = frozenset(EventKind.values[: EventKind.values.index("transfer_out") + 1])

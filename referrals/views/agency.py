@@ -16,7 +16,7 @@ from ipv.core.permissions import requires
 from referrals import selectors
 from referrals.filters import QueueFilter
 from referrals.forms import OrderForm, ParticipantForm, ReasonForm, ReferralEditForm
-from referrals.models import Participant, Referral, Status
+from referrals.models import COURT_REPORTED, Participant, Referral, Status
 from referrals.services import duplicates, referrals
 from referrals.services.referrals import REASON_TRANSITIONS, actions_available, transition_of
 from sessions_app import completion
@@ -216,6 +216,10 @@ def referral_transition(request, pk, transition):
     if step is None:
         return not_now(request, referral)
     form = ReasonForm(posted(request))
+    if transition in COURT_REPORTED:
+        form.fields["reason"].help_text = _(
+            "Printed on the report to the court. Write nothing a victim or a partner said."
+        )
     if form.is_valid():
         try:
             referrals.referral_transition(

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from directory.models import Program
 from ipv.audit.services import Action, audit_record
 from ipv.core.pdf import qr_code, render_pdf
-from referrals.models import EventKind
+from referrals.models import COURT_REPORTED, EventKind
 from referrals.models import Status as ReferralStatus
 from sessions_app import completion
 from sessions_app.models import MODULE_COUNT, Attendance, Certificate, CourtReport
@@ -156,9 +156,7 @@ def court_report_issue(*, referral, kind: str, by) -> CourtReport:
     if kind == CourtReport.Kind.NON_COMPLIANCE:
         details["reasons"] = [
             {"kind": entry.kind, "date": entry.at.date().isoformat(), "reason": entry.reason}
-            for entry in referral.timeline.filter(
-                kind__in=[EventKind.FLAG_NON_COMPLIANCE, EventKind.DISCHARGE]
-            ).order_by("at")
+            for entry in referral.timeline.filter(kind__in=COURT_REPORTED).order_by("at")
         ]
     report = CourtReport.objects.create(
         agency_id=referral.agency_id,

@@ -63,6 +63,15 @@ def test_a_status_change_needs_a_reason_and_is_kept_with_it(client, world):
     assert "Isabelle Roy" in history
 
 
+def test_a_reason_that_goes_to_the_court_says_so_where_it_is_typed(client, world):
+    Referral.objects.filter(pk=world.referral.pk).update(status=Status.NON_COMPLIANT)
+    client.force_login(world["intake"])
+    court = "Printed on the report to the court. Write nothing a victim or a partner said."
+    for transition, printed in (("discharge", True), ("resume", False)):
+        form = client.get(page(world, rest=f"status/{transition}/")).context["form"]
+        assert (form.fields["reason"].help_text == court) is printed, transition
+
+
 def test_what_cannot_be_done_now_is_refused_with_the_reason(client, world):
     client.force_login(world["intake"])
     response = client.post(
