@@ -1,5 +1,6 @@
 import os
 import shutil
+import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
@@ -7,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone, translation
 
 from fees import services as fees
@@ -342,3 +345,26 @@ def require_system_tool(command, *, package):
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+def at_once(*calls):
+    """Run the calls in threads released together, each on its own database connection:
+    what each returned, or its refusal."""
+    start, results = threading.Barrier(len(calls)), [None] * len(calls)
+
+    def run(index, call):
+        try:
+            start.wait(timeout=10)
+            with translation.override("en"):
+                results[index] = call()
+        except ValidationError as refused:
+            results[index] = refused.messages
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results

@@ -4,7 +4,7 @@ scheduling its weekly sessions, cancelling or moving one."""
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,16 +17,27 @@ from sessions_app.models import MODULE_COUNT, Curriculum, Group, Module, Session
 HORIZON_WEEKS = 26
 
 
+def _latest(agency, program) -> Curriculum | None:
+    return Curriculum.objects.filter(agency=agency, program=program).order_by("-version").first()
+
+
 def curriculum_current(*, agency, program) -> Curriculum:
-    """The agency's latest curriculum of `program`; the default one when it has none yet."""
-    current = Curriculum.objects.filter(agency=agency, program=program).order_by("-version").first()
+    """The agency's latest curriculum of `program`; the default one when it has none yet,
+    written once even when two requests ask for it at the same moment."""
+    current = _latest(agency, program)
     if current is not None:
         return current
     rows = [
         {"title_fr": t_fr, "title_en": t_en, "description_fr": d_fr, "description_en": d_en}
         for t_fr, t_en, d_fr, d_en in defaults.MODULES[program]
     ]
-    return _curriculum_write(agency=agency, program=program, version=1, modules=rows, by=None)
+    try:
+        with transaction.atomic():
+            return _curriculum_write(
+                agency=agency, program=program, version=1, modules=rows, by=None
+            )
+    except IntegrityError:  # the other request wrote it first: (agency, program, version)
+        return _latest(agency, program)
 
 
 @transaction.atomic
@@ -51,6 +62,8 @@ def curriculum_revise(*, agency, program, by, modules: list[dict]) -> Curriculum
     sessions already held keep the ones they taught."""
     current = curriculum_current(agency=agency, program=program)
     Curriculum.objects.select_for_update().filter(pk=current.pk).get()
+    # Read again once the lock is held: a revision saved meanwhile is the one to follow.
+    current = _latest(agency, program)
     new = _curriculum_write(
         agency=agency, program=program, version=current.version + 1, modules=modules, by=by
     )

@@ -1,7 +1,6 @@
 """The ledger: payments, voids and refunds; the refusals; an append-only table with receipts
 numbered per agency without gaps, even under random sequences and two payments at once."""
 
-import threading
 from contextlib import suppress
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,14 +11,13 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import ProgrammingError, connection, transaction
 from django.db.models import Sum
-from django.utils import translation
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from fees import services
 from fees.models import FeeAccount, LedgerEntry
 from referrals.models import Referral
-from tests.conftest import FEE_SCALE, make_referral
+from tests.conftest import FEE_SCALE, at_once, make_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -357,28 +355,6 @@ def test_any_sequence_keeps_the_account_equal_to_its_ledger(world, steps):
 
 
 # Two payments at once, each from its own database connection.
-
-
-def at_once(*calls):
-    """Run the calls in two threads released together; what each returned, or its refusal."""
-    start, results = threading.Barrier(len(calls)), [None] * len(calls)
-
-    def run(index, call):
-        try:
-            start.wait(timeout=10)
-            with translation.override("en"):
-                results[index] = call()
-        except ValidationError as refused:
-            results[index] = refused.messages
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def paying(world, referral_pk, amount):

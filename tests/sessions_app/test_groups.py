@@ -16,12 +16,13 @@ from referrals.models import Referral
 from sessions_app.models import Curriculum, Enrollment, Module
 from sessions_app.services.enrollment import enroll
 from sessions_app.services.groups import (
+    curriculum_current,
     curriculum_revise,
     group_create,
     session_move,
     sessions_extend,
 )
-from tests.conftest import make_referral
+from tests.conftest import at_once, make_referral
 from tests.factories import AgencyFactory
 from tests.sessions_app.conftest import (
     TODAY,
@@ -150,6 +151,34 @@ def test_a_curriculum_version_has_twelve_modules_when_its_transaction_commits():
     with pytest.raises(IntegrityError, match=TWELVE), transaction.atomic():
         twelve.modules.filter(number=12).delete()
     assert twelve.modules.count() == 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_looks_at_once_write_the_default_curriculum_once():
+    agency = AgencyFactory(slug="riviere")
+
+    def look():
+        return curriculum_current(agency=agency, program="ipv").pk
+
+    first, second = at_once(look, look)
+    assert first == second
+    assert list(Curriculum.objects.values_list("version", flat=True)) == [1]
+    assert Module.objects.count() == 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_revisions_at_once_are_saved_one_after_the_other(world):
+    curriculum_current(agency=world.agency, program="ipv")
+
+    def revise(title):
+        modules = [{"title_fr": f"{title} {n}", "title_en": f"{title} {n}"} for n in range(12)]
+        return curriculum_revise(
+            agency=world.agency, program="ipv", by=world["manager"], modules=modules
+        ).version
+
+    assert sorted(at_once(lambda: revise("A"), lambda: revise("B"))) == [2, 3]
+    versions = Curriculum.objects.filter(agency=world.agency).order_by("version")
+    assert list(versions.values_list("version", flat=True)) == [1, 2, 3]
 
 
 def test_a_new_version_of_eleven_modules_is_refused(world, english):
