@@ -2,13 +2,15 @@
 services check the rest (programs offered, courts served, statuses) and their errors come back
 next to the field they concern."""
 
-from datetime import date
+from datetime import date, timedelta
+from functools import partial
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Agency, Court, Program
+from ipv.core.forms import BoundedDateField, BoundedDateTimeField
 from referrals.models import (
     ORDER_DETAILS,
     PARTICIPANT_DETAILS,
@@ -19,10 +21,16 @@ from referrals.models import (
     Referral,
     RiskFlag,
 )
+from referrals.services.intake import INTAKE_AHEAD, INTAKE_TOO_FAR
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 REASON_MAX_LENGTH = 2000
+
+# How far from today the order's dates may be. A probation order lasts three years at most:
+# an older order has run out, and a date further off is a typing mistake.
+YEAR = timedelta(days=365)
+ORDER_AGE = 5 * YEAR
 
 
 class ParticipantForm(forms.ModelForm):
@@ -73,6 +81,25 @@ class OrderForm(forms.ModelForm):
             "received_on": DATE,
             "charges": forms.Textarea(attrs={"rows": 2}),
         }
+        field_classes = {
+            "order_date": partial(BoundedDateField, past=ORDER_AGE, ahead=timedelta(0)),
+            "return_court_date": partial(BoundedDateField, past=ORDER_AGE, ahead=2 * YEAR),
+            "complete_by": partial(BoundedDateField, past=ORDER_AGE, ahead=3 * YEAR),
+            "received_on": partial(BoundedDateField, past=ORDER_AGE, ahead=timedelta(0)),
+        }
+        error_messages = {
+            "order_date": {
+                "too_late": _("An order cannot be dated in the future."),
+                "too_early": _("An order older than five years has run out: check the date."),
+            },
+            "return_court_date": {
+                "too_late": _("A return court date is within two years: by %(limit)s."),
+            },
+            "complete_by": {
+                "too_late": _("A complete-by date is within three years: by %(limit)s."),
+            },
+            "received_on": {"too_late": _("A referral cannot be received in the future.")},
+        }
         help_texts = {
             "stream": _(
                 "Early Intervention: first offence, before any plea. Coordinated Prosecution: "
@@ -100,10 +127,7 @@ class OrderForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        today = timezone.localdate()
         ordered = cleaned.get("order_date")
-        if ordered and ordered > today:
-            self.add_error("order_date", _("An order cannot be dated in the future."))
         if ordered:
             later_than_order = {
                 "complete_by": _("The complete-by date must come after the order."),
@@ -114,9 +138,6 @@ class OrderForm(forms.ModelForm):
                 value = cleaned.get(name)
                 if value and (value <= ordered if name == "complete_by" else value < ordered):
                     self.add_error(name, message)
-        received = cleaned.get("received_on")
-        if received and received > today:
-            self.add_error("received_on", _("A referral cannot be received in the future."))
         return cleaned
 
 
@@ -169,12 +190,15 @@ class IntakeBookForm(forms.ModelForm):
         model = Intake
         fields = ["scheduled_at", "mode", "location", "interpreter_booked"]
         widgets = {"scheduled_at": DATETIME, "mode": forms.RadioSelect}
-
-    def clean_scheduled_at(self):
-        moment = self.cleaned_data["scheduled_at"]
-        if moment <= timezone.now():
-            raise forms.ValidationError(_("Choose a moment in the future."))
-        return moment
+        field_classes = {
+            "scheduled_at": partial(BoundedDateTimeField, past=timedelta(0), ahead=INTAKE_AHEAD)
+        }
+        error_messages = {
+            "scheduled_at": {
+                "too_early": _("Choose a moment in the future."),
+                "too_late": INTAKE_TOO_FAR,
+            }
+        }
 
 
 class IntakeRescheduleForm(IntakeBookForm):
@@ -182,10 +206,12 @@ class IntakeRescheduleForm(IntakeBookForm):
 
 
 def _consent_field(kind):
-    return forms.DateField(
+    return BoundedDateField(
         label=kind.label,
         required=False,
-        widget=DATE,
+        past=ORDER_AGE,
+        ahead=timedelta(0),
+        error_messages={"too_late": _("A consent cannot be signed in the future.")},
         help_text=_("The date it was signed; empty if not signed."),
     )
 
@@ -193,7 +219,12 @@ def _consent_field(kind):
 class IntakeRecordForm(forms.Form):
     """What the intake found. The consent fields are named after the consents they record."""
 
-    held_on = forms.DateField(label=_("Held on"), widget=DATE)
+    held_on = BoundedDateField(
+        label=_("Held on"),
+        past=YEAR,
+        ahead=timedelta(0),
+        error_messages={"too_late": _("An intake cannot be recorded before it is held.")},
+    )
     eligibility = forms.ChoiceField(
         label=_("Eligibility"), choices=Intake.Eligibility.choices, widget=forms.RadioSelect
     )
@@ -235,8 +266,11 @@ class TransferRequestForm(forms.Form):
     to_agency = forms.ModelChoiceField(
         label=_("Agency that takes the referral over"), queryset=Agency.objects.none()
     )
-    consent_signed_on = forms.DateField(
-        label=_("The participant consented to the transfer on"), widget=DATE
+    consent_signed_on = BoundedDateField(
+        label=_("The participant consented to the transfer on"),
+        past=YEAR,
+        ahead=timedelta(0),
+        error_messages={"too_late": _("A consent cannot be signed in the future.")},
     )
     reason = ReasonForm.base_fields["reason"]
 

@@ -1,11 +1,23 @@
+from datetime import timedelta
+from functools import partial
+
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Program
 from ipv.accounts.models import Role, User
+from ipv.core.forms import BoundedDateField
 from referrals.forms import DATE, ReasonForm
-from sessions_app.models import MODULE_COUNT, Attendance, Group, Module
+from sessions_app.models import LONGEST_SESSION, MODULE_COUNT, Attendance, Group, Module
+from sessions_app.services.groups import AHEAD, TOO_FAR
+
+# A day from today to a year ahead, each refusal in the program's words.
+DAY_TO_COME = partial(
+    BoundedDateField,
+    past=timedelta(0),
+    ahead=AHEAD,
+    error_messages={"too_early": _("Choose today or a day to come."), "too_late": TOO_FAR},
+)
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -39,6 +51,7 @@ class GroupForm(forms.ModelForm):
             "facilitators": forms.CheckboxSelectMultiple,
             "format": forms.RadioSelect,
         }
+        field_classes = {"start_date": DAY_TO_COME}
         help_texts = {
             "start_date": _("The first session: the first such weekday from this date."),
         }
@@ -50,12 +63,6 @@ class GroupForm(forms.ModelForm):
         self.fields["program"].choices = [
             choice for choice in Program.choices if choice[0] in agency.programs
         ]
-
-    def clean_start_date(self):
-        start = self.cleaned_data["start_date"]
-        if start < timezone.localdate():
-            raise forms.ValidationError(_("Choose today or a day to come."))
-        return start
 
 
 class GroupEditForm(forms.ModelForm):
@@ -86,7 +93,7 @@ class GroupChoiceField(forms.ModelChoiceField):
 
 class EnrolForm(forms.Form):
     group = GroupChoiceField(label=_("Group"), queryset=Group.objects.none(), empty_label="—")
-    start_date = forms.DateField(label=_("Starts on"), widget=DATE)
+    start_date = DAY_TO_COME(label=_("Starts on"))
 
     def __init__(self, *args, groups, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,7 +105,7 @@ class MoveGroupForm(EnrolForm):
 
 
 class SessionMoveForm(forms.Form):
-    date = forms.DateField(label=_("New date"), widget=DATE)
+    date = DAY_TO_COME(label=_("New date"))
     start_time = forms.TimeField(label=_("New time"), widget=TIME)
     reason = ReasonForm.base_fields["reason"]
 
@@ -169,7 +176,13 @@ class RosterRowForm(forms.Form):
         required=False,
     )
     minutes_late = forms.IntegerField(
-        label=_("Minutes late"), min_value=1, max_value=600, required=False
+        label=_("Minutes late"),
+        min_value=1,
+        max_value=LONGEST_SESSION,
+        required=False,
+        error_messages={
+            "max_value": _("At most %(limit_value)s minutes: no session lasts longer."),
+        },
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
@@ -179,6 +192,7 @@ class RosterRowForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("status") == Attendance.Status.LATE and not cleaned.get("minutes_late"):
+        late = cleaned.get("status") == Attendance.Status.LATE
+        if late and not cleaned.get("minutes_late") and "minutes_late" not in self.errors:
             self.add_error("minutes_late", _("Say how many minutes late."))
         return cleaned

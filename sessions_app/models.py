@@ -18,10 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from directory.models import Program
+from ipv.core.fields import within_bounds
 from ipv.core.i18n import Bilingual
 from referrals.models import Language
 
 MODULE_COUNT = 12
+# The longest a session may last, in minutes: nobody is later than that.
+LONGEST_SESSION = 480
 
 # Every version of a curriculum has exactly twelve modules, checked when the transaction that
 # writes them commits (a version is written whole, never module by module).
@@ -156,7 +159,7 @@ class Group(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(
         _("length (minutes)"),
         default=120,
-        validators=[MinValueValidator(30), MaxValueValidator(480)],
+        validators=[MinValueValidator(30), MaxValueValidator(LONGEST_SESSION)],
     )
     capacity = models.PositiveSmallIntegerField(
         _("places"), default=12, validators=[MinValueValidator(1), MaxValueValidator(40)]
@@ -178,6 +181,7 @@ class Group(models.Model):
                 name="sessions_group_has_a_place",
                 violation_error_message=_("Give a place or a video link."),
             ),
+            within_bounds("start_date", name="sessions_group_start_bounded"),
         ]
 
     def __str__(self):
@@ -219,6 +223,7 @@ class Session(models.Model):
                 name="sessions_one_session_a_day",
                 violation_error_message=_("The group already meets that day."),
             ),
+            within_bounds("date", "moved_from", name="sessions_session_date_bounded"),
         ]
 
     def __str__(self):
@@ -280,6 +285,7 @@ class Enrollment(models.Model):
                 | Q(ended_on__gte=models.F("start_date")) & ~Q(end_reason=""),
                 name="sessions_enrollment_end",
             ),
+            within_bounds("start_date", "ended_on", name="sessions_enrollment_dates_bounded"),
         ]
 
     def __str__(self):
@@ -332,6 +338,10 @@ class Attendance(models.Model):
                 | ~Q(status="late") & Q(minutes_late__isnull=True),
                 name="sessions_attendance_minutes_late",
                 violation_error_message=_("Say how many minutes late."),
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes_late__lte=LONGEST_SESSION),
+                name="sessions_attendance_late_within_a_session",
             ),
         ]
 

@@ -1,10 +1,39 @@
+from datetime import UTC, date, datetime
+
 from django import forms
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import Q
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from encrypted_fields import fields as encrypted_fields
 from encrypted_fields.fields import EncryptedFieldMixin
+
+# The days any date of case data may take, whatever the path that writes it: wide enough for
+# every real order, payment or session, narrow enough that every page can show it and count
+# weeks from it (year 9999 plus a time zone is year 10000, which Python cannot read back).
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+FIRST_MOMENT = datetime(2000, 1, 1, tzinfo=UTC)
+LAST_MOMENT = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def within_bounds(*fields: str, name: str, moments: bool = False) -> models.CheckConstraint:
+    """A database check that each of `fields` (dates, or moments) is empty or between the
+    bounds above."""
+    low, high = (FIRST_MOMENT, LAST_MOMENT) if moments else (FIRST_DAY, LAST_DAY)
+    condition = Q()
+    for field in fields:
+        inside = Q(**{f"{field}__gte": low}) & (
+            Q(**{f"{field}__lt": high}) if moments else Q(**{f"{field}__lte": high})
+        )
+        condition &= Q(**{f"{field}__isnull": True}) | inside
+    return models.CheckConstraint(
+        condition=condition,
+        name=name,
+        violation_error_message=_("Enter a date from the year 2000 to the year 2099."),
+    )
 
 
 class ChoiceArrayField(ArrayField):

@@ -2,13 +2,19 @@
 and errors tied to their field with aria-describedby, aria-invalid on errors)."""
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 from django import forms
+from django.core import validators
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+
+from ipv.core.fields import FIRST_DAY, FIRST_MOMENT, LAST_DAY, LAST_MOMENT
+from ipv.core.i18n import format_money
 
 
 def _css_class(widget) -> str:
@@ -50,21 +56,58 @@ def apply_errors(form, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
+# The most a money column (9 digits, 2 of them cents) holds.
+LARGEST_AMOUNT = Decimal("9999999.99")
+
+
+class _AmountAtMost(validators.MaxValueValidator):
+    """The limit said as money in the page's language ($10,000,000.00, 10 000 000,00 $)."""
+
+    message = _("Enter an amount of %(limit_value)s or less.")
+
+    def __call__(self, value):
+        if self.compare(self.clean(value), self.limit_value):
+            params = {"limit_value": format_money(self.limit_value), "value": value}
+            raise ValidationError(self.message, code=self.code, params=params)
+
+
+class _AmountAtLeast(_AmountAtMost):
+    message = _("Enter an amount of %(limit_value)s or more.")
+    code = "min_value"
+
+    def compare(self, a, b):
+        return a < b
+
+
 class MoneyField(forms.DecimalField):
     """An amount in dollars, typed the French or the English way: 1 234,50 or 1,234.50 (a
-    dollar sign and spaces allowed). Refused: more than two decimals, or a negative amount."""
+    dollar sign and spaces allowed). Refused: more than two decimals, a negative amount, or
+    more than `max_value` (at most what a money column holds), each limit said as money."""
 
     default_error_messages = {
         "invalid": _("Enter an amount such as 1 234,50 or 1,234.50."),
     }
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", 9)
+        # The limit is max_value, said as money: no second message counting digits.
+        kwargs.setdefault("max_digits", None)
+        kwargs.setdefault("max_value", LARGEST_AMOUNT)
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", Decimal("0"))
         # Shown as the page's language writes it (40000,00 on French pages).
         kwargs.setdefault("localize", True)
         super().__init__(**kwargs)
+        self.validators = [
+            validator
+            for validator in self.validators
+            if not isinstance(
+                validator, (validators.MinValueValidator, validators.MaxValueValidator)
+            )
+        ]
+        if self.max_value is not None:
+            self.validators.append(_AmountAtMost(self.max_value))
+        if self.min_value is not None:
+            self.validators.append(_AmountAtLeast(self.min_value))
         self.widget.input_type = "text"
         self.widget.attrs.setdefault("inputmode", "decimal")
 
@@ -88,3 +131,81 @@ def _normalize_amount(text: str) -> str:
         elif re.fullmatch(r"-?\d+,\d{1,2}", cleaned):
             cleaned = cleaned.replace(",", ".")  # 12,50: a decimal comma
     return cleaned
+
+
+class _Bounded:
+    """Limits counted from today (or now): at most `past` back and `ahead` forward (a
+    timedelta; zero: not after today; None: only the bounds every date of case data keeps). A
+    refusal says the limit, written the page's way; a form may say it in its own words with
+    `error_messages={"too_early": …, "too_late": …}` (with or without `%(limit)s`)."""
+
+    first = last = None
+
+    def __init__(self, *, past: timedelta | None = None, ahead: timedelta | None = None, **kw):
+        self.past, self.ahead = past, ahead
+        super().__init__(**kw)
+
+    def limits(self):
+        now = self.now()
+        earliest = self.first if self.past is None else max(self.first, now - self.past)
+        latest = self.last if self.ahead is None else min(self.last, now + self.ahead)
+        return earliest, latest
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except (OverflowError, ValueError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def validate(self, value):
+        super().validate(value)
+        if value in self.empty_values:
+            return
+        earliest, latest = self.limits()
+        if value < earliest:
+            limit, code = earliest, "too_early"
+        elif value > latest:
+            limit, code = latest, "too_late"
+        else:
+            return
+        raise ValidationError(
+            self.error_messages[code], code=code, params={"limit": self.shown(limit)}
+        )
+
+
+class BoundedDateField(_Bounded, forms.DateField):
+    """A day within limits from today (see _Bounded)."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    default_error_messages = {
+        "too_early": _("Enter a date from %(limit)s on."),
+        "too_late": _("Enter a date up to %(limit)s."),
+    }
+    first, last = FIRST_DAY, LAST_DAY
+
+    def now(self):
+        return timezone.localdate()
+
+    def shown(self, limit) -> str:
+        return formats.date_format(limit, "DATE_FORMAT")
+
+
+class BoundedDateTimeField(_Bounded, forms.DateTimeField):
+    """A moment within limits from now (see _Bounded), in the agency's time zone."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    default_error_messages = {
+        "too_early": _("Enter a moment from %(limit)s on."),
+        "too_late": _("Enter an earlier moment (%(limit)s at the latest)."),
+    }
+    first, last = FIRST_MOMENT, LAST_MOMENT - timedelta(minutes=1)
+
+    def now(self):
+        return timezone.now()
+
+    def shown(self, limit) -> str:
+        return formats.date_format(limit, "DATETIME_FORMAT")
+
+    def limits(self):
+        # In the agency's time zone, like the value typed: year 9999 never reaches UTC.
+        return tuple(timezone.localtime(limit) for limit in super().limits())

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ipv.audit.models import APPEND_ONLY
-from ipv.core.fields import ChoiceArrayField
+from ipv.core.fields import ChoiceArrayField, within_bounds
 from referrals.models.choices import STATUS_EVENTS, EventKind, RiskFlag, Status
 
 
@@ -130,6 +130,14 @@ class Intake(models.Model):
                 | Q(completed_at__isnull=False, held_on__isnull=False) & ~Q(eligibility=""),
                 name="referrals_intake_outcome_complete",
             ),
+            within_bounds("held_on", name="referrals_intake_held_bounded"),
+            within_bounds(
+                "scheduled_at",
+                "reminder_sent_at",
+                "completed_at",
+                name="referrals_intake_moments_bounded",
+                moments=True,
+            ),
         ]
 
     def __str__(self):
@@ -193,6 +201,7 @@ class Consent(models.Model):
                 name="referrals_consent_withdrawn_after_signed",
                 violation_error_message=_("A consent cannot be withdrawn before it was signed."),
             ),
+            within_bounds("signed_on", "withdrawn_on", name="referrals_consent_dates_bounded"),
         ]
 
     def __str__(self):
@@ -273,6 +282,7 @@ class Transfer(models.Model):
                 | ~Q(status="accepted") & Q(new_referral__isnull=True),
                 name="referrals_transfer_accepted_has_referral",
             ),
+            within_bounds("consent_signed_on", name="referrals_transfer_consent_bounded"),
         ]
 
     def __str__(self):

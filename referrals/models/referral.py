@@ -18,6 +18,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from phonenumber_field.modelfields import PhoneNumberField
 
 from directory.models import Program
+from ipv.core.fields import within_bounds
 from ipv.core.search import Folded
 from referrals.models.choices import (
     BEFORE_ENROLMENT,
@@ -250,6 +251,20 @@ class Referral(ConcurrentTransitionMixin, models.Model):
             models.CheckConstraint(
                 condition=Q(program__in=Program.values),
                 name="referrals_program_valid",
+            ),
+            within_bounds(
+                "order_date",
+                "return_court_date",
+                "complete_by",
+                "received_on",
+                name="referrals_referral_dates_bounded",
+            ),
+            within_bounds(
+                "status_changed_at",
+                "accepted_at",
+                "first_contact_at",
+                name="referrals_referral_moments_bounded",
+                moments=True,
             ),
         ]
         triggers = [REFERRAL_NAMES]

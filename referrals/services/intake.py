@@ -5,8 +5,9 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ipv.notifications.services import email_enqueue
 from referrals.models import Consent, EventKind, Intake, Referral, Status
@@ -14,11 +15,19 @@ from referrals.services.referrals import event_record, referral_locked, transiti
 
 # Reminders leave the day before the appointment (sent by a periodic job, see tasks.py).
 REMINDER_AHEAD = timedelta(hours=24)
+# An intake is booked within a year; a later date is a typing mistake.
+INTAKE_AHEAD = timedelta(days=365)
+INTAKE_TOO_FAR = gettext_lazy("Book the intake within a year (by %(limit)s).")
 
 
-def _check_future(scheduled_at) -> None:
-    if scheduled_at <= timezone.now():
+def _check_moment(scheduled_at) -> None:
+    now = timezone.now()
+    if scheduled_at <= now:
         raise ValidationError({"scheduled_at": _("Choose a moment in the future.")}, code="past")
+    latest = now + INTAKE_AHEAD
+    if scheduled_at > latest:
+        limit = formats.date_format(timezone.localtime(latest), "DATETIME_FORMAT")
+        raise ValidationError({"scheduled_at": INTAKE_TOO_FAR % {"limit": limit}}, code="too_far")
 
 
 @transaction.atomic
@@ -27,7 +36,7 @@ def intake_book(
 ) -> Intake:
     """Book the intake appointment (again, after a missed one)."""
     referral = referral_locked(referral)
-    _check_future(scheduled_at)
+    _check_moment(scheduled_at)
     appointment = {
         "scheduled_at": scheduled_at,
         "mode": mode,
@@ -59,7 +68,7 @@ def intake_reschedule(
         raise ValidationError(_("There is no booked intake to move."), code="status")
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why.")}, code="reason")
-    _check_future(scheduled_at)
+    _check_moment(scheduled_at)
     intake = Intake.objects.select_for_update().get(referral=referral)
     before = timezone.localtime(intake.scheduled_at).isoformat(timespec="minutes")
     intake.scheduled_at, intake.mode, intake.location = scheduled_at, mode, location
@@ -152,8 +161,8 @@ def intake_record(
 
 
 def intake_reminders_send(*, now=None) -> int:
-    """Email tomorrow's intakes a reminder, once each, in the participant's language, to
-    those who agreed to email reminders. Safe to run twice at once (rows locked)."""
+    """Email the intakes of the next 24 hours a reminder, once each, in the participant's
+    language, to those who agreed to email reminders. Safe to run twice at once (rows locked)."""
     now = now or timezone.now()
     sent = 0
     with transaction.atomic():
@@ -174,7 +183,13 @@ def intake_reminders_send(*, now=None) -> int:
                 email_enqueue(
                     to=participant.email,
                     template="intake_reminder",
-                    context={"intake": intake, "participant": participant},
+                    context={
+                        "intake": intake,
+                        "participant": participant,
+                        # Sent up to a day ahead: the appointment is later today, or tomorrow.
+                        "on_the_day": timezone.localdate(intake.scheduled_at)
+                        == timezone.localdate(now),
+                    },
                     language=participant.language,
                     agency=intake.referral.agency,
                 )

@@ -55,6 +55,11 @@ def _check(session: Session, mark: Mark, expected: set[int], makeup: bool) -> st
         return _("The session has not happened yet: only an excused absence can be noted.")
     if mark.status == Attendance.Status.LATE and not (mark.minutes_late or 0) > 0:
         return _("Say how many minutes late.")
+    longest = session.group.duration_minutes
+    if mark.status == Attendance.Status.LATE and mark.minutes_late > longest:
+        return _(
+            "The session lasts %(minutes)s minutes: later than that is an absence, not a delay."
+        ) % {"minutes": longest}
     return None
 
 

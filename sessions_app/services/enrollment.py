@@ -15,6 +15,7 @@ from referrals.services.referrals import (
     transition_apply,
 )
 from sessions_app.models import Enrollment, Group
+from sessions_app.services.groups import check_within_a_year
 
 
 def _check_group(referral, group) -> None:
@@ -39,6 +40,7 @@ def enroll(*, referral, group: Group, start_date, by) -> Enrollment:
     group = Group.objects.select_for_update().get(pk=group.pk)  # places are counted
     if start_date < timezone.localdate():
         raise ValidationError({"start_date": _("Choose today or a day to come.")}, code="past")
+    check_within_a_year(start_date, "start_date")
     _check_group(referral, group)
     enrollment = Enrollment.objects.create(
         agency_id=referral.agency_id,
@@ -70,6 +72,7 @@ def enrollment_move(*, referral, group: Group, start_date, by, reason: str) -> E
         raise ValidationError({"group": _("The person is already in this group.")}, code="same")
     group = Group.objects.select_for_update().get(pk=group.pk)
     _check_group(referral, group)
+    check_within_a_year(start_date, "start_date")
     current.ended_on = max(timezone.localdate(), current.start_date)
     current.end_reason = Enrollment.End.MOVED
     current.save(update_fields=["ended_on", "end_reason"])

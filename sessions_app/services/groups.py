@@ -5,8 +5,9 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ipv.audit.services import Action, audit_record
 from sessions_app import defaults
@@ -15,6 +16,17 @@ from sessions_app.models import MODULE_COUNT, Curriculum, Group, Module, Session
 # How far ahead a group's sessions are written: enough for a newcomer's twelve weeks and a
 # few make-ups. A periodic job keeps every running group this far ahead.
 HORIZON_WEEKS = 26
+# A group starts, a session moves and a person joins a group within a year from today.
+AHEAD = timedelta(days=365)
+TOO_FAR = gettext_lazy("Choose a day within a year: by %(limit)s.")
+
+
+def check_within_a_year(day: date, field: str) -> None:
+    """Refuse a day further than a year ahead (a typing mistake, like 9999-12-31)."""
+    latest = timezone.localdate() + AHEAD
+    if day > latest:
+        limit = formats.date_format(latest, "DATE_FORMAT")
+        raise ValidationError({field: TOO_FAR % {"limit": limit}}, code="too_far")
 
 
 def _latest(agency, program) -> Curriculum | None:
@@ -97,6 +109,7 @@ def group_create(*, agency, by, facilitators=(), **fields) -> Group:
     """Open a group and write its sessions: modules 1 to 12 for a closed cohort, round and
     round for an open-entry group."""
     group = Group(agency=agency, **fields)
+    check_within_a_year(group.start_date, "start_date")
     group.full_clean(exclude=["agency"])
     if agency.programs and group.program not in agency.programs:
         raise ValidationError(
@@ -198,6 +211,7 @@ def session_move(*, session: Session, by, date, start_time, reason: str) -> Sess
         )
     if date < timezone.localdate():
         raise ValidationError({"date": _("Choose a day to come.")}, code="past")
+    check_within_a_year(date, "date")
     clash = session.group.sessions.filter(date=date, status=Session.Status.SCHEDULED)
     if clash.exclude(pk=session.pk).exists():
         raise ValidationError({"date": _("The group already meets that day.")}, code="clash")

@@ -323,6 +323,22 @@ def test_the_french_reminders_subject_is_written_in_french(
 
 
 @pytest.mark.parametrize(
+    ("person", "subject"),
+    [
+        (PAUL, "Your appointment today at River Services"),
+        (JULIE, "Votre rendez-vous d'aujourd'hui avec Services Rivière"),
+    ],
+)
+def test_a_reminder_for_later_today_says_today_not_tomorrow(
+    clock, world, django_capture_on_commit_callbacks, person, subject
+):
+    _booked_for(world, person, at=NOW + timedelta(hours=5), file_number="26-00013")
+    _send(django_capture_on_commit_callbacks)
+    [message] = mail.outbox
+    assert message.subject == subject
+
+
+@pytest.mark.parametrize(
     "person",
     [
         {**PAUL, "consent_email": False},
