@@ -2,7 +2,7 @@
 in three to five instalments (over 300,000 payments, some voided), seen by a manager."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pgtrigger
@@ -68,6 +68,7 @@ def _schedule(agency, by) -> FeeSchedule:
 def _fees(agency, schedule, worker, rng, referrals):
     """An assessment, an agreed fee and three to five payments per referral, some voided."""
     bands = list(schedule.bands.all())
+    today = timezone.localdate()
     number = ReceiptCounter.objects.filter(agency=agency).aggregate(n=Max("last_number"))["n"] or 0
     assessments, proposals, entries, voids, accounts = [], [], [], [], []
     for referral in referrals:
@@ -104,13 +105,16 @@ def _fees(agency, schedule, worker, rng, referrals):
                 break
             amount = min(left, Decimal(rng.choice([5, 10, 20])))
             number += 1
+            # Taken on a past day, and written that day (never ahead of today).
+            day = min(referral.received_on + timedelta(days=rng.randint(7, 120)), today)
             payment = LedgerEntry(
                 agency=agency,
                 referral=referral,
                 kind="payment",
                 amount=amount,
                 method=rng.choice(["cash", "debit", "etransfer", "waiver"]),
-                received_on=referral.received_on + timedelta(days=rng.randint(7, 120)),
+                received_on=day,
+                recorded_at=timezone.make_aware(datetime.combine(day, time(12))),
                 receipt_number=number,
                 recorded_by=worker,
                 balance_after=left - amount,
@@ -128,6 +132,7 @@ def _fees(agency, schedule, worker, rng, referrals):
                         amount=amount,
                         method=payment.method,
                         received_on=payment.received_on,
+                        recorded_at=payment.recorded_at,
                         reverses=payment,
                         receipt_number=number,
                         recorded_by=worker,

@@ -1,14 +1,17 @@
+from datetime import timedelta
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fees.models import HOUSEHOLD_SIZES, MAX_FEE, MAX_INCOME, MAX_PAYMENT, FeeAssessment, Method
-from ipv.core.forms import MoneyField
-from referrals.forms import DATE, REASON_MAX_LENGTH
+from fees.services import PLAN_AHEAD, dependants_refused
+from ipv.core.forms import BoundedDateField, MoneyField
+from referrals.forms import REASON_MAX_LENGTH, YEAR
 
 
 class ScheduleForm(forms.Form):
-    effective_from = forms.DateField(label=_("In effect from"), widget=DATE)
+    effective_from = BoundedDateField(label=_("In effect from"), past=YEAR, ahead=YEAR)
     minimum_fee = MoneyField(label=_("Minimum fee"), max_value=MAX_FEE)
     individual_session_fee = MoneyField(
         label=_("Fee for an individual (one-to-one) session"), max_value=MAX_FEE
@@ -78,6 +81,13 @@ class AssessmentForm(forms.ModelForm):
     def clean_monthly_debt_payments(self):
         return self.cleaned_data["monthly_debt_payments"] or 0
 
+    def clean(self):
+        cleaned = super().clean()
+        size, dependants = cleaned.get("household_size"), cleaned.get("dependants")
+        if size and dependants is not None and (refused := dependants_refused(size, dependants)):
+            self.add_error("dependants", refused)
+        return cleaned
+
 
 class ProposalForm(forms.Form):
     amount = MoneyField(label=_("Fee for the whole program"), max_value=MAX_FEE)
@@ -86,7 +96,7 @@ class ProposalForm(forms.Form):
         max_length=REASON_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required below the scale: a manager reads it before approving."),
+        help_text=_("Required below or above the scale: a manager reads it before approving."),
     )
     counter_offer = MoneyField(
         label=_("The participant's counter-offer"), max_value=MAX_FEE, required=False
@@ -108,12 +118,17 @@ class DecisionForm(forms.Form):
         max_length=REASON_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Required when declining."),
+        help_text=_("Required when declining, and to approve a fee you proposed yourself."),
     )
 
 
 class InstalmentForm(forms.Form):
-    due_on = forms.DateField(label=_("Due on"), widget=DATE)
+    due_on = BoundedDateField(
+        label=_("Due on"),
+        past=timedelta(0),
+        ahead=PLAN_AHEAD,
+        error_messages={"too_early": _("An instalment falls due today or later.")},
+    )
     amount = MoneyField(label=_("Amount"), max_value=MAX_FEE)
 
 
@@ -128,7 +143,13 @@ class PaymentForm(forms.Form):
 
     amount = MoneyField(label=_("Amount"), max_value=MAX_PAYMENT)
     method = forms.ChoiceField(label=_("Method"), choices=Method.choices)
-    received_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    received_on = BoundedDateField(
+        label=_("Date"),
+        initial=timezone.localdate,
+        past=YEAR,
+        ahead=timedelta(0),
+        error_messages={"too_late": _("A payment cannot be dated in the future.")},
+    )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
     def __init__(self, *args, waiver: bool, **kwargs):

@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipv.audit.models import APPEND_ONLY
-from ipv.core.fields import ChoiceArrayField
+from ipv.core.fields import ChoiceArrayField, within_bounds
 
 # No program fee, payment or income is above these: larger numbers are typing mistakes.
 MAX_FEE = Decimal("5000.00")
 MAX_PAYMENT = Decimal("5000.00")
-MAX_INCOME = Decimal("10000000.00")
+MAX_INCOME = Decimal("9999999.99")  # the most a money column holds
 # The household sizes of the scale's columns; the last column is "this many or more".
 HOUSEHOLD_SIZES = (1, 2, 3, 4, 5)
 
@@ -72,6 +72,7 @@ class FeeSchedule(models.Model):
                 condition=Q(minimum_fee__gte=0, individual_session_fee__gte=0),
                 name="fees_schedule_amounts_not_negative",
             ),
+            within_bounds("effective_from", name="fees_schedule_date_bounded"),
         ]
 
     def __str__(self):
@@ -193,6 +194,11 @@ class FeeAssessment(models.Model):
                 condition=Q(household_income__gte=0, standard_fee__gte=0),
                 name="fees_assessment_amounts",
             ),
+            # The participant is one of the household, and nobody's dependant here.
+            models.CheckConstraint(
+                condition=Q(dependants__lt=models.F("household_size")),
+                name="fees_assessment_dependants_in_household",
+            ),
         ]
 
     def __str__(self):
@@ -205,8 +211,8 @@ class FeeAssessment(models.Model):
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class FeeProposal(models.Model):
-    """A fee put to the participant. At or above the scale it is agreed at once; below it
-    (a reduction or a waiver) it waits for a manager's approval."""
+    """A fee put to the participant. The fee on the scale is agreed at once; below it (a
+    reduction or a waiver) or above it, it waits for a manager's approval."""
 
     class Status(models.TextChoices):
         AWAITING_APPROVAL = "awaiting", _("Waiting for a manager's approval")
@@ -298,6 +304,7 @@ class Instalment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="fees_instalment_positive"),
             models.UniqueConstraint(fields=["proposal", "due_on"], name="fees_instalment_day"),
+            within_bounds("due_on", name="fees_instalment_date_bounded"),
         ]
 
     def __str__(self):
@@ -357,7 +364,8 @@ class LedgerEntry(models.Model):
         verbose_name_plural = _("ledger entries")
         ordering = ["-receipt_number"]
         indexes = [
-            models.Index(fields=["agency", "received_on"], name="fees_ledger_agency_date"),
+            # The monthly figures count each entry in the month it was written.
+            models.Index(fields=["agency", "recorded_at"], name="fees_ledger_agency_written"),
             models.Index(fields=["referral"], name="fees_ledger_referral"),
         ]
         constraints = [
@@ -377,6 +385,7 @@ class LedgerEntry(models.Model):
             models.UniqueConstraint(
                 fields=["reverses"], condition=Q(kind="void"), name="fees_void_once"
             ),
+            within_bounds("received_on", name="fees_entry_date_bounded"),
         ]
         triggers = [APPEND_ONLY]
 

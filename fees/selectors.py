@@ -1,6 +1,6 @@
 """Reads of fees, scoped to the agency. Only intake workers and managers reach them."""
 
-from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
 from django.core.cache import cache
@@ -50,6 +50,11 @@ def referral_fees(*, referral) -> dict:
     }
 
 
+def account_of(*, referral) -> FeeAccount | None:
+    """The referral's fee at a glance (none before a fee is agreed)."""
+    return FeeAccount.objects.filter(referral=referral).first()
+
+
 def schedules(*, agency) -> QuerySet[FeeSchedule]:
     return scoped(FeeSchedule, agency).prefetch_related("bands").order_by("-version")
 
@@ -74,7 +79,9 @@ def outstanding(*, agency) -> QuerySet[FeeAccount]:
 
 
 def monthly(*, agency, months: int = 12) -> list[dict]:
-    """Revenue (money in, less voids and refunds) and waivers, month by month.
+    """Revenue (money in, less voids and refunds) and waivers, month by month. Each entry
+    counts in the month it was written, whatever day it is dated: a month once shown never
+    changes, and a void or a refund lowers the month it is written in.
 
     Kept in the cache under the agency's last receipt number: a new ledger entry makes a new
     key, so the figures are never stale, and a busy screen does not add the year up again.
@@ -91,11 +98,11 @@ def monthly(*, agency, months: int = 12) -> list[dict]:
 def _monthly(*, agency, months: int) -> list[dict]:
     today = timezone.localdate()
     first = today.year * 12 + today.month - months  # the month before the first one shown
-    since = date(first // 12, first % 12 + 1, 1)
+    since = timezone.make_aware(datetime(first // 12, first % 12 + 1, 1))
     rows = (
         scoped(LedgerEntry, agency)
-        .filter(received_on__gte=since)
-        .annotate(month=TruncMonth("received_on"))
+        .filter(recorded_at__gte=since)
+        .annotate(month=TruncMonth("recorded_at"))
         .values("month")
         .annotate(
             paid=Sum("amount", filter=Q(kind="payment") & ~Q(method=Method.WAIVER)),
@@ -109,7 +116,7 @@ def _monthly(*, agency, months: int) -> list[dict]:
     zero = Decimal("0")
     return [
         {
-            "month": row["month"],
+            "month": row["month"].date(),
             "revenue": (row["paid"] or zero) - (row["voided"] or zero) - (row["refunded"] or zero),
             "waived": (row["waived"] or zero) - (row["unwaived"] or zero),
         }

@@ -6,13 +6,14 @@ counter, so numbers follow each other without gaps or repeats however many peopl
 payments at once, and refreshes the referral's FeeAccount in the same transaction.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 from itertools import pairwise
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from fees.models import (
@@ -27,11 +28,14 @@ from fees.models import (
     Method,
     ReceiptCounter,
 )
+from ipv.accounts.models import Membership, Role
 from ipv.audit.services import Action, audit_record
 from ipv.core.i18n import format_money
 from ipv.core.permissions import allows
 
 CENT = Decimal("0.01")
+# Instalments fall due within this time from today.
+PLAN_AHEAD = timedelta(days=2 * 365)
 
 
 def _audit(action, *, referral, by, target, **details):
@@ -139,14 +143,28 @@ def band_for(*, schedule: FeeSchedule, income: Decimal, household_size: int) -> 
 # Assessment and negotiation -------------------------------------------------------------------
 
 
+def dependants_refused(household_size: int, dependants: int) -> str | None:
+    """Why the dependants cannot be that many, or None: they are people of the household, and
+    the participant, one of them, is nobody's dependant here."""
+    if dependants < household_size:
+        return None
+    return _(
+        "The dependants are among the people in the household, the participant aside: "
+        "at most %(most)s here."
+    ) % {"most": household_size - 1}
+
+
 @transaction.atomic
 def assessment_create(*, referral, by, **declared) -> FeeAssessment:
     """Assess the fee from what the participant declared, on the scale in effect today."""
     errors = {}
     if declared.get("household_income") is None or declared["household_income"] < 0:
         errors["household_income"] = _("Enter an income of $0 or more.")
-    if declared.get("household_size") is None or declared["household_size"] < 1:
+    size = declared.get("household_size")
+    if size is None or size < 1:
         errors["household_size"] = _("A household has at least one person.")
+    elif too_many := dependants_refused(size, declared.get("dependants") or 0):
+        errors["dependants"] = too_many
     if errors:
         raise ValidationError(errors, code="declared")
     schedule = schedule_in_effect(agency=referral.agency)
@@ -192,8 +210,8 @@ def _set_status(referral, status, new_status):
 def proposal_create(
     *, referral, by, amount: Decimal, reason="", counter_offer=None, counter_note=""
 ) -> FeeProposal:
-    """Put a fee to the participant (with their counter-offer, if any). At or above the scale
-    it is agreed; below it, a manager approves it first."""
+    """Put a fee to the participant (with their counter-offer, if any). The fee on the scale
+    is agreed at once; below or above it, a manager approves it first, having read why."""
     assessment = latest_assessment(referral)
     if assessment is None:
         raise ValidationError(_("Assess the fee first."), code="assessment")
@@ -201,12 +219,14 @@ def proposal_create(
         raise ValidationError(
             {"amount": _("The fee cannot be lower than what was already paid.")}, code="paid"
         )
-    reduced = amount < assessment.standard_fee
+    reduced = amount != assessment.standard_fee
     if reduced and not (reason or "").strip():
-        raise ValidationError(
-            {"reason": _("Say why the fee is below the scale: a manager reads it.")},
-            code="reason",
+        message = (
+            _("Say why the fee is below the scale: a manager reads it.")
+            if amount < assessment.standard_fee
+            else _("Say why the fee is above the scale: a manager reads it.")
         )
+        raise ValidationError({"reason": message}, code="reason")
     _set_status(referral, FeeProposal.Status.AWAITING_APPROVAL, FeeProposal.Status.REPLACED)
     if not reduced:
         _set_status(referral, FeeProposal.Status.AGREED, FeeProposal.Status.REPLACED)
@@ -235,9 +255,24 @@ def proposal_create(
     return proposal
 
 
+def _other_managers(*, agency, by) -> bool:
+    """Whether the agency has an active manager besides `by`."""
+    return (
+        Membership.objects.filter(
+            agency=agency, role=Role.MANAGER, is_active=True, user__is_active=True
+        )
+        .exclude(user=by)
+        .exists()
+    )
+
+
 @transaction.atomic
 def proposal_decide(*, proposal: FeeProposal, by, approve: bool, note="") -> FeeProposal:
-    """A manager approves a fee below the scale (it becomes the agreed fee) or declines it."""
+    """A manager approves a fee off the scale (it becomes the agreed fee) or declines it.
+
+    Four eyes: nobody approves a fee they proposed. Where the agency has no other manager, its
+    only manager may, with a written reason, and the audit trail says it was self-approved.
+    """
     proposal = (
         FeeProposal.objects.select_for_update().select_related("referral").get(pk=proposal.pk)
     )
@@ -245,6 +280,16 @@ def proposal_decide(*, proposal: FeeProposal, by, approve: bool, note="") -> Fee
         raise ValidationError(_("This proposal was already decided."), code="decided")
     if not approve and not (note or "").strip():
         raise ValidationError({"note": _("Say why, for the intake worker.")}, code="note")
+    self_approved = approve and proposal.proposed_by_id == by.pk
+    if self_approved and _other_managers(agency=proposal.agency, by=by):
+        raise ValidationError(
+            _("You proposed this fee: another manager approves it."), code="four_eyes"
+        )
+    if self_approved and not (note or "").strip():
+        raise ValidationError(
+            {"note": _("You proposed this fee and are the only manager: say why you approve it.")},
+            code="note",
+        )
     if approve and proposal.amount < _kept(proposal.referral):
         raise ValidationError(
             {"note": _("More was paid since this fee was proposed: propose it again.")},
@@ -263,6 +308,7 @@ def proposal_decide(*, proposal: FeeProposal, by, approve: bool, note="") -> Fee
         by=by,
         target=proposal,
         event="fee_approved" if approve else "fee_declined",
+        **({"self_approved": True, "reason": proposal.decision_note} if self_approved else {}),
     )
     return proposal
 
@@ -273,20 +319,32 @@ def agreed_fee(referral) -> FeeProposal | None:
 
 @transaction.atomic
 def instalments_set(*, referral, by, instalments: list[tuple]) -> list[Instalment]:
-    """Spread the agreed fee over due dates; they add up to it exactly."""
+    """Spread what remains to pay of the agreed fee over due dates to come; they add up to it
+    exactly. A new plan replaces the previous one."""
+    account = FeeAccount.objects.select_for_update().filter(referral=referral).first()
     proposal = agreed_fee(referral)
-    if proposal is None:
+    if proposal is None or account is None:
         raise ValidationError(_("Agree on the fee first."), code="agreed")
+    left = account.balance
+    if left <= 0:
+        raise ValidationError(_("Nothing remains to pay."), code="paid")
     total = sum((amount for _day, amount in instalments), Decimal("0"))
-    if total != proposal.amount:
+    if total != left:
         raise ValidationError(
-            _("The instalments add up to %(total)s; the agreed fee is %(fee)s.")
-            % {"total": format_money(total), "fee": format_money(proposal.amount)},
+            _("The instalments add up to %(total)s; what remains to pay is %(left)s.")
+            % {"total": format_money(total), "left": format_money(left)},
             code="total",
         )
     days = [day for day, _amount in instalments]
     if len(set(days)) != len(days):
         raise ValidationError(_("Two instalments fall on the same day."), code="days")
+    today = timezone.localdate()
+    if any(not today <= day <= today + PLAN_AHEAD for day in days):
+        raise ValidationError(
+            _("Instalments fall due from today to %(limit)s.")
+            % {"limit": formats.date_format(today + PLAN_AHEAD, "DATE_FORMAT")},
+            code="days",
+        )
     proposal.instalments.all().delete()
     rows = Instalment.objects.bulk_create(
         Instalment(agency=referral.agency, proposal=proposal, due_on=day, amount=amount)
@@ -356,6 +414,14 @@ def payment_record(*, referral, by, amount: Decimal, method, received_on=None, n
     received_on = received_on or timezone.localdate()
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": _("A payment cannot be dated in the future.")})
+    if received_on < referral.received_on:
+        raise ValidationError(
+            {
+                "received_on": _("A payment cannot be dated before the referral arrived (%(day)s).")
+                % {"day": formats.date_format(referral.received_on, "DATE_FORMAT")}
+            },
+            code="before_referral",
+        )
     _check_amount(
         amount,
         account.balance,
@@ -447,8 +513,11 @@ def account_refresh(referral) -> FeeAccount:
     refunded = totals["refunds"] or zero
     next_due = None
     if proposal is not None:
-        due, covered = zero, paid - refunded
-        for instalment in proposal.instalments.order_by("due_on"):
+        plan = list(proposal.instalments.order_by("due_on"))
+        # The plan spread what remained when it was made: what was paid since covers it.
+        due = zero
+        covered = sum((instalment.amount for instalment in plan), zero) - (agreed - paid + refunded)
+        for instalment in plan:
             due += instalment.amount
             if due > covered:
                 next_due = instalment.due_on

@@ -174,7 +174,7 @@ def assess(request, pk):
 @requires("fees.record")
 @require_http_methods(["GET", "POST"])
 def propose(request, pk):
-    intro = _("At or above the scale, the fee is agreed. Below it, a manager approves it first.")
+    intro = _("The fee on the scale is agreed. Below or above it, a manager approves it first.")
     return _fee_form(
         request,
         pk,
@@ -215,7 +215,8 @@ def instalments(request, pk):
         else:
             messages.success(request, _("Instalments saved."))
             return to_fees(referral)
-    context = {"referral": referral, "formset": formset}
+    account = selectors.account_of(referral=referral)
+    context = {"referral": referral, "formset": formset, "account": account}
     return form_page(request, "fees/instalments.html", context, formset)
 
 

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from fees import services as fees
-from fees.models import FeeProposal, LedgerEntry
+from fees.models import FeeProposal, Instalment, LedgerEntry
 from ipv.core.i18n import format_money
 from tests.conftest import FEE_SCALE, make_referral
 from tests.e2e.test_referrals import _sign_in_checked, _succeeded, either
@@ -125,7 +125,9 @@ def test_a_reduced_fee_is_approved_paid_and_receipted_in_french(
     item = waiting.get_by_role("listitem").filter(has_text="Hélène Côté-Bérubé")
     expect(item).to_contain_text(instead)
     item.get_by_role("link", name="Hélène Côté-Bérubé").click()
-    expect(manager.get_by_role("heading", level=1)).to_have_text(_fr("A reduced fee to approve"))
+    expect(manager.get_by_role("heading", level=1)).to_have_text(
+        _fr("A fee off the scale to approve")
+    )
     expect(manager.get_by_text("Travail à temps partiel, quatre enfants.")).to_be_visible()
     expect(manager.get_by_text("Elle propose 15 $ en une fois.")).to_be_visible()
     assert_accessible(manager)
@@ -182,12 +184,13 @@ def _busy_accounts(world):
     fees.instalments_set(
         referral=world.referral,
         by=intake,
-        instalments=[
-            (today - timedelta(days=40), Decimal("50")),
-            (today - timedelta(days=10), Decimal("100")),
-            (today + timedelta(days=30), Decimal("200")),
-        ],
+        instalments=[(today + timedelta(days=30), Decimal("100")), (today, Decimal("150"))],
     )
+    # The plan was made weeks ago: its first instalment fell due ten days back.
+    Instalment.objects.filter(agency=world.agency, due_on=today).update(
+        due_on=today - timedelta(days=10)
+    )
+    fees.account_refresh(world.referral)
     mistake = fees.payment_record(
         referral=world.referral, by=intake, amount=Decimal("30"), method="cash"
     )

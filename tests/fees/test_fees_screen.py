@@ -49,7 +49,7 @@ def with_fee(world, referral, amount, paid=None):
         household_size=2,
         employment="full_time",
     )
-    reason = "Agreed with the participant." if Decimal(amount) < 350 else ""
+    reason = "Agreed with the participant." if Decimal(amount) != 350 else ""
     proposal = services.proposal_create(
         referral=referral, by=world["intake"], amount=Decimal(amount), reason=reason
     )
@@ -97,10 +97,40 @@ def test_outstanding_balances_come_largest_first_beside_the_approvals_waiting(cl
     )
 
 
-def test_revenue_and_waivers_by_month_and_as_csv(client, world):
+def recorded_on(clock, day, call, **arguments):
+    """What `call` writes, written on `day` (the clock back to NOW after)."""
+    clock.move_to(datetime(day.year, day.month, day.day, 12, 0, tzinfo=NOW.tzinfo))
+    try:
+        return call(**arguments)
+    finally:
+        clock.move_to(NOW)
+
+
+def early(world, received_on):
+    """A referral received on `received_on`, its fee ($350) agreed then."""
+    referral = make_referral(
+        world.agency,
+        world["intake"],
+        world.court,
+        person={"legal_name": "Luc Gagnon"},
+        court_file_number="4811-998-25-00088",
+        order_date=received_on,
+        received_on=received_on,
+        complete_by=date(2027, 6, 1),
+    )
+    return with_fee(world, referral, "350")
+
+
+def test_revenue_and_waivers_by_month_and_as_csv(client, clock, world):
     pay = {"referral": world.referral, "by": world["intake"]}
-    october = services.payment_record(
-        **pay, amount=Decimal(60), method="cash", received_on=date(2026, 10, 15)
+    october = recorded_on(
+        clock,
+        date(2026, 10, 15),
+        services.payment_record,
+        referral=early(world, date(2026, 10, 1)),
+        by=world["intake"],
+        amount=Decimal(60),
+        method="cash",
     )
     waive = {**pay, "by": world["manager"], "method": "waiver"}
     services.payment_record(**waive, amount=Decimal(40))
@@ -118,7 +148,7 @@ def test_revenue_and_waivers_by_month_and_as_csv(client, world):
         {"month": date(2026, 10, 1), "revenue": Decimal("60.00"), "waived": Decimal("0")},
     ]
     assert "November 2026 $90.00 $40.00" in words(client.get(FEES.format("en")))
-    assert FeeAccount.objects.get(referral=world.referral).balance == Decimal("160.00")
+    assert FeeAccount.objects.get(referral=world.referral).balance == Decimal("210.00")
 
     exported = client.get("/en/a/riviere/fees/export/monthly.csv")
     assert exported["Content-Disposition"] == 'attachment; filename="fees-monthly.csv"'
@@ -150,10 +180,11 @@ def test_the_outstanding_export_lists_what_is_owed_and_is_audited(client, world)
     assert event.path == "/en/a/riviere/fees/export/outstanding.csv"
 
 
-def test_the_months_are_the_last_twelve(client, world):
-    pay = {"referral": world.referral, "by": world["intake"], "method": "cash"}
-    services.payment_record(**pay, amount=Decimal(20), received_on=date(2025, 11, 20))
-    services.payment_record(**pay, amount=Decimal(30), received_on=date(2025, 12, 1))
+def test_the_months_are_the_last_twelve(client, clock, world):
+    referral = early(world, date(2025, 11, 10))
+    pay = {"referral": referral, "by": world["intake"], "method": "cash"}
+    recorded_on(clock, date(2025, 11, 20), services.payment_record, **pay, amount=Decimal(20))
+    recorded_on(clock, date(2025, 12, 1), services.payment_record, **pay, amount=Decimal(30))
     client.force_login(world["manager"])
     months = client.get(FEES.format("en")).context["months"]
     assert [row["month"] for row in months] == [date(2026, 11, 1), date(2025, 12, 1)]
@@ -268,10 +299,13 @@ def test_an_amount_is_read_as_typed_the_french_or_the_english_way(client, world,
     referral = paul(world, amount="350")
     client.force_login(world["intake"])
     response = client.post(
-        f"/fr/a/riviere/referrals/{referral.pk}/fees/propose/", {"amount": typed}
+        f"/fr/a/riviere/referrals/{referral.pk}/fees/propose/",
+        {"amount": typed, "reason": "Offert par la personne."},
     )
     assert response.status_code == 302
-    assert FeeAccount.objects.get(referral=referral).agreed == Decimal("1234.50")
+    # Above the scale: it waits for a manager's approval.
+    proposal = FeeProposal.objects.filter(referral=referral).latest("pk")
+    assert (proposal.amount, proposal.status) == (Decimal("1234.50"), "awaiting")
 
 
 UNCLEAR = "Enter an amount such as 1 234,50 or 1,234.50."

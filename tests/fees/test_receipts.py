@@ -1,5 +1,5 @@
 """Receipts and instalments: the receipt PDF in the participant's language, with its number,
-amount, method and the balance right after it; instalments that add up to the agreed fee, the
+amount, method and the balance right after it; instalments that add up to what remains to pay, the
 next one due, and what is overdue on the manager's screen."""
 
 import io
@@ -102,29 +102,30 @@ def plan(*lines):
     return data
 
 
-def test_instalments_must_add_up_to_the_agreed_fee(client, world):
+def test_instalments_must_add_up_to_what_remains_to_pay(client, world):
+    # $350 agreed, $100 paid: $250 remain.
     client.force_login(world["intake"])
     url = INSTALMENTS.format(world.referral.pk)
-    short = plan(("2026-11-24", "100"), ("2026-12-15", "100"), ("2027-01-15", "100"), ("", ""))
+    short = plan(("2026-11-24", "100"), ("2026-12-15", "50"), ("2027-01-15", "50"), ("", ""))
     response = client.post(url, short)
     assert response.status_code == 400
     assert response.context["formset"].non_form_errors() == [
-        "The instalments add up to $300.00; the agreed fee is $350.00."
+        "The instalments add up to $200.00; what remains to pay is $250.00."
     ]
-    same_day = plan(("2026-12-15", "175"), ("2026-12-15", "175"))
+    same_day = plan(("2026-12-15", "125"), ("2026-12-15", "125"))
     assert client.post(url, same_day).context["formset"].non_form_errors() == [
         "Two instalments fall on the same day."
     ]
-    right = plan(("2026-11-24", "100"), ("2026-12-15", "125"), ("2027-01-15", "125,00"))
+    right = plan(("2026-11-24", "50"), ("2026-12-15", "100"), ("2027-01-15", "100,00"))
     assert client.post(url, right).status_code == 302
     assert list(
         world.referral.fee_proposals.get(status="agreed").instalments.values_list(
             "due_on", "amount"
         )
     ) == [
-        (date(2026, 11, 24), Decimal("100.00")),
-        (date(2026, 12, 15), Decimal("125.00")),
-        (date(2027, 1, 15), Decimal("125.00")),
+        (date(2026, 11, 24), Decimal("50.00")),
+        (date(2026, 12, 15), Decimal("100.00")),
+        (date(2027, 1, 15), Decimal("100.00")),
     ]
 
 
@@ -132,11 +133,7 @@ def test_the_next_instalment_due_and_overdue_on_the_managers_screen(client, cloc
     services.instalments_set(
         referral=world.referral,
         by=world["intake"],
-        instalments=[
-            (date(2026, 11, 24), Decimal("100")),
-            (date(2026, 12, 15), Decimal("125")),
-            (date(2027, 1, 15), Decimal("125")),
-        ],
+        instalments=[(date(2026, 12, 15), Decimal("125")), (date(2027, 1, 15), Decimal("125"))],
     )
     client.force_login(world["manager"])
 

@@ -123,7 +123,7 @@ def test_the_assessment_page_refuses_a_household_of_nobody_and_a_negative_income
     )
     assert response.status_code == 400
     assert response.context["form"].errors == {
-        "household_income": ["Ensure this value is greater than or equal to 0."],
+        "household_income": ["Enter an amount of $0.00 or more."],
         "household_size": ["Ensure this value is greater than or equal to 1."],
     }
     assert not FeeAssessment.objects.filter(referral=referral).exists()
