@@ -43,6 +43,10 @@ class ParticipantForm(forms.ModelForm):
             "date_of_birth": DATE,
             "accessibility_needs": forms.Textarea(attrs={"rows": 2}),
         }
+        # localflavor's own message is not in our catalog, so French pages showed it in English.
+        error_messages = {
+            "postal_code": {"invalid": _("Enter a Canadian postal code, such as K1K 0V4.")}
+        }
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]

@@ -105,6 +105,7 @@ def test_dates_and_numbers_use_canadian_formats():
         moment = datetime.datetime(2026, 11, 23, 14, 5)
         assert formats.time_format(moment) == "14\xa0h\xa005"
         assert formats.date_format(moment, "SHORT_DATETIME_FORMAT") == "2026-11-23 14\xa0h\xa005"
+        assert formats.date_format(moment, "DATETIME_FORMAT") == "23 novembre 2026 à 14\xa0h\xa005"
     with translation.override("en"):
         assert formats.date_format(day, "SHORT_DATE_FORMAT") == "2026-11-23"
         assert formats.number_format(1234.5, 2, force_grouping=True) == "1,234.50"

@@ -309,7 +309,7 @@ def test_a_french_participant_gets_the_reminder_in_french(
     [message] = mail.outbox
     assert message.to == ["julie.bouchard@example.org"]
     assert "Services Rivière" in message.subject
-    assert "25 novembre 2026, 09\xa0h\xa000" in message.body
+    assert "le 25 novembre 2026 à 9\xa0h" in message.body
     assert "Nov " not in message.body
 
 

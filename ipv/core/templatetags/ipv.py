@@ -1,6 +1,7 @@
 from django import template
 from django.urls import translate_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -53,3 +54,24 @@ def money(amount):
     from ipv.core.i18n import format_money
 
     return format_money(amount)
+
+
+@register.filter
+def phone(number):
+    """`{{ agency.phone|phone }}`: 613-555-0142, as Canada writes it in both languages."""
+    from ipv.core.i18n import format_phone
+
+    return format_phone(number)
+
+
+@register.filter
+def address(place, style=""):
+    """`{{ agency|address }}`: the street, then « Ottawa (Ontario)  K1K 0V4 » on its own line;
+    `{{ agency|address:"line" }}` on one line."""
+    from django.utils.html import format_html_join
+
+    from ipv.core.i18n import format_address
+
+    if style == "line":
+        return format_address(place, one_line=True)
+    return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in format_address(place)))
