@@ -160,6 +160,7 @@ ROUTES = {
     ),
     "agency:fees": Route(kwargs=agency_url()),
     "agency:fees_export": Route(kwargs=agency_url(lambda w: {"kind": "outstanding"})),
+    "agency:fees_export_xlsx": Route(kwargs=agency_url(lambda w: {"kind": "monthly"})),
     "agency:fee_schedule": Route(kwargs=agency_url()),
     "agency:fee_schedule_new": Route(kwargs=agency_url()),
     "agency:fee_decide": Route(kwargs=agency_url(lambda w: {"pk": w.reduction.pk})),
