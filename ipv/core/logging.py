@@ -6,9 +6,14 @@ import re
 SECRET_PATHS = re.compile(r"(/invitation/|/password/reset/key/|/calendar/)[^/?]+")
 
 
+def mask_secrets(path: str) -> str:
+    """A path with any secret link token masked (/fr/invitation/… ), for logs and the trail."""
+    return SECRET_PATHS.sub(r"\1…", path)
+
+
 def drop_query_strings(logger, method_name, event_dict):
     """Keep only the path of a logged request, with any secret link token masked."""
     request = event_dict.get("request")
     if isinstance(request, str):
-        event_dict["request"] = SECRET_PATHS.sub(r"\1…", request.split("?", 1)[0])
+        event_dict["request"] = mask_secrets(request.split("?", 1)[0])
     return event_dict
