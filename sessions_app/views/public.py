@@ -6,6 +6,7 @@ from datetime import date
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from directory.models import Program
@@ -53,11 +54,14 @@ def _verify_page(request, code, *, certificate):
 
 @public
 @require_GET
+@never_cache  # A private address: no proxy or shared computer keeps a copy of the schedule.
 def calendar_ics(request, token):
     feed = calendar.feed_for_token(token)
     if feed is None:
         raise Http404
     title = _("IPV sessions — %(agency)s") % {"agency": feed.agency.name}
-    response = HttpResponse(calendar.feed_ics(feed, title=title), content_type="text/calendar")
+    response = HttpResponse(
+        calendar.feed_ics(feed, title=title), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = 'inline; filename="ipv-sessions.ics"'
     return response
