@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from ipv.core.search import by_name
 from ipv.core.tenancy import get_scoped_or_404, scoped
 from sessions_app.models import (
     Certificate,
@@ -48,7 +49,7 @@ def group_members(*, group) -> QuerySet[Enrollment]:
     return (
         group.enrollments.filter(ended_on__isnull=True)
         .select_related("referral__participant")
-        .order_by("referral__participant__legal_name")
+        .order_by(*by_name("referral__participant__legal_name"))
     )
 
 
