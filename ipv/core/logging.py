@@ -1,6 +1,7 @@
 """Log processors. A log line must never carry case data (names, phone numbers, searches) nor
 a secret (invitation and password-reset links, a facilitator's private calendar address)."""
 
+import logging
 import re
 
 SECRET_PATHS = re.compile(r"(/invitation/|/password/reset/key/|/calendar/)[^/?]+")
@@ -17,3 +18,12 @@ def drop_query_strings(logger, method_name, event_dict):
     if isinstance(request, str):
         event_dict["request"] = mask_secrets(request.split("?", 1)[0])
     return event_dict
+
+
+class ServerErrorsOnly(logging.Filter):
+    """For django.request: the request log line (django-structlog's request_finished) already
+    says once that a page was refused (403) or missing (404); Django's own line would say it
+    again, with a traceback for a 403. Its server errors stay."""
+
+    def filter(self, record):
+        return getattr(record, "status_code", 500) >= 500

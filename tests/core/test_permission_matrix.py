@@ -63,6 +63,7 @@ def agency_url(extra=None):
 
 ROUTES = {
     "healthz": Route(),
+    "root": Route(allowed=frozenset({302}), anonymous=frozenset({302})),
     "home": Route(),
     "directory:agency_list": Route(),
     "directory:agency_detail": Route(kwargs=lambda w: {"slug": w.agency.slug}),
