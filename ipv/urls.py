@@ -19,6 +19,7 @@ handler404 = "ipv.core.views.page_not_found"
 handler500 = "ipv.core.views.server_error"
 
 urlpatterns = [
+    path("", core_views.root, name="root"),
     path("healthz", core_views.healthz, name="healthz"),
     path(
         "favicon.ico",

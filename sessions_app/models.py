@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 from directory.models import Program
 from ipv.core.fields import within_bounds
 from ipv.core.i18n import Bilingual
+from ipv.core.validators import validate_name
 from referrals.models import Language
 
 MODULE_COUNT = 12
@@ -145,7 +146,7 @@ class Group(models.Model):
         related_name="groups",
         verbose_name=_("agency"),
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_name])
     program = models.CharField(_("program"), max_length=4, choices=Program)
     language = models.CharField(_("language"), max_length=2, choices=Language)
     format = models.CharField(_("format"), max_length=10, choices=Format, default=Format.OPEN_ENTRY)

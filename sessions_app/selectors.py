@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from ipv.core.search import by_name
 from ipv.core.tenancy import get_scoped_or_404, scoped
 from sessions_app.models import (
     Certificate,
@@ -48,7 +49,7 @@ def group_members(*, group) -> QuerySet[Enrollment]:
     return (
         group.enrollments.filter(ended_on__isnull=True)
         .select_related("referral__participant")
-        .order_by("referral__participant__legal_name")
+        .order_by(*by_name("referral__participant__legal_name"))
     )
 
 
@@ -123,10 +124,18 @@ def report_get(*, agency, pk: int) -> CourtReport:
     return get_scoped_or_404(CourtReport.objects.select_related("referral"), agency=agency, pk=pk)
 
 
+def certificate_code(typed: str) -> str | None:
+    """A code as printed (7KQF-3XWM-PA9C) from one typed in any case, with or without its
+    dashes or spaces; None when it cannot be a code (any other character, another length)."""
+    cleaned = "".join(char for char in typed.upper() if char not in "- ")
+    if len(cleaned) != 12 or not all("A" <= char <= "Z" or "0" <= char <= "9" for char in cleaned):
+        return None
+    return "-".join(cleaned[i : i + 4] for i in range(0, 12, 4))
+
+
 def certificate_by_code(code: str) -> Certificate | None:
     """The certificate of a code typed in any case, with or without its dashes."""
-    cleaned = "".join(char for char in code.upper() if char.isalnum())
-    if len(cleaned) != 12:
+    formatted = certificate_code(code)
+    if formatted is None:
         return None
-    formatted = "-".join(cleaned[i : i + 4] for i in range(0, 12, 4))
     return Certificate.objects.select_related("agency").filter(code=formatted).first()

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from ipv.core.validators import validate_name
 from victims.models import Relationship
 
 MAX_NAMED_PEOPLE = 10
@@ -17,7 +18,7 @@ class NamedPersonForm(forms.Form):
         for field in self.fields.values():
             field.widget.attrs["autocomplete"] = "off"
 
-    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    full_name = forms.CharField(label=_("Full name"), max_length=200, validators=[validate_name])
     relationship = forms.ChoiceField(
         label=_("Relationship"), choices=[("", "—"), *Relationship.choices]
     )

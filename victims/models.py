@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipv.core.fields import EncryptedCharField, EncryptedEmailField, EncryptedTextField
+from ipv.core.validators import validate_name
 
 
 class Relationship(models.TextChoices):
@@ -36,7 +37,7 @@ class Victim(models.Model):
         verbose_name=_("referral"),
     )
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship)
-    full_name = EncryptedCharField(_("full name"), max_length=200)
+    full_name = EncryptedCharField(_("full name"), max_length=200, validators=[validate_name])
     phone = EncryptedCharField(_("phone"), max_length=40, blank=True)
     email = EncryptedEmailField(_("email"), max_length=254, blank=True)
     address = EncryptedTextField(_("address"), max_length=500, blank=True)

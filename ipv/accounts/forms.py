@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.models import Agency
 from ipv.accounts.models import Role, User
+from ipv.core.validators import validate_name
 
 
 class RolesField(forms.MultipleChoiceField):
@@ -16,7 +17,9 @@ class RolesField(forms.MultipleChoiceField):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Email address"), max_length=254)
-    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, required=False, validators=[validate_name]
+    )
     roles = RolesField()
     language = forms.ChoiceField(
         label=_("Language of the invitation"), choices=User.Language.choices
@@ -56,7 +59,7 @@ class AgencySettingsForm(forms.Form):
 
 
 class InvitationAcceptForm(forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    full_name = forms.CharField(label=_("Full name"), max_length=150, validators=[validate_name])
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,

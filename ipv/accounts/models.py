@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipv.core.fields import ChoiceArrayField
+from ipv.core.validators import validate_name
 
 
 class UserManager(BaseUserManager):
@@ -46,7 +47,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         ENGLISH = "en", _("English")
 
     email = models.EmailField(_("email address"), max_length=254, unique=True)
-    full_name = models.CharField(_("full name"), max_length=150)
+    full_name = models.CharField(_("full name"), max_length=150, validators=[validate_name])
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language, default=Language.FRENCH
     )
@@ -212,7 +213,9 @@ class Invitation(models.Model):
     """
 
     email = models.EmailField(_("email address"))
-    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    full_name = models.CharField(
+        _("full name"), max_length=150, blank=True, validators=[validate_name]
+    )
     language = models.CharField(
         _("language of the email"), max_length=2, choices=User.Language, default="fr"
     )

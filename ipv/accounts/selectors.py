@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from ipv.accounts.models import Invitation, Membership, Role, User
+from ipv.core.search import by_name
 from ipv.core.tenancy import scoped
 
 
@@ -33,7 +34,7 @@ def staff_list(*, agency, include_former: bool = False) -> list[StaffMember]:
                 Authenticator.objects.filter(user=OuterRef("user"), type=Authenticator.Type.TOTP)
             )
         )
-        .order_by("user__full_name", "user__email", "role")
+        .order_by(*by_name("user__full_name"), "user__email", "role")
     )
     order = list(Role.values)
     people: dict[int, StaffMember] = {}

@@ -4,20 +4,23 @@ import structlog
 from pghistory.middleware import HistoryMiddleware
 
 from ipv.audit.context import Origin, client_ip, current_origin
+from ipv.core.logging import mask_secrets
 
 
 class AuditContextMiddleware(HistoryMiddleware):
     """Tags every change (pghistory) and every audit event with who, from where, which request."""
 
     def get_context(self, request):
-        return {**super().get_context(request), **self._origin(request).__dict__}
+        origin = self._origin(request)
+        # pghistory's "url" is the raw path: an invitation or password-reset link is a secret.
+        return {**super().get_context(request), "url": origin.path, **origin.__dict__}
 
     def _origin(self, request) -> Origin:
         if not hasattr(request, "_audit_origin"):
             request_id = structlog.contextvars.get_contextvars().get("request_id")
             request._audit_origin = Origin(
                 ip=client_ip(request),
-                path=request.path[:300],
+                path=mask_secrets(request.path)[:300],
                 request_id=str(request_id or uuid.uuid4()),
             )
         return request._audit_origin

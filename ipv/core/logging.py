@@ -1,14 +1,29 @@
 """Log processors. A log line must never carry case data (names, phone numbers, searches) nor
 a secret (invitation and password-reset links, a facilitator's private calendar address)."""
 
+import logging
 import re
 
 SECRET_PATHS = re.compile(r"(/invitation/|/password/reset/key/|/calendar/)[^/?]+")
+
+
+def mask_secrets(path: str) -> str:
+    """A path with any secret link token masked (/fr/invitation/… ), for logs and the trail."""
+    return SECRET_PATHS.sub(r"\1…", path)
 
 
 def drop_query_strings(logger, method_name, event_dict):
     """Keep only the path of a logged request, with any secret link token masked."""
     request = event_dict.get("request")
     if isinstance(request, str):
-        event_dict["request"] = SECRET_PATHS.sub(r"\1…", request.split("?", 1)[0])
+        event_dict["request"] = mask_secrets(request.split("?", 1)[0])
     return event_dict
+
+
+class ServerErrorsOnly(logging.Filter):
+    """For django.request: the request log line (django-structlog's request_finished) already
+    says once that a page was refused (403) or missing (404); Django's own line would say it
+    again, with a traceback for a 403. Its server errors stay."""
+
+    def filter(self, record):
+        return getattr(record, "status_code", 500) >= 500

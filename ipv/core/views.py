@@ -3,8 +3,9 @@ import logging
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
@@ -14,6 +15,16 @@ from directory.selectors import directory_summary
 from ipv.core.permissions import public
 
 logger = logging.getLogger(__name__)
+
+
+@public
+@require_GET
+def root(request):
+    """`/` opens the home page in the visitor's language (remembered, else the browser's):
+    a redirect of its own, so the request log says 302 rather than the 404 of a missing page."""
+    response = redirect("home")
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
 
 
 @public

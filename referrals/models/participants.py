@@ -12,6 +12,7 @@ from localflavor.ca.models import CAPostalCodeField
 from phonenumber_field.modelfields import PhoneNumberField
 
 from ipv.core.search import Folded
+from ipv.core.validators import validate_name
 from referrals.models.choices import IndigenousIdentity, Language
 
 PARTICIPANT_NAMES = pgtrigger.Trigger(
@@ -40,8 +41,10 @@ class Participant(models.Model):
         related_name="participants",
         verbose_name=_("agency"),
     )
-    legal_name = models.CharField(_("legal name"), max_length=200)
-    preferred_name = models.CharField(_("preferred name"), max_length=200, blank=True)
+    legal_name = models.CharField(_("legal name"), max_length=200, validators=[validate_name])
+    preferred_name = models.CharField(
+        _("preferred name"), max_length=200, blank=True, validators=[validate_name]
+    )
     date_of_birth = models.DateField(_("date of birth"))
     pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
     language = models.CharField(

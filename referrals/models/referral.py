@@ -20,6 +20,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from directory.models import Program
 from ipv.core.fields import within_bounds
 from ipv.core.search import Folded
+from ipv.core.validators import validate_name
 from referrals.models.choices import (
     BEFORE_ENROLMENT,
     OPEN_STATUSES,
@@ -148,7 +149,9 @@ class Referral(ConcurrentTransitionMixin, models.Model):
     return_court_date = models.DateField(_("return court date"), null=True, blank=True)
     complete_by = models.DateField(_("complete by"))
     source = models.CharField(_("referred by"), max_length=20, choices=ReferralSource)
-    referrer_name = models.CharField(_("referring person"), max_length=150, blank=True)
+    referrer_name = models.CharField(
+        _("referring person"), max_length=150, blank=True, validators=[validate_name]
+    )
     referrer_organisation = models.CharField(
         _("referring person's office"), max_length=200, blank=True
     )

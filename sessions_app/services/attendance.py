@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ipv.core.search import by_name
 from referrals.models import Referral, Status, fee_rule_met
 from referrals.services.referrals import referral_locked, transition_apply
 from sessions_app import completion
@@ -41,7 +42,7 @@ def roster(*, session: Session) -> list[Referral]:
     return list(
         Referral.objects.filter(pk__in=ids)
         .select_related("participant")
-        .order_by("participant__legal_name", "pk")
+        .order_by(*by_name("participant__legal_name"), "pk")
     )
 
 

@@ -6,6 +6,7 @@ from datetime import date
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from directory.models import Program
@@ -20,7 +21,11 @@ from sessions_app.services import calendar
 def verify_form(request):
     form = VerifyForm(request.GET or None)
     if form.is_valid():
-        return redirect("verify", code=form.cleaned_data["code"].strip())
+        code = selectors.certificate_code(form.cleaned_data["code"])
+        if code is None:
+            # Not the shape of a code (a slash, a host, another alphabet): no certificate has it.
+            return _verify_page(request, form.cleaned_data["code"], certificate=None)
+        return redirect("verify", code=code)
     return render(
         request, "sessions_app/verify.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -31,9 +36,13 @@ def verify_form(request):
 def verify(request, code):
     """Whether a certificate of that code exists and stands, with no more than the holder's
     initials, the program, the agency and the date."""
-    certificate = selectors.certificate_by_code(code)
+    return _verify_page(request, code, certificate=selectors.certificate_by_code(code))
+
+
+def _verify_page(request, code, *, certificate):
     context = {
-        "code": code[:20],
+        # As typed, less what no one can read (a NUL, a direction override).
+        "code": "".join(char for char in code if char.isprintable())[:20],
         "certificate": certificate,
         "form": VerifyForm(),
     }
@@ -45,11 +54,14 @@ def verify(request, code):
 
 @public
 @require_GET
+@never_cache  # A private address: no proxy or shared computer keeps a copy of the schedule.
 def calendar_ics(request, token):
     feed = calendar.feed_for_token(token)
     if feed is None:
         raise Http404
     title = _("IPV sessions — %(agency)s") % {"agency": feed.agency.name}
-    response = HttpResponse(calendar.feed_ics(feed, title=title), content_type="text/calendar")
+    response = HttpResponse(
+        calendar.feed_ics(feed, title=title), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = 'inline; filename="ipv-sessions.ics"'
     return response

@@ -63,6 +63,7 @@ def agency_url(extra=None):
 
 ROUTES = {
     "healthz": Route(),
+    "root": Route(allowed=frozenset({302}), anonymous=frozenset({302})),
     "home": Route(),
     "directory:agency_list": Route(),
     "directory:agency_detail": Route(kwargs=lambda w: {"slug": w.agency.slug}),
@@ -160,6 +161,7 @@ ROUTES = {
     ),
     "agency:fees": Route(kwargs=agency_url()),
     "agency:fees_export": Route(kwargs=agency_url(lambda w: {"kind": "outstanding"})),
+    "agency:fees_export_xlsx": Route(kwargs=agency_url(lambda w: {"kind": "monthly"})),
     "agency:fee_schedule": Route(kwargs=agency_url()),
     "agency:fee_schedule_new": Route(kwargs=agency_url()),
     "agency:fee_decide": Route(kwargs=agency_url(lambda w: {"pk": w.reduction.pk})),

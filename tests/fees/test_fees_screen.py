@@ -10,6 +10,7 @@ from decimal import Decimal
 from html import unescape
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 import time_machine
 from django.db import connection
@@ -80,7 +81,8 @@ def words(response) -> str:
 
 def rows(response) -> list[list[str]]:
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.content.startswith("\ufeff".encode())  # Excel reads the accents right
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def test_outstanding_balances_come_largest_first_beside_the_approvals_waiting(client, world):
@@ -197,6 +199,92 @@ def test_a_name_is_never_a_formula_in_the_export(client, world):
     client.force_login(world["manager"])
     [_header, row] = rows(client.get("/en/a/riviere/fees/export/outstanding.csv"))
     assert not row[1].startswith(("=", "+", "-", "@"))
+
+
+HOSTILE_NAMES = [
+    "Daniel;=1+1;Wright",
+    "Daniel,=1+1,Wright",
+    "Daniel\t+cmd|' /C calc'!A0",
+    "Daniel|@SUM(A1:A9)|Wright",
+    'Daniel "=1+1" Wright',
+    "Daniel; -2+3",
+    "Daniel;＝1+1",
+]
+TRIGGERS = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+@pytest.mark.parametrize("separator", [",", ";", "\t", "|", " "])
+def test_no_cell_of_the_csv_starts_a_formula_whichever_separator_splits_it(
+    client, world, name, separator
+):
+    participant = world.referral.participant
+    participant.legal_name = name
+    participant.save(update_fields=["legal_name"])
+    client.force_login(world["manager"])
+    content = client.get("/en/a/riviere/fees/export/outstanding.csv").content.decode("utf-8-sig")
+    # A spreadsheet that ignores the quotes and splits on `separator`.
+    cells = [cell.strip(' "') for line in content.splitlines() for cell in line.split(separator)]
+    assert not [cell for cell in cells if cell.startswith(TRIGGERS)]
+    # The control: the name is there, whole, for a reader that honours the quotes.
+    [_header, row] = rows(client.get("/en/a/riviere/fees/export/outstanding.csv"))
+    assert row[1].replace("'", "") == name.replace("'", "")
+
+
+def test_a_hyphenated_name_is_left_as_it_is(client, world):
+    client.force_login(world["manager"])
+    [_header, row] = rows(client.get("/en/a/riviere/fees/export/outstanding.csv"))
+    assert row[1] == "Jean-Marc Tremblay"
+
+
+def workbook(response):
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return openpyxl.load_workbook(io.BytesIO(response.content)).active
+
+
+def test_the_outstanding_balances_as_xlsx_have_real_numbers_and_text_that_stays_text(client, world):
+    participant = world.referral.participant
+    participant.legal_name = "=1+1;Jean-Marc"
+    participant.save(update_fields=["legal_name"])
+    big = paul(world, paid="34.50")
+    client.force_login(world["manager"])
+    response = client.get("/en/a/riviere/fees/export/outstanding.xlsx")
+    assert response["Content-Disposition"] == 'attachment; filename="fees-outstanding.xlsx"'
+    sheet = workbook(response)
+    assert sheet.title == "Outstanding balances"
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values == [
+        ["Referral", "Participant", "Agreed", "Paid", "Balance"],
+        [big.number, "Paul Girard", 1234.5, 34.5, 1200],
+        [world.referral.number, "=1+1;Jean-Marc", 350, 100, 250],
+    ]
+    name, agreed = sheet["B3"], sheet["C3"]
+    assert (name.data_type, agreed.data_type, agreed.number_format) == ("s", "n", "#,##0.00")
+    event = AuditEvent.objects.get(action=AuditEvent.Action.RECORD_EXPORTED)
+    assert event.target_label == "fees-outstanding.xlsx"
+
+
+def test_the_months_as_xlsx_are_dates(client, world):
+    services.payment_record(
+        referral=world.referral, by=world["intake"], amount=Decimal(60), method="cash"
+    )
+    client.force_login(world["manager"])
+    sheet = workbook(client.get("/en/a/riviere/fees/export/monthly.xlsx"))
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
+        ["Month", "Revenue", "Waived"],
+        [datetime(2026, 11, 1), 160, 0],
+    ]
+    assert (sheet["A2"].is_date, sheet["A2"].number_format) == (True, "yyyy-mm")
+
+
+def test_only_a_manager_downloads_the_xlsx(client, world):
+    client.force_login(world["intake"])
+    assert client.get("/en/a/riviere/fees/export/outstanding.xlsx").status_code == 403
+    client.force_login(world["manager"])
+    assert client.get("/en/a/riviere/fees/export/outstanding.xlsx").status_code == 200
+    assert client.get("/en/a/riviere/fees/export/nothing.xlsx").status_code == 404
 
 
 def bulk_fees(world, count, *, start):

@@ -239,3 +239,54 @@ def test_a_liaison_officer_of_another_court_gets_404(client, world):
     url = f"/en/court/referrals/{referral.pk}/reports/{world.report.pk}/"
     assert client.get(url).status_code == 404
     assert _downloads() == []
+
+
+ODD_CODES = [
+    "a/b",
+    "//evil.example",
+    "..%2F",
+    "../../etc/passwd",
+    "7KQF/3XWM/PA9C",
+    "７ＫＱＦ３ＸＷＭＰＡ９Ｃ",  # full-width: upper-cases and counts twelve, but is no code
+    "ＡＢＣＤ-ＥＦＧＨ-ＪＫＬＭ",
+    "7KQF\u202e3XWM-PA9C",
+    "x" * 19,
+]
+
+
+@pytest.mark.parametrize("typed", ODD_CODES)
+def test_an_odd_code_typed_in_the_form_is_simply_not_found(client, world, typed):
+    response = client.get("/en/verify/", {"code": typed})
+    assert response.status_code == 404
+    assert "No certificate has this code." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/verify/..%2F/",
+        "/en/verify/%2F%2Fevil.example/",
+        "/en/verify/%00/",
+        "/en/verify/%E2%80%AE7KQF-3XWM-PA9C/",
+        "/en/verify/%C3%A9t%C3%A9%C3%A9t%C3%A9%C3%A9t%C3%A9%C3%A9t%C3%A9/",
+        f"/en/verify/{'7KQF' * 2500}/",
+    ],
+)
+def test_an_odd_code_in_the_address_is_simply_not_found(client, world, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "not found" in page.lower() or "No certificate has this code." in page
+    assert "\x00" not in page and "\u202e" not in page
+
+
+@pytest.mark.parametrize("typed", ["", "\x00", "x" * 21])
+def test_what_is_not_a_code_at_all_is_refused_by_the_form(client, world, typed):
+    assert client.get("/en/verify/", {"code": typed}).status_code == 400
+
+
+@pytest.mark.parametrize("typed", ["7kqf3xwmpa9c", " 7KQF 3XWM PA9C ", "7kqf-3xwm-pa9c"])
+def test_a_real_code_typed_in_the_form_leads_to_its_page(client, world, typed):
+    response = client.get("/en/verify/", {"code": typed})
+    assert (response.status_code, response["Location"]) == (302, "/en/verify/7KQF-3XWM-PA9C/")
+    assert client.get(response["Location"]).status_code == 200

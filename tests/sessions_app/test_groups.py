@@ -251,7 +251,8 @@ def test_the_calendar_feed_lists_the_facilitators_sessions_and_no_one_in_them(cl
     a_group(world, name="Jeudi soir", facilitators=[world["manager"]])
     response = _ics(client, _feed(client, world))
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/calendar"
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert {"private", "no-store"} <= set(response["Cache-Control"].replace(" ", "").split(","))
     events = Calendar.from_ical(response.content).walk("VEVENT")
     assert len(events) == 27
     assert {str(event["summary"]).split(" — ")[0] for event in events} == {"Mardi soir"}

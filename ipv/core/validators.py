@@ -1,0 +1,28 @@
+"""Validators shared by every app."""
+
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# Marks that reorder the text around them: a name holding one shows as another on a page, in
+# a PDF or in a spreadsheet ("Trojan Source").
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def validate_name(value: str) -> None:
+    """A person's or an organisation's name: no control character (tab, line break, NUL…), no
+    line or paragraph separator, no mark that changes the direction of the text."""
+    for char in value:
+        if char in BIDI_CONTROLS:
+            raise ValidationError(
+                _("A name cannot contain a mark that changes the direction of the text."),
+                code="bidi",
+            )
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            raise ValidationError(
+                _("A name cannot contain control characters such as a tab or a line break."),
+                code="control",
+            )

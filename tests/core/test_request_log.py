@@ -1,0 +1,49 @@
+"""The request log says what each request answered, once: `/` is a redirect (not a missing
+page), and a refused page is one warning without a traceback."""
+
+import logging
+
+import pytest
+
+from ipv.core.logging import ServerErrorsOnly
+
+pytestmark = pytest.mark.django_db
+
+
+def warnings(caplog):
+    return [record for record in caplog.records if record.levelno >= logging.WARNING]
+
+
+def test_the_root_address_is_logged_as_the_redirect_it_answers(client, caplog):
+    caplog.set_level(logging.INFO)
+    response = client.get("/", headers={"Accept-Language": "en-CA"})
+    assert (response.status_code, response["Location"]) == (302, "/en/")
+    assert "Accept-Language" in response["Vary"]
+    finished = [r.msg for r in caplog.records if getattr(r, "msg", None) and "code" in r.msg]
+    assert [entry["code"] for entry in finished] == [302]
+    assert warnings(caplog) == []
+
+
+def test_a_refused_page_is_logged_once_without_a_traceback(client, world, caplog):
+    client.force_login(world["facilitator"])
+    caplog.set_level(logging.INFO)
+    assert client.get(f"/en/a/{world.agency.slug}/fees/").status_code == 403
+    [warning] = warnings(caplog)
+    assert warning.msg["code"] == 403
+    assert warning.exc_info is None
+    assert "Traceback" not in caplog.text
+
+
+def test_a_missing_page_is_logged_once(client, world, caplog):
+    caplog.set_level(logging.INFO)
+    assert client.get("/en/no-such-page/").status_code == 404
+    [warning] = warnings(caplog)
+    assert warning.msg["code"] == 404
+
+
+def test_server_errors_still_reach_djangos_request_log():
+    record = logging.LogRecord("django.request", logging.ERROR, "", 0, "boom", None, None)
+    record.status_code = 500
+    assert ServerErrorsOnly().filter(record)
+    record.status_code = 403
+    assert not ServerErrorsOnly().filter(record)
