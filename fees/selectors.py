@@ -68,6 +68,10 @@ def approvals_waiting(*, agency) -> QuerySet[FeeProposal]:
     )
 
 
+def approvals_waiting_count(*, agency) -> int:
+    return scoped(FeeProposal, agency).filter(status=FeeProposal.Status.AWAITING_APPROVAL).count()
+
+
 def outstanding(*, agency) -> QuerySet[FeeAccount]:
     """Referrals that still owe something, largest balance first."""
     return (

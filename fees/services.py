@@ -44,7 +44,7 @@ def _audit(action, *, referral, by, target, **details):
         actor=by,
         agency=referral.agency,
         target=target,
-        label=str(referral),
+        label=referral,
         details=details,
     )
 
@@ -123,7 +123,7 @@ def schedule_create(
         actor=by,
         agency=agency,
         target=schedule,
-        label=str(schedule),
+        label=schedule,
         details={"effective_from": effective_from.isoformat()},
     )
     return schedule

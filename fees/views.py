@@ -286,7 +286,7 @@ def receipt(request, pk):
         actor=request.user,
         agency=request.agency,
         target=entry,
-        label=f"receipt {entry.receipt_number}",
+        label=lambda: f"{pgettext_lazy('document', 'Receipt')} {entry.receipt_number}",
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="receipt-{entry.receipt_number}.pdf"'

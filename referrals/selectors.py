@@ -80,12 +80,19 @@ def needing_attention(queryset: QuerySet, *, agency) -> QuerySet:
 
 
 def queue_counts(*, agency) -> dict:
-    """How many referrals are open, and how many of those are overdue."""
+    """How many referrals are open, how many of those are overdue, and how many wait for a
+    decision on their absences."""
     open_referrals = scoped(Referral, agency).filter(status__in=OPEN_STATUSES)
     return {
         "open_referrals": open_referrals.count(),
         "overdue_referrals": needing_attention(open_referrals, agency=agency).count(),
+        "reviews_pending": open_referrals.filter(status=Status.NON_COMPLIANT).count(),
     }
+
+
+def transfers_waiting_count(*, agency) -> int:
+    """Transfers other agencies sent this one that it has not answered yet."""
+    return transfers_incoming(agency=agency).filter(status=Transfer.Status.PENDING).count()
 
 
 def with_status_group(queryset: QuerySet, value: str) -> QuerySet:

@@ -11,9 +11,10 @@ from datetime import date
 
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
-from django.utils.translation import ngettext
 
+from referrals import reasons
 from referrals.models import EventKind, TimelineEntry
+from referrals.reasons import Reason
 from sessions_app.models import MODULE_COUNT, Attendance, Enrollment, Session
 
 ALL_MODULES = frozenset(range(1, MODULE_COUNT + 1))
@@ -108,8 +109,9 @@ def _projected_finish(referral, remaining) -> date | None:
     return None
 
 
-def review_reasons(*, referrals) -> dict[int, str]:
-    """Referral id → why the absence policy calls for a review, for those it does.
+def review_reasons(*, referrals) -> dict[int, Reason]:
+    """Referral id → why the absence policy calls for a review, for those it does (worded
+    when read).
 
     Absences count from the last review on: a worker who decided the person continues is not
     asked again about the same absences. One query for all the referrals.
@@ -130,24 +132,21 @@ def review_reasons(*, referrals) -> dict[int, str]:
         )
     )
     agencies = {referral.pk: referral.agency for referral in referrals}
-    reasons = {}
+    found = {}
     for tally in tallies:
         agency = agencies[tally["referral"]]
         if tally["unexcused"] >= agency.unexcused_absence_limit:
-            reasons[tally["referral"]] = ngettext(
-                "%(count)s unexcused absence: the agency's limit is %(limit)s.",
-                "%(count)s unexcused absences: the agency's limit is %(limit)s.",
-                tally["unexcused"],
-            ) % {"count": tally["unexcused"], "limit": agency.unexcused_absence_limit}
+            found[tally["referral"]] = Reason(
+                reasons.UNEXCUSED_ABSENCES,
+                {"count": tally["unexcused"], "limit": agency.unexcused_absence_limit},
+            )
         elif tally["total"] >= agency.absence_limit:
-            reasons[tally["referral"]] = ngettext(
-                "%(count)s absence: the agency's limit is %(limit)s.",
-                "%(count)s absences: the agency's limit is %(limit)s.",
-                tally["total"],
-            ) % {"count": tally["total"], "limit": agency.absence_limit}
-    return reasons
+            found[tally["referral"]] = Reason(
+                reasons.ABSENCES, {"count": tally["total"], "limit": agency.absence_limit}
+            )
+    return found
 
 
-def review_reason(*, referral) -> str | None:
+def review_reason(*, referral) -> Reason | None:
     """Why the absence policy calls for a review of this referral, or None."""
     return review_reasons(referrals=[referral]).get(referral.pk)

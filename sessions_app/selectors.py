@@ -1,12 +1,14 @@
 """Reads of groups, sessions and documents, scoped to the agency; a facilitator who does not
 also manage groups reaches only the groups they run (another group answers 404)."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from ipv.core.search import by_name
+from ipv.audit.models import AuditEvent
 from ipv.core.tenancy import get_scoped_or_404, scoped
 from sessions_app.models import (
     Certificate,
@@ -107,6 +109,45 @@ def referral_documents(*, referral) -> dict:
         "certificates": list(Certificate.objects.filter(referral=referral)),
         "reports": list(CourtReport.objects.filter(referral=referral)),
     }
+
+
+def _downloaded_by_court(model) -> Exists:
+    """The document has been downloaded from the court portal (each download is audited)."""
+    return Exists(
+        AuditEvent.objects.filter(
+            action=AuditEvent.Action.DOCUMENT_DOWNLOADED,
+            agency_id=OuterRef("agency_id"),
+            target_type=model._meta.label_lower,
+            target_id=Cast(OuterRef("pk"), CharField()),
+            details__reader="court",
+        )
+    )
+
+
+def court_documents(*, agency, waiting: bool = False) -> dict[str, QuerySet]:
+    """The agency's certificates (valid ones) and court reports, newest first, each marked
+    `downloaded` once the court has downloaded it; with `waiting`, only those it has not."""
+    documents = {}
+    for name, queryset in (
+        ("certificates", scoped(Certificate, agency).filter(revoked_at__isnull=True)),
+        ("reports", scoped(CourtReport, agency)),
+    ):
+        queryset = queryset.annotate(downloaded=_downloaded_by_court(queryset.model))
+        if waiting:
+            queryset = queryset.filter(downloaded=False)
+        documents[name] = (
+            queryset.select_related("referral__participant", "referral__court")
+            .defer("pdf")
+            .order_by("-issued_at", "-pk")
+        )
+    return documents
+
+
+def court_documents_waiting_count(*, agency) -> int:
+    """How many documents the court has not downloaded yet."""
+    return sum(
+        queryset.count() for queryset in court_documents(agency=agency, waiting=True).values()
+    )
 
 
 def certificate_get(*, agency, referral) -> Certificate:

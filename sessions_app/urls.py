@@ -31,6 +31,7 @@ agency_urlpatterns = [
     ),
     path("referrals/<int:pk>/reports/new/", program.report_issue, name="report_issue"),
     path("reports/<int:pk>/", program.report_download, name="report"),
+    path("documents/", program.court_documents, name="court_documents"),
 ]
 
 court_urlpatterns = [

@@ -238,7 +238,15 @@ def _grant(*, user, agency, role) -> None:
 
 @transaction.atomic
 def roles_change(*, user: User, agency, roles, by: User) -> set[str]:
-    """Give `user` exactly `roles` in `agency`; roles taken away end, history stays."""
+    """Give `user` exactly `roles` in `agency`; roles taken away end, history stays.
+
+    Four eyes: nobody changes their own roles, or a manager could grant themselves access
+    the agency's settings keep from them (the partner-contact role opens the victims' files).
+    """
+    if user == by:
+        raise ValidationError(
+            _("Nobody changes their own roles: ask another manager."), code="self"
+        )
     roles = set(roles)
     if not roles:
         raise ValidationError(
@@ -248,10 +256,6 @@ def roles_change(*, user: User, agency, roles, by: User) -> set[str]:
     before = _active_roles(user, agency)
     if not before:
         raise ValidationError(_("This person is not on the staff."), code="not_member")
-    if user == by and Role.MANAGER in before and Role.MANAGER not in roles:
-        raise ValidationError(
-            _("You cannot remove your own manager role: ask another manager."), code="self"
-        )
     now = timezone.now()
     Membership.objects.filter(
         user=user, agency=agency, is_active=True, role__in=before - roles

@@ -7,6 +7,17 @@ from ipv.accounts.models import User
 from ipv.audit.models import AuditEvent
 
 
+class TrailForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            # Said next to the field rather than answering an empty trail; the results then
+            # leave out the end date, as with any value that cannot be used.
+            self.add_error("until", _("The end date comes before the start date."))
+        return cleaned
+
+
 class TrailFilter(django_filters.FilterSet):
     person = django_filters.ModelChoiceFilter(
         label=_("Person"),
@@ -45,6 +56,7 @@ class TrailFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields: list[str] = []
+        form = TrailForm
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)

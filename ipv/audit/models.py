@@ -7,6 +7,7 @@ Both are append-only: the database refuses UPDATE and DELETE on their tables.
 import pgtrigger
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 APPEND_ONLY = pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
@@ -70,12 +71,35 @@ class AuditEvent(models.Model):
     action = models.CharField(_("what"), max_length=30, choices=Action)
     target_type = models.CharField(_("type of record"), max_length=100, blank=True)
     target_id = models.CharField(_("record"), max_length=64, blank=True)
-    # What the event was about, in words a manager reads; never a victim's details.
+    # What the event was about, in words a manager reads; never a victim's details. A label
+    # that reads differently in each language is also kept worded in each (reader's language).
     target_label = models.CharField(_("about"), max_length=200, blank=True)
+    target_labels = models.JSONField(_("about, in each language"), default=dict, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("from (IP address)"), null=True, blank=True)
     path = models.CharField(_("page"), max_length=300, blank=True)
     request_id = models.CharField(_("request"), max_length=64, blank=True)
+
+    class Event(models.TextChoices):
+        """What happened to a case record, as the services name it in `details["event"]`."""
+
+        ASSESSED = "assessed", _("Fee assessed")
+        FEE_PROPOSED = "fee_proposed", _("Fee proposed")
+        FEE_APPROVED = "fee_approved", _("Reduced fee approved")
+        FEE_DECLINED = "fee_declined", _("Reduced fee declined")
+        PLAN_SET = "plan_set", _("Instalments planned")
+        PAYMENT = "payment", _("Payment recorded")
+        VOID = "void", _("Payment voided")
+        REFUND = "refund", _("Refund recorded")
+        ACCEPTED = "accepted", _("E-referral accepted")
+        TRANSFER_REQUESTED = "transfer_requested", _("Transfer requested")
+        TRANSFER_CANCELLED = "transfer_cancelled", _("Transfer cancelled")
+        TRANSFER_DECLINED = "transfer_declined", _("Transfer declined")
+        TRANSFERRED_IN = "transferred_in", _("Received by transfer")
+        CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
+        CURRICULUM_REVISED = "curriculum_revised", _("Curriculum revised")
+        SESSION_CANCELLED = "session_cancelled", _("Session cancelled")
+        SESSION_MOVED = "session_moved", _("Session moved")
 
     class Meta:
         verbose_name = _("audit event")
@@ -89,3 +113,10 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+    @cached_property
+    def reading(self):
+        """How the event reads in the active language (see ipv.audit.wording)."""
+        from ipv.audit.wording import describe
+
+        return describe(self)

@@ -1,11 +1,30 @@
 """Writing the audit trail. Events are never changed afterwards (the database refuses)."""
 
+from collections.abc import Callable
+
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 
 from ipv.audit.context import Origin, current_origin
 from ipv.audit.models import AuditEvent
 
 Action = AuditEvent.Action
+Event = AuditEvent.Event
+
+LABEL_LENGTH = 200
+
+
+def _worded(label: models.Model | Callable[[], str]) -> tuple[str, dict[str, str]]:
+    """A record's name (or what `label()` says) in the active language, and in each language
+    of the site when they differ: the trail shows it in its reader's language."""
+    render = label if callable(label) and not isinstance(label, models.Model) else label.__str__
+    labels = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            labels[code] = str(render())[:LABEL_LENGTH]
+    text = str(render())[:LABEL_LENGTH]
+    return text, labels if len(set(labels.values())) > 1 else {}
 
 
 def audit_record(
@@ -15,11 +34,18 @@ def audit_record(
     agency=None,
     subject=None,
     target: models.Model | None = None,
-    label: str = "",
+    label: str | models.Model | Callable[[], str] = "",
     details: dict | None = None,
 ) -> AuditEvent:
-    """Record one event, with the origin of the current request."""
+    """Record one event, with the origin of the current request.
+
+    `label` says what the event is about: plain text (an address, a path), a record, or a
+    function that words it; the last two are kept in every language. Without one, the target.
+    """
     origin = current_origin.get() or Origin()
+    if not label and target is not None:
+        label = target
+    text, labels = (label[:LABEL_LENGTH], {}) if isinstance(label, str) else _worded(label)
     return AuditEvent.objects.create(
         action=action,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -27,7 +53,8 @@ def audit_record(
         subject=subject,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
-        target_label=(label or (str(target) if target is not None else ""))[:200],
+        target_label=text,
+        target_labels=labels,
         details=details or {},
         ip=origin.ip,
         path=origin.path,
@@ -45,6 +72,6 @@ def audit_read(*, reader, agency, record: models.Model, exported: int = 0) -> Au
         actor=reader,
         agency=agency,
         target=record,
-        label=f"{record._meta.verbose_name} #{record.pk}",
+        label=lambda: f"{record._meta.verbose_name} #{record.pk}",
         details={"rows": exported} if exported else None,
     )

@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from ipv.audit.models import APPEND_ONLY
 from ipv.core.fields import ChoiceArrayField, within_bounds
 from referrals.models.choices import STATUS_EVENTS, EventKind, RiskFlag, Status
+from referrals.reasons import reason_text
 
 
 class TimelineEntry(models.Model):
@@ -33,6 +34,10 @@ class TimelineEntry(models.Model):
         pgettext_lazy("status", "to"), max_length=20, choices=Status, blank=True
     )
     reason = models.TextField(_("why"), max_length=2000, blank=True)
+    # A reason the software gave itself (referrals.reasons): its code and values, worded when
+    # read, in the reader's language. `reason` holds only what a person wrote.
+    reason_code = models.CharField(_("why (code)"), max_length=30, blank=True)
+    reason_params = models.JSONField(_("why (values)"), default=dict, blank=True)
     by = models.ForeignKey(
         "accounts.User",
         on_delete=models.PROTECT,
@@ -48,10 +53,21 @@ class TimelineEntry(models.Model):
         verbose_name_plural = _("timeline entries")
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["referral", "at"], name="referrals_event_timeline")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason="") | Q(reason_code=""),
+                name="referrals_timeline_one_kind_of_reason",
+            )
+        ]
         triggers = [APPEND_ONLY]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d} {self.get_kind_display()}"
+
+    @property
+    def reason_text(self) -> str:
+        """Why, in the active language (the reader's, or the document's)."""
+        return reason_text(self.reason, self.reason_code, self.reason_params, self.kind)
 
     @property
     def is_status_change(self) -> bool:

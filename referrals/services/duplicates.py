@@ -154,7 +154,7 @@ def duplicate_resolve(*, duplicate: PossibleDuplicate, by, same_person: bool) ->
         actor=by,
         agency=known.agency,
         target=known,
-        label=str(known),
+        label=known,
         details={"merged": new.pk, "referrals": [r.pk for r in referrals]},
     )
     return known

@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ipv.notifications.services import email_enqueue
+from referrals import reasons
 from referrals.models import Consent, EventKind, Intake, Referral, Status
+from referrals.reasons import Reason
 from referrals.services.referrals import event_record, referral_locked, transition_apply
 
 # Reminders leave the day before the appointment (sent by a periodic job, see tasks.py).
@@ -54,7 +56,8 @@ def intake_book(
     intake.save()
     referral.intake = intake
     when = timezone.localtime(scheduled_at).isoformat(timespec="minutes")
-    transition_apply(referral, "book_intake", by=by, reason=_("Intake booked"), scheduled_at=when)
+    booked = Reason(reasons.INTAKE_BOOKED)
+    transition_apply(referral, "book_intake", by=by, reason=booked, scheduled_at=when)
     return intake
 
 
@@ -155,7 +158,7 @@ def intake_record(
     )
     if eligibility == Intake.Eligibility.ELIGIBLE:
         return transition_apply(
-            referral, "complete_intake", by=by, reason=reason.strip() or _("Eligible")
+            referral, "complete_intake", by=by, reason=reason.strip() or Reason(reasons.ELIGIBLE)
         )
     return transition_apply(referral, "return_to_court", by=by, reason=reason)
 

@@ -24,6 +24,7 @@ from referrals.models import (
     Status,
     TimelineEntry,
 )
+from referrals.reasons import Reason
 from victims.services import victims_record
 
 # Transitions a worker asks for with a reason alone; the others have forms of their own.
@@ -57,16 +58,20 @@ ACTION_ORDER = [
 
 
 def event_record(
-    referral, kind, *, by, reason="", from_status="", to_status="", **details
+    referral, kind, *, by, reason: str | Reason = "", from_status="", to_status="", **details
 ) -> TimelineEntry:
-    """Add a line to the referral's timeline."""
+    """Add a line to the referral's timeline. A reason the software gives (a `Reason`) is kept
+    as its code and values, to be worded in the reader's language; a person's, as written."""
+    system = reason if isinstance(reason, Reason) else None
     return TimelineEntry.objects.create(
         agency_id=referral.agency_id,
         referral=referral,
         kind=kind,
         from_status=from_status,
         to_status=to_status,
-        reason=reason,
+        reason="" if system else reason,
+        reason_code=system.code if system else "",
+        reason_params=system.params if system else {},
         by=by,
         details=details,
     )
@@ -78,7 +83,7 @@ def _audit(action, *, referral, by, **details):
         actor=by,
         agency=referral.agency,
         target=referral,
-        label=str(referral),
+        label=referral,
         details=details,
     )
 
@@ -222,7 +227,7 @@ def participant_update(*, participant: Participant, by, **changes) -> Participan
             actor=by,
             agency=participant.agency,
             target=participant,
-            label=str(participant),
+            label=participant,
             details={"fields": changed},
         )
     return participant
@@ -266,9 +271,10 @@ def check_transition(referral: Referral, name: str) -> None:
         raise ValidationError(failed, code="guard")
 
 
-def transition_apply(referral: Referral, name: str, *, by, reason: str, **details):
+def transition_apply(referral: Referral, name: str, *, by, reason: str | Reason, **details):
     """Take transition `name` (the caller holds the row lock and the transaction)."""
-    reason = (reason or "").strip()
+    if not isinstance(reason, Reason):
+        reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why.")}, code="reason")
     check_transition(referral, name)

@@ -36,7 +36,7 @@ def _audit(transfer, action, *, by, agency, event):
         actor=by,
         agency=agency,
         target=transfer,
-        label=str(transfer.referral),
+        label=transfer.referral,
         details={"event": event},
     )
 

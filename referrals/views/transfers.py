@@ -40,11 +40,20 @@ def transfer_request(request, pk):
 @requires("referrals.view")
 @require_GET
 def transfer_list(request):
+    """Both ways; with ?status=pending, only those still waiting for an answer."""
+    pending = request.GET.get("status") == "pending"
     sections = [
         ("incoming", _("Sent to you"), selectors.transfers_incoming(agency=request.agency), True),
         ("outgoing", _("Sent by you"), selectors.transfers_outgoing(agency=request.agency), False),
     ]
-    return render(request, "referrals/transfer_list.html", {"sections": sections})
+    if pending:
+        sections = [
+            (name, heading, queryset.filter(status=Transfer.Status.PENDING), incoming)
+            for name, heading, queryset, incoming in sections
+        ]
+    return render(
+        request, "referrals/transfer_list.html", {"sections": sections, "pending": pending}
+    )
 
 
 @requires("referrals.manage")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from ipv.core.search import by_name
 from referrals.models import Referral, Status, fee_rule_met
+from referrals.reasons import MODULES_ATTENDED, Reason
 from referrals.services.referrals import referral_locked, transition_apply
 from sessions_app import completion
 from sessions_app.models import Attendance, Enrollment, Session
@@ -138,9 +139,7 @@ def follow_up(referral_ids, by) -> None:
     for referral in referrals:
         if progress[referral.pk].is_complete and fee_rule_met(referral):
             locked = referral_locked(referral)
-            transition_apply(
-                locked, "complete", by=by, reason=_("Each of the twelve modules attended.")
-            )
+            transition_apply(locked, "complete", by=by, reason=Reason(MODULES_ATTENDED))
             certificate_issue(referral=locked, by=by)
         elif referral.pk in reasons:
             locked = referral_locked(referral)

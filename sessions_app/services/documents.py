@@ -22,6 +22,7 @@ from ipv.audit.services import Action, audit_record
 from ipv.core.pdf import qr_code, render_pdf
 from referrals.models import COURT_REPORTED, EventKind
 from referrals.models import Status as ReferralStatus
+from referrals.reasons import reason_text
 from sessions_app import completion
 from sessions_app.models import MODULE_COUNT, Attendance, Certificate, CourtReport
 
@@ -154,8 +155,15 @@ def court_report_issue(*, referral, kind: str, by) -> CourtReport:
         "absences": _absences(referral),
     }
     if kind == CourtReport.Kind.NON_COMPLIANCE:
+        # A reason the software gave is kept as its code, worded in the report's language.
         details["reasons"] = [
-            {"kind": entry.kind, "date": entry.at.date().isoformat(), "reason": entry.reason}
+            {
+                "kind": entry.kind,
+                "date": entry.at.date().isoformat(),
+                "reason": entry.reason,
+                "reason_code": entry.reason_code,
+                "reason_params": entry.reason_params,
+            }
             for entry in referral.timeline.filter(kind__in=COURT_REPORTED).order_by("at")
         ]
     report = CourtReport.objects.create(
@@ -221,7 +229,14 @@ def _context(document) -> dict:
             for row in details["absences"]
         ]
         context["reasons"] = [
-            {**row, "date": _day(row["date"]), "label": EventKind(row["kind"]).label}
+            {
+                **row,
+                "date": _day(row["date"]),
+                "label": EventKind(row["kind"]).label,
+                "reason": reason_text(
+                    row["reason"], row.get("reason_code", ""), row.get("reason_params"), row["kind"]
+                ),
+            }
             for row in details.get("reasons", [])
         ]
     return context

@@ -7,7 +7,9 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from referrals import reasons
 from referrals.models import EventKind, Status
+from referrals.reasons import Reason
 from referrals.services.referrals import (
     check_transition,
     event_record,
@@ -53,7 +55,7 @@ def enroll(*, referral, group: Group, start_date, by) -> Enrollment:
         referral,
         "enroll",
         by=by,
-        reason=_("Placed in the group %(group)s.") % {"group": group.name},
+        reason=Reason(reasons.PLACED_IN_GROUP, {"group": group.name}),
         group=group.pk,
     )
     return enrollment

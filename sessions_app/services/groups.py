@@ -94,7 +94,7 @@ def curriculum_revise(*, agency, program, by, modules: list[dict]) -> Curriculum
         actor=by,
         agency=agency,
         target=new,
-        label=str(new),
+        label=new,
         details={"event": "curriculum_revised"},
     )
     return new
@@ -190,7 +190,7 @@ def session_cancel(*, session: Session, by, reason: str) -> Session:
         actor=by,
         agency=group.agency,
         target=session,
-        label=str(session),
+        label=session,
         details={"event": "session_cancelled"},
     )
     return session
@@ -223,7 +223,7 @@ def session_move(*, session: Session, by, date, start_time, reason: str) -> Sess
         actor=by,
         agency=session.group.agency,
         target=session,
-        label=str(session),
+        label=session,
         details={"event": "session_moved"},
     )
     return session

@@ -4,6 +4,7 @@ agency's side and on the court liaison officer's."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -54,7 +55,7 @@ def _pdf(request, document, filename, reader):
         actor=request.user,
         agency=document.agency,
         target=document,
-        label=f"{document._meta.verbose_name} {document.code}",
+        label=lambda: f"{document._meta.verbose_name} {document.code}",
         details={"reader": reader},
     )
     response = HttpResponse(documents.document_render(document), content_type="application/pdf")
@@ -106,6 +107,27 @@ def report_issue(request, pk):
 def report_download(request, pk):
     report = selectors.report_get(agency=request.agency, pk=pk)
     return _pdf(request, report, "report", "agency")
+
+
+# The newest documents of each kind a page shows; the page says how many there are in all.
+DOCUMENTS_SHOWN = 50
+
+
+@requires("documents.manage")
+@require_GET
+def court_documents(request):
+    """The certificates and reports issued for the court; with ?waiting=1, those it has not
+    downloaded yet."""
+    waiting = request.GET.get("waiting") == "1"
+    found = selectors.court_documents(agency=request.agency, waiting=waiting)
+    sections = [
+        (name, heading, queryset.count(), list(queryset[:DOCUMENTS_SHOWN]))
+        for (name, queryset), heading in zip(
+            found.items(), (_("Completion certificates"), _("Court reports")), strict=True
+        )
+    ]
+    context = {"sections": sections, "waiting": waiting, "shown": DOCUMENTS_SHOWN}
+    return render(request, "sessions_app/court_documents.html", context)
 
 
 @liaison

@@ -146,9 +146,43 @@ def test_managers_cannot_lock_themselves_out(client, world):
     client.force_login(world["manager"])
     response = client.post(_staff_url(world, world["manager"].pk), {"roles": ["intake"]})
     assert response.status_code == 400
-    assert "votre propre rôle de gestionnaire" in response.content.decode()
+    assert "Personne ne modifie ses propres rôles" in response.content.decode()
     client.post(_staff_url(world, world["manager"].pk, "deactivate"))
     assert world["manager"].memberships.get().is_active
+
+
+def test_a_manager_cannot_grant_themselves_the_partner_contact_role(world, english):
+    manager = world["manager"]
+    with pytest.raises(ValidationError, match="Nobody changes their own roles"):
+        services.roles_change(
+            user=manager, agency=world.agency, roles=["manager", "partner_contact"], by=manager
+        )
+    assert set(manager.memberships.filter(is_active=True).values_list("role", flat=True)) == {
+        Role.MANAGER
+    }
+    # Another manager may grant it (the positive control).
+    colleague = make_person(
+        "second@riviere.test", "Sylvie Côté", agency=world.agency, roles=["manager"]
+    )
+    services.roles_change(
+        user=manager, agency=world.agency, roles=["manager", "partner_contact"], by=colleague
+    )
+    assert manager.memberships.filter(role=Role.PARTNER_CONTACT, is_active=True).exists()
+
+
+def test_the_staff_page_offers_no_change_of_ones_own_roles(client, world):
+    client.force_login(world["manager"])
+    own, other = world["manager"].pk, world["intake"].pk
+    html = client.get(_staff_url(world)).content.decode()
+    assert _staff_url(world, own) not in html
+    assert _staff_url(world, other) in html
+    page = client.get(_staff_url(world, own)).content.decode()
+    assert 'name="roles"' not in page
+    assert "Personne ne modifie ses propres rôles" in page
+    assert 'name="roles"' in client.get(_staff_url(world, other)).content.decode()
+    response = client.post(_staff_url(world, own), {"roles": ["manager", "partner_contact"]})
+    assert response.status_code == 400
+    assert not world["manager"].memberships.filter(role=Role.PARTNER_CONTACT).exists()
 
 
 def test_the_staff_page_lists_people_with_a_constant_number_of_queries(client, world):

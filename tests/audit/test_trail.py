@@ -4,11 +4,16 @@ import pytest
 import time_machine
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from django.utils.html import escape
 
 from ipv.accounts import services
-from ipv.accounts.models import Membership
+from ipv.accounts.models import Membership, Role
 from ipv.audit.models import AuditEvent
 from ipv.audit.services import Action, audit_read, audit_record
+from referrals.models import Status
+from referrals.services.referrals import referral_transition
+from tests.conftest import AGENCY_NUMBERS
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +148,98 @@ def test_the_trail_page_runs_a_constant_number_of_queries(client, world):
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(few) == len(many), "\n".join(q["sql"] for q in many.captured_queries)
+
+
+def test_a_from_date_after_the_to_date_is_said_on_the_form_and_kept(client, world):
+    with time_machine.travel(datetime(2026, 11, 10, 15, 0, tzinfo=UTC), tick=False):
+        audit_record(
+            action=Action.INVITATION_SENT, actor=world["manager"], agency=world.agency, label="x"
+        )
+    client.force_login(world["manager"])
+    url = f"/fr/a/{world.agency.slug}/audit/"
+    response = client.get(url, {"since": "2026-11-20", "until": "2026-11-01"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "La date de fin précède la date de début." in html
+    assert 'value="2026-11-20"' in html
+    assert 'value="2026-11-01"' in html
+    # The dates in the right order find the event (the positive control).
+    ordered = client.get(url, {"since": "2026-11-01", "until": "2026-11-20"})
+    assert "La date de fin" not in ordered.content.decode()
+    page = ordered.context["page"]
+    assert [e.at.day for e in page if e.action == Action.INVITATION_SENT] == [10]
+
+
+def _trail_html(client, world, language):
+    response = client.get(f"/{language}/a/{world.agency.slug}/audit/")
+    assert response.status_code == 200
+    # French typography may put a non-breaking space before a colon.
+    return response.content.decode().replace("\xa0", " ")
+
+
+def test_an_event_written_in_french_reads_in_english_and_the_other_way(client, world):
+    with translation.override("fr"):
+        services.roles_change(
+            user=world["intake"],
+            agency=world.agency,
+            roles=["intake", "manager"],
+            by=world["manager"],
+        )
+        referral_transition(
+            referral=world.referral, name="contact", by=world["intake"], reason="Phoned."
+        )
+    with translation.override("en"):
+        audit_read(reader=world["partner_contact"], agency=world.agency, record=world.referral)
+    client.force_login(world["manager"])
+    english = _trail_html(client, world, "en")
+    assert "Roles: Intake worker → Intake worker, Manager" in english
+    assert "Status: Received → Contacted" in english
+    assert f"Referral {world.referral.number}" in english
+    assert f"Referral #{world.referral.pk}" in english
+    assert "r, e, c" not in english
+    assert "Renvoi" not in english
+    french = _trail_html(client, world, "fr")
+    with translation.override("fr"):
+        roles = f"{Role.INTAKE.label} → {Role.INTAKE.label}, {Role.MANAGER.label}"
+        statuses = f"{Status.RECEIVED.label} → {Status.CONTACTED.label}"
+    assert escape(roles) in french
+    assert escape(statuses) in french
+    assert f"Renvoi {world.referral.number}" in french
+    assert f"Renvoi #{world.referral.pk}" in french
+    assert "Referral" not in french.split("<main", 1)[1]
+
+
+def test_a_settings_change_shows_each_field_before_and_after(client, world):
+    client.force_login(world["manager"])
+    response = client.post(
+        f"/en/a/{world.agency.slug}/settings/",
+        {**AGENCY_NUMBERS, "allow_facilitator_partner_contact": "on", "contact_within_days": "5"},
+    )
+    assert response.status_code == 302
+    english = _trail_html(client, world, "en")
+    assert "One person may be both facilitator and partner-contact worker: No → Yes" in english
+    assert "Days to reach a newly referred person: 7 → 5" in english
+    french = _trail_html(client, world, "fr")
+    assert "Non → Oui" in french
+    assert " : 7 → 5" in french
+
+
+def test_events_written_before_labels_were_kept_still_read(client, world):
+    """An old read event named the record in its reader's French; the English page words the
+    kind of record again and keeps the rest."""
+    AuditEvent.objects.create(
+        action=Action.RECORD_READ,
+        agency=world.agency,
+        actor=world["partner_contact"],
+        target_type="referrals.referral",
+        target_id=str(world.referral.pk),
+        target_label=f"renvoi #{world.referral.pk}",
+    )
+    AuditEvent.objects.create(
+        action=Action.INVITATION_SENT, agency=world.agency, target_label="old@riviere.test"
+    )
+    client.force_login(world["manager"])
+    english = _trail_html(client, world, "en")
+    assert f"Referral #{world.referral.pk}" in english
+    assert "renvoi #" not in english
+    assert "old@riviere.test" in english

@@ -148,6 +148,10 @@ ROUTES = {
         kwargs=agency_url(referral), method="POST", allowed=frozenset({302})
     ),
     "agency:report": Route(kwargs=agency_url(lambda w: {"pk": w.report.pk})),
+    # Managers and intake workers only.
+    "agency:court_documents": Route(
+        kwargs=agency_url(), access=Access("agency", "documents.manage")
+    ),
     "court:referral_certificate": Route(kwargs=referral, court_object=True),
     "court:referral_report": Route(
         kwargs=lambda w: {"pk": w.referral.pk, "report_pk": w.report.pk}, court_object=True

@@ -212,9 +212,10 @@ def test_an_eligible_intake_keeps_the_consents_and_is_done(clock, world, english
         ("release_court", date(2026, 11, 20), referral.participant, world["intake"]),
     ]
     entry = TimelineEntry.objects.filter(referral=referral).latest("pk")
-    assert (entry.kind, entry.to_status, entry.reason) == (
+    assert (entry.kind, entry.to_status, entry.reason_code, entry.reason_text) == (
         "complete_intake",
         "intake_done",
+        "eligible",
         "Eligible",
     )
 

@@ -9,7 +9,7 @@ from html import unescape
 import pytest
 from django.conf import settings
 from django.db import ProgrammingError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from ipv.audit.models import AuditEvent
@@ -290,3 +290,22 @@ def test_a_real_code_typed_in_the_form_leads_to_its_page(client, world, typed):
     response = client.get("/en/verify/", {"code": typed})
     assert (response.status_code, response["Location"]) == (302, "/en/verify/7KQF-3XWM-PA9C/")
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_the_reason_the_software_gave_is_printed_in_the_reports_language(clock, world):
+    """The absences were counted while a French-speaking worker took the attendance; the
+    court reads English."""
+    thursday = a_group(world, name="Thursday evening", language="en")
+    paul = placed(world, name="Paul Girard", group=thursday, language="en")
+    with translation.override("fr"):
+        for session in sessions(thursday)[:2]:
+            take(clock, world, session, paul, "unexcused")
+        referral_transition(
+            referral=paul, name="discharge", by=world["intake"], reason="No reply since."
+        )
+    report = CourtReport.objects.get(referral=paul, kind="non_compliance")
+    assert report.language == "en"
+    text = pdf_text(report)
+    assert "2 unexcused absences: the agency's limit is 2." in text
+    assert "No reply since." in text
+    assert "non motivées" not in text
