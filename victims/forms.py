@@ -38,7 +38,9 @@ class BaseNamedPeopleFormSet(forms.BaseFormSet):
     def __init__(self, data=None, *args, prefix=None, **kwargs):
         self.rearranged = False
         if data is not None:
-            data, self.rearranged = _rearranged(data, prefix or self.get_default_prefix())
+            data, self.rearranged = _rearranged(
+                data, prefix or self.get_default_prefix(), most=self.absolute_max
+            )
         super().__init__(data, *args, prefix=prefix, **kwargs)
 
     @property
@@ -54,7 +56,7 @@ class BaseNamedPeopleFormSet(forms.BaseFormSet):
         return not self.rearranged and super().is_valid()
 
 
-def _rearranged(data: QueryDict, prefix: str) -> tuple[QueryDict, bool]:
+def _rearranged(data: QueryDict, prefix: str, *, most: int) -> tuple[QueryDict, bool]:
     """The submitted rows with one added (blank, at the end) or one removed (the later ones
     move up), and whether the worker asked for either."""
     total_key = f"{prefix}-TOTAL_FORMS"
@@ -62,6 +64,8 @@ def _rearranged(data: QueryDict, prefix: str) -> tuple[QueryDict, bool]:
         total = int(data.get(total_key, ""))
     except ValueError:
         return data, False  # a broken management form: the formset says so
+    if not 0 <= total < most:
+        return data, False  # more rows than a formset takes: refused, not rearranged
     if f"{prefix}-add" in data:
         data = data.copy()
         data[total_key] = str(total + 1)

@@ -106,3 +106,13 @@ def test_the_court_portal_adds_a_person_without_sending_the_referral(client, wor
     response = client.post("/en/court/referrals/new/", e_referral(world))
     assert response.status_code == 302
     assert Referral.objects.filter(court_file_number="4811-998-26-07777").exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_forged_row_count_is_refused_not_rearranged(client, world):
+    client.force_login(world["intake"])
+    forged = {**_three_named(world), "named-TOTAL_FORMS": "1000000000", "named-remove": "0"}
+    response = client.post(new_url(world), forged)
+    assert response.status_code == 400
+    assert response.context["people_formset"].non_form_errors()
+    assert not Referral.objects.filter(court_file_number="4811-998-26-09999").exists()
