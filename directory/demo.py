@@ -42,7 +42,7 @@ AGENCIES = [
             "sessions, open-entry groups, and support for victims and current partners by a "
             "separate team."
         ),
-        "street_address": "1200 Montréal Road, Suite 310",
+        "street_address": "1200, chemin de Montréal, bureau 310",
         "city": "Ottawa",
         "postal_code": "K1K 0V4",
         "region": "east",
@@ -63,12 +63,12 @@ AGENCIES = [
         "description_fr": (
             "Programme IPIV conçu et offert par la communauté autochtone, ouvert aux personnes "
             "accusées avant tout plaidoyer. Cercles de partage, enseignements des aînés, soutien "
-            "aux familles et aux membres de la communauté."
+            "aux familles et aux membres de la communauté. Programme IPV en anglais aussi."
         ),
         "description_en": (
             "IPIV program designed and delivered by the Indigenous community, open to accused "
             "persons before any plea. Sharing circles, Elders' teachings, support for families "
-            "and community members."
+            "and community members. The IPV program in English too."
         ),
         "street_address": "45 Red River Road",
         "city": "Thunder Bay",
@@ -78,7 +78,8 @@ AGENCIES = [
         "email": "healing@lakehead-healing.example.org",
         "website": "",
         "languages": [ServiceLanguage.ENGLISH, ServiceLanguage.OJIBWE],
-        "programs": [Program.IPIV],
+        # Both agencies offer IPV, so a transfer between them can be tried.
+        "programs": [Program.IPIV, Program.IPV],
         "indigenous_led": True,
         "accessibility_notes_fr": "Rez-de-chaussée accessible en fauteuil roulant.",
         "accessibility_notes_en": "Wheelchair-accessible ground floor.",

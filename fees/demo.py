@@ -32,7 +32,7 @@ def load() -> None:
             effective_from=timezone.localdate().replace(month=1, day=1),
             minimum_fee=Decimal("0"),
             individual_session_fee=Decimal("60"),
-            free_of_charge="Childcare during evening groups.",
+            free_of_charge="Garde d'enfants pendant les groupes du soir.",
             rows=[
                 {
                     "income_min": Decimal(low),
@@ -49,7 +49,7 @@ def load() -> None:
         income=18_000,
         size=3,
         amount=Decimal("10"),
-        reason="Lost his job last month; three children at home.",
+        reason="A perdu son emploi le mois dernier; trois enfants à la maison.",
     )
 
 

@@ -160,6 +160,9 @@ def _fee_form(request, pk, form_class, service, *, title, intro="", **form_optio
 @require_http_methods(["GET", "POST"])
 def assess(request, pk):
     intro = _("The scale in effect today gives the fee from the household's income and size.")
+    if services.schedule_in_effect(agency=request.agency) is None:
+        # Said before the form is filled, not after.
+        intro = _("The agency has no fee schedule yet: a manager writes one first.")
     return _fee_form(
         request,
         pk,

@@ -1,6 +1,7 @@
 """Demo referrals of the first agency, one or more in every status reachable before groups,
-each taken there through the services (so each has its history). Keyed on the court file
-number: loading twice leaves the same rows."""
+each taken there through the services (so each has its history), and one waiting for the second
+agency to accept its transfer. The first agency works in French: what it writes is French.
+Keyed on the court file number: loading twice leaves the same rows."""
 
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 from directory.models import Agency, Court
 from ipv.accounts.models import User
 from referrals.models import Intake, Referral
-from referrals.services import intake, referrals
+from referrals.services import intake, referrals, transfers
 
 # (file number, legal name, preferred name, birth date, language, stream, order, steps)
 PEOPLE = [
@@ -93,13 +94,23 @@ PEOPLE = [
         "probation_order",
         [],
     ),
+    (
+        "4811-998-26-00113",
+        "Ryan Fontaine",
+        "",
+        "1992-08-26",
+        "en",
+        "early_intervention",
+        "release_order",
+        ["contact", "transfer"],
+    ),
 ]
 
 
 def _step(referral, step, worker):
     if step == "contact":
         referrals.referral_transition(
-            referral=referral, name="contact", by=worker, reason="Reached by phone."
+            referral=referral, name="contact", by=worker, reason="Joint par téléphone."
         )
     elif step == "book":
         intake.intake_book(
@@ -116,17 +127,32 @@ def _step(referral, step, worker):
             by=worker,
             held_on=timezone.localdate(),
             eligibility="eligible" if eligible else "ineligible",
-            reason="" if eligible else "Denies the offence; the court decides next steps.",
+            reason="" if eligible else "Nie l'infraction; le tribunal décidera de la suite.",
             consents={"program_agreement": timezone.localdate()} if eligible else {},
-            notes="Attentive; works nights, prefers an evening group.",
+            notes="Attentif; travaille de nuit, préfère un groupe du soir.",
         )
     elif step == "waitlist":
         referrals.referral_transition(
-            referral=referral, name="waitlist", by=worker, reason="Next evening group is full."
+            referral=referral,
+            name="waitlist",
+            by=worker,
+            reason="Le prochain groupe du soir est complet.",
+        )
+    elif step == "transfer":
+        # Waiting for the second agency: its manager can try accepting or declining it.
+        transfers.transfer_request(
+            referral=referral,
+            by=worker,
+            to_agency=Agency.objects.get(slug="lakehead-healing"),
+            reason="Déménage à Thunder Bay pour un emploi; suivra le programme en anglais.",
+            consent_signed_on=timezone.localdate(),
         )
     elif step == "withdraw":
         referrals.referral_transition(
-            referral=referral, name="withdraw", by=worker, reason="Charges withdrawn by the Crown."
+            referral=referral,
+            name="withdraw",
+            by=worker,
+            reason="Accusations retirées par la Couronne.",
         )
 
 
@@ -156,15 +182,15 @@ def load() -> None:
             "source_order": order,
             "court": court,
             "court_file_number": file_number,
-            "charges": "Assault (s. 266)",
+            "charges": "Voies de fait (art. 266)",
             "order_date": today - timedelta(days=10 + number),
             "return_court_date": today + timedelta(weeks=18),
             "complete_by": today + timedelta(weeks=16 + number),
             "source": "court",
             "referrer_name": "Louis Bélanger",
-            "referrer_organisation": "Domestic Violence Court, Ottawa",
+            "referrer_organisation": "Tribunal chargé des causes de violence familiale, Ottawa",
         }
-        named = [{"relationship": "victim", "full_name": f"Demo Victim {number}"}]
+        named = [{"relationship": "victim", "full_name": f"Victime fictive {number}"}]
         if number == 0:
             referral = referrals.e_referral_submit(
                 officer=officer,

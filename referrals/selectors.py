@@ -16,6 +16,7 @@ from referrals.models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
     PROGRAM_WEEKS,
+    EventKind,
     Participant,
     PossibleDuplicate,
     Referral,
@@ -116,17 +117,16 @@ def referral_get(*, agency, pk: int) -> Referral:
 
 def referral_timeline(*, referral: Referral) -> list[TimelineEntry]:
     """The referral's events, oldest first, preceded by those of the referral it was
-    transferred from (history travels with the person)."""
-    chain = []
-    current = referral
-    while current is not None:
-        chain.append(current.pk)
-        current = current.transferred_from
-    events = (
-        TimelineEntry.objects.filter(referral_id__in=chain)
-        .select_related("by", "agency")
-        .order_by("at", "pk")
-    )
+    transferred from (history travels with the person) up to the transfer: nothing the sending
+    agency writes afterwards."""
+    own = Q(referral_id=referral.pk)
+    previous = referral.transferred_from
+    while previous is not None:
+        # The line that closed it as transferred is the last one that travelled.
+        last = previous.timeline.filter(kind=EventKind.TRANSFER_OUT).order_by("pk").last()
+        own |= Q(referral_id=previous.pk, pk__lte=last.pk if last else 0)
+        previous = previous.transferred_from
+    events = TimelineEntry.objects.filter(own).select_related("by", "agency").order_by("at", "pk")
     return list(events)
 
 
@@ -158,9 +158,12 @@ def duplicate_get(*, agency, pk: int) -> PossibleDuplicate:
 
 
 def transfers_incoming(*, agency) -> QuerySet[Transfer]:
+    """Transfers other agencies ask of this one, waiting or accepted: those declined or
+    cancelled leave nothing of the person behind."""
     return (
         scoped(Transfer, agency, via="to_agency")
-        .select_related("agency", "referral__participant", "referral__court", "requested_by")
+        .filter(status__in=[Transfer.Status.PENDING, Transfer.Status.ACCEPTED])
+        .select_related("agency", "new_referral__participant")
         .order_by("-requested_at")
     )
 
@@ -168,19 +171,21 @@ def transfers_incoming(*, agency) -> QuerySet[Transfer]:
 def transfers_outgoing(*, agency) -> QuerySet[Transfer]:
     return (
         scoped(Transfer, agency)
-        .select_related("to_agency", "referral__participant", "requested_by")
+        .select_related("to_agency", "referral__participant")
         .order_by("-requested_at")
     )
 
 
 def transfer_get(*, agency, pk: int) -> Transfer:
-    """A transfer the agency sent or received, or 404."""
+    """A transfer the agency sent, or one it received while it waits for an answer or after
+    accepting it; 404 otherwise."""
     queryset = Transfer.objects.select_related(
-        "agency", "to_agency", "referral__participant", "referral__court", "new_referral"
+        "agency", "to_agency", "referral__participant", "new_referral__participant"
     )
-    return get_object_or_404(
-        scoped(queryset, agency) | scoped(queryset, agency, via="to_agency"), pk=pk
+    received = scoped(queryset, agency, via="to_agency").filter(
+        status__in=[Transfer.Status.PENDING, Transfer.Status.ACCEPTED]
     )
+    return get_object_or_404(scoped(queryset, agency) | received, pk=pk)
 
 
 # The court liaison portal --------------------------------------------------------------------

@@ -23,14 +23,20 @@ from sessions_app.services.groups import group_create
 
 GROUPS = [
     ("Mardi soir — français", "fr", 1, 15),
-    ("Thursday evening — English", "en", 3, 10),
+    ("Jeudi soir — anglais", "en", 3, 10),
 ]
 # (file number, name, language, attendance week by week: P present, U unexcused, E excused)
 PEOPLE = [
     ("4811-998-26-00109", "Alexandre Caron", "fr", "PPPPPPPPPPPP", None),
     ("4811-998-26-00110", "Jordan Miller", "en", "PPPEPP", None),
     ("4811-998-26-00111", "Martin Pelletier", "fr", "PPPUU", None),
-    ("4811-998-26-00112", "Steven Clarke", "en", "PPUU", "Two unexcused absences; no reply."),
+    (
+        "4811-998-26-00112",
+        "Steven Clarke",
+        "en",
+        "PPUU",
+        "Deux absences non motivées; sans réponse.",
+    ),
 ]
 MARKS = {
     "P": Attendance.Status.PRESENT,
@@ -52,7 +58,7 @@ def _group(agency, facilitator, manager, name, language, weekday, weeks_ago):
             weekday=weekday,
             start_time=time(18, 30),
             start_date=timezone.localdate() - timedelta(weeks=weeks_ago),
-            location="1200 Montréal Road, Suite 310",
+            location="1200, chemin de Montréal, bureau 310",
         )
     return group
 
@@ -87,13 +93,13 @@ def load() -> None:
                 "source_order": "probation_order",
                 "court": court,
                 "court_file_number": file_number,
-                "charges": "Assault (s. 266)",
+                "charges": "Voies de fait (art. 266)",
                 "order_date": group.start_date - timedelta(days=40),
                 "received_on": group.start_date - timedelta(days=35),
                 "complete_by": group.start_date + timedelta(weeks=20),
                 "source": "probation",
             },
-            named_people=[{"relationship": "victim", "full_name": f"Demo Victim {file_number}"}],
+            named_people=[{"relationship": "victim", "full_name": f"Victime {file_number}"}],
         )
         intake.intake_book(
             referral=referral,

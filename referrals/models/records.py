@@ -1,6 +1,8 @@
 """What is kept about a referral beside it: its timeline, its intake, the consents signed, and
 its transfers to another agency."""
 
+from datetime import date
+
 import pghistory
 from django.db import models
 from django.db.models import Q
@@ -8,9 +10,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from directory.models import Program
 from ipv.audit.models import APPEND_ONLY
 from ipv.core.fields import ChoiceArrayField, within_bounds
-from referrals.models.choices import STATUS_EVENTS, EventKind, RiskFlag, Status
+from ipv.core.i18n import current_language
+from referrals.models.choices import (
+    STATUS_EVENTS,
+    EventKind,
+    Language,
+    RiskFlag,
+    SourceOrder,
+    Status,
+    Stream,
+)
 from referrals.reasons import reason_text
 
 
@@ -269,6 +281,9 @@ class Transfer(models.Model):
     )
     decided_at = models.DateTimeField(_("answered"), null=True, blank=True)
     decision_note = models.TextField(_("answer"), max_length=2000, blank=True)
+    # What the receiving agency reads to decide, written when the transfer is asked: it never
+    # reads the sending agency's records themselves (see TransferSummary).
+    summary = models.JSONField(_("what the other agency reads"), default=dict, editable=False)
     new_referral = models.OneToOneField(
         "referrals.Referral",
         on_delete=models.PROTECT,
@@ -303,3 +318,68 @@ class Transfer(models.Model):
 
     def __str__(self):
         return _("Transfer of %(referral)s") % {"referral": self.referral}
+
+    @property
+    def brief(self) -> "TransferSummary":
+        return TransferSummary(self.summary)
+
+
+class TransferSummary:
+    """The receiving agency's view of a transfer while it decides, from the codes and dates
+    written when it was asked; labels in the reader's language."""
+
+    def __init__(self, data: dict):
+        self.data = data
+
+    def _date(self, name):
+        value = self.data.get(name)
+        return date.fromisoformat(value) if value else None
+
+    @property
+    def name(self) -> str:
+        return self.data.get("name", "")
+
+    @property
+    def language(self) -> str:
+        return Language(self.data["language"]).label
+
+    @property
+    def interpreter_language(self) -> str:
+        return self.data.get("interpreter_language", "")
+
+    @property
+    def program(self) -> str:
+        return Program(self.data["program"]).label
+
+    @property
+    def stream(self) -> str:
+        return Stream(self.data["stream"]).label
+
+    @property
+    def source_order(self) -> str:
+        return SourceOrder(self.data["source_order"]).label
+
+    @property
+    def court(self) -> str:
+        names = self.data["court"]
+        return names.get(current_language()) or names["fr"]
+
+    @property
+    def status(self) -> str:
+        return Status(self.data["status"]).label
+
+    @property
+    def order_date(self):
+        return self._date("order_date")
+
+    @property
+    def return_court_date(self):
+        return self._date("return_court_date")
+
+    @property
+    def complete_by(self):
+        return self._date("complete_by")
+
+    @property
+    def modules_attended(self) -> list[int]:
+        return self.data.get("modules_attended", [])

@@ -1,8 +1,10 @@
 """Transfers: a person moves, and their referral goes to an agency near their new home.
 
 The sending agency asks (with the participant's signed consent); the receiving agency accepts
-or declines. On acceptance the receiving agency gets its own participant and referral, which
-shows the history it came with; the sending agency keeps its referral, closed, read-only.
+or declines. While it decides, the receiving agency reads only the summary written when the
+transfer was asked, never the sending agency's records. On acceptance it gets its own
+participant and referral, which shows the history it came with up to that moment; the sending
+agency keeps its referral, closed, read-only.
 """
 
 from django.core.exceptions import ValidationError
@@ -41,6 +43,32 @@ def _audit(transfer, action, *, by, agency, event):
     )
 
 
+def transfer_summary(referral: Referral) -> dict:
+    """What an intake worker needs to decide on a transfer, and nothing more: who, in which
+    language, which program and order, the order's dates, where the referral stands and the
+    modules attended. Nothing of the people named in the order, no contact details, no birth
+    date, no court file number, charges or referrer."""
+    from sessions_app.completion import modules_attended
+
+    person = referral.participant
+    return {
+        "name": person.display_name,
+        "language": person.language,
+        "interpreter_language": person.interpreter_language if person.interpreter_needed else "",
+        "program": referral.program,
+        "stream": referral.stream,
+        "source_order": referral.source_order,
+        "court": {"fr": referral.court.name_fr, "en": referral.court.name_en},
+        "order_date": referral.order_date.isoformat(),
+        "return_court_date": (
+            referral.return_court_date.isoformat() if referral.return_court_date else None
+        ),
+        "complete_by": referral.complete_by.isoformat(),
+        "status": referral.status,
+        "modules_attended": sorted(modules_attended(referral=referral)),
+    }
+
+
 @transaction.atomic
 def transfer_request(*, referral: Referral, by, to_agency, reason: str, consent_signed_on):
     """Ask another agency to take the referral over."""
@@ -64,6 +92,7 @@ def transfer_request(*, referral: Referral, by, to_agency, reason: str, consent_
         reason=reason,
         consent_signed_on=consent_signed_on,
         requested_by=by,
+        summary=transfer_summary(referral),
     )
     transfer.full_clean(exclude=["agency", "referral", "requested_by", "to_agency"])
     try:

@@ -31,8 +31,9 @@ def transfer_request(request, pk):
             messages.success(request, _("Transfer requested: the other agency will answer."))
             return to_referral(referral)
     intro = _(
-        "The other agency reads the referral and its history, then accepts or declines. "
-        "Once it accepts, the referral is closed here and continues there."
+        "The other agency reads only what it needs to decide: the program, the order's dates, "
+        "the language, where the referral stands, the modules attended and your reason. Once "
+        "it accepts, the referral is closed here and continues there, with its history."
     )
     return action_page(request, referral, form, title=_("Transfer to another agency"), intro=intro)
 
@@ -59,7 +60,8 @@ def transfer_list(request):
 @requires("referrals.manage")
 @require_http_methods(["GET", "POST"])
 def transfer_detail(request, pk):
-    """The receiving agency reads the referral and answers; the sending one may cancel."""
+    """The receiving agency reads the summary and answers, then follows the referral in its
+    own queue; the sending one may cancel."""
     transfer = selectors.transfer_get(agency=request.agency, pk=pk)
     incoming = transfer.to_agency_id == request.agency.pk
     pending = transfer.status == Transfer.Status.PENDING
@@ -74,10 +76,20 @@ def transfer_detail(request, pk):
     context = {
         "transfer": transfer,
         "incoming": incoming,
+        "person": _person_named(transfer, incoming=incoming),
         "form": form if incoming and pending else None,
-        "timeline": selectors.referral_timeline(referral=transfer.referral) if incoming else [],
     }
     return form_page(request, "referrals/transfer_detail.html", context, form)
+
+
+def _person_named(transfer, *, incoming) -> str:
+    """Whom the transfer is about, from what this agency holds: its own referral, or the
+    summary it was sent."""
+    if not incoming:
+        return transfer.referral.participant.display_name
+    if transfer.new_referral:
+        return transfer.new_referral.participant.display_name
+    return transfer.brief.name
 
 
 def _answer(request, transfer, form):

@@ -82,5 +82,5 @@ def test_demo_data_is_valid_and_loading_it_twice_changes_nothing():
     for Model in (Region, Court, Agency, SupportService):
         for row in Model.objects.all():
             row.full_clean()
-    assert Agency.objects.get(slug="lakehead-healing").programs == [Program.IPIV]
+    assert Agency.objects.get(slug="lakehead-healing").programs == [Program.IPIV, Program.IPV]
     assert ServiceLanguage.FRENCH in Agency.objects.get(slug="riviere-des-outaouais").languages

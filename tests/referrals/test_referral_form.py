@@ -203,21 +203,6 @@ def test_a_program_the_agency_does_not_offer_cannot_be_chosen(client, world):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_more_people_named_than_the_form_allows_is_refused(client, world):
-    client.force_login(world["intake"])
-    extra = {}
-    for n in range(11):
-        extra[f"named-{n}-full_name"] = f"Person {n}"
-        extra[f"named-{n}-relationship"] = "family"
-    data = form_data(world, **{"named-TOTAL_FORMS": "11", **extra})
-    response = client.post(new_url(world), data)
-
-    assert response.status_code == 400
-    assert response.context["people_formset"].non_form_errors()
-    assert Victim.objects.count() == 0
-
-
-@time_machine.travel(NOW, tick=False)
 def test_correcting_the_order_is_kept_in_the_history_without_the_values(client, world):
     client.force_login(world["intake"])
     url = f"/en/a/{world.agency.slug}/referrals/{world.referral.pk}/edit/"

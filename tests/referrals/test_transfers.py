@@ -273,3 +273,21 @@ def test_a_transfer_of_a_referral_closed_meanwhile_is_not_accepted(world, englis
     assert _status(old) == "withdrawn"
     assert world.other_agency.participants.count() == participants
     assert old.transfers.get().status == "pending"
+
+
+def test_a_transfer_request_writes_what_the_other_agency_reads_and_nothing_more(world):
+    transfer = _request(world)
+    assert transfer.summary == {
+        "name": "Jean-Marc Tremblay",
+        "language": "fr",
+        "interpreter_language": "",
+        "program": "ipv",
+        "stream": "early_intervention",
+        "source_order": "release_order",
+        "court": {"fr": "Palais de justice d'Ottawa", "en": "Ottawa Courthouse"},
+        "order_date": "2026-11-02",
+        "return_court_date": "2027-03-15",
+        "complete_by": "2027-03-01",
+        "status": "received",
+        "modules_attended": [],
+    }
