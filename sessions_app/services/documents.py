@@ -93,8 +93,10 @@ def certificate_issue(*, referral, by) -> Certificate:
         issued_by=by,
         details={
             **_common(referral),
+            # From the first session attended to the one that taught the last module missing
+            # (not the day completion was recorded: a fee paid later, a review, a late roster).
             "started_on": min(module["date"] for module in modules),
-            "completed_on": timezone.localdate().isoformat(),
+            "completed_on": max(module["date"] for module in modules),
             "modules": modules,
         },
     )
