@@ -1,12 +1,13 @@
 """Reads of groups, sessions and documents, scoped to the agency; a facilitator who does not
 also manage groups reaches only the groups they run (another group answers 404)."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from ipv.core.tenancy import get_scoped_or_404, scoped
+from referrals.models import Referral, Status
 from sessions_app.models import (
     Certificate,
     CourtReport,
@@ -57,6 +58,32 @@ def session_get(*, agency, user, membership, pk: int) -> Session:
     groups = _visible_groups(agency=agency, user=user, membership=membership)
     queryset = Session.objects.select_related("group", "module").filter(group__in=groups)
     return get_scoped_or_404(queryset, agency=agency, pk=pk)
+
+
+def in_a_group_on(day) -> Q:
+    """The referrals that were in a group of the program on `day`: enrolled or under review,
+    or completed since (a moment ago, by the save of another session, for instance)."""
+    return Q(status__in=[Status.ENROLLED, Status.NON_COMPLIANT]) | Q(
+        status=Status.COMPLETED, status_changed_at__date__gte=day
+    )
+
+
+def makeup_candidates(*, session) -> QuerySet[Referral]:
+    """Who may come to `session` as a make-up: people of the group's program who are not in
+    this group now (whoever was in it before counts), each with the name of their latest
+    group (`home_group`)."""
+    members_now = Enrollment.objects.filter(
+        referral=OuterRef("pk"), group_id=session.group_id, ended_on__isnull=True
+    )
+    home_group = Enrollment.objects.filter(referral=OuterRef("pk")).order_by("-start_date", "-pk")
+    return (
+        scoped(Referral, session.agency_id)
+        .filter(in_a_group_on(session.date), program=session.group.program)
+        .exclude(Exists(members_now))
+        .select_related("participant")
+        .annotate(home_group=Subquery(home_group.values("group__name")[:1]))
+        .order_by("participant__legal_name", "pk")
+    )
 
 
 def open_groups_for(*, referral) -> QuerySet[Group]:

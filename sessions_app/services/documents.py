@@ -130,6 +130,7 @@ def certificate_revoke(*, certificate: Certificate, by, reason: str) -> Certific
 def _absences(referral) -> list[dict]:
     rows = (
         Attendance.objects.filter(referral=referral, status__in=completion.ABSENT)
+        .filter(session__date__lte=timezone.localdate())  # nothing after the report's own day
         .select_related("session")
         .order_by("session__date")
     )
