@@ -1,6 +1,8 @@
 """Reads of groups, sessions and documents, scoped to the agency; a facilitator who does not
 also manage groups reaches only the groups they run (another group answers 404)."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -42,7 +44,33 @@ def group_get(*, agency, user, membership, pk: int) -> Group:
 
 
 def group_sessions(*, group) -> QuerySet[Session]:
-    return group.sessions.select_related("module").annotate(marked=Count("attendance"))
+    """The group's sessions by date, each with how many people were marked (`marked`). The
+    order is said here: an aggregate leaves the model's own ordering out."""
+    return (
+        group.sessions.select_related("module")
+        .annotate(marked=Count("attendance"))
+        .order_by("date", "start_time", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Schedule:
+    past: list  # before today, oldest first
+    upcoming: list  # from today on
+    next: Session | None  # the first session to come that is not cancelled
+
+
+def group_schedule(*, group) -> Schedule:
+    """The group's sessions split at today, in one query."""
+    today = timezone.localdate()
+    every = list(group_sessions(group=group))
+    upcoming = [session for session in every if session.date >= today]
+    scheduled = (s for s in upcoming if s.status == Session.Status.SCHEDULED)
+    return Schedule(
+        past=[session for session in every if session.date < today],
+        upcoming=upcoming,
+        next=next(scheduled, None),
+    )
 
 
 def group_members(*, group) -> QuerySet[Enrollment]:
