@@ -19,7 +19,7 @@ RUN pip install --no-cache-dir "uv==0.13.9" \
 COPY . .
 RUN python -m ipv.core.translations \
     && DJANGO_SECRET_KEY=collectstatic-only IPV_FIELD_ENCRYPTION_KEY=Y29sbGVjdHN0YXRpYy1vbmx5LW5vdC1yZWFsLWtleSE= \
-       DATABASE_URL=postgres://unused/unused REDIS_URL=redis://unused:6379/0 \
+       DATABASE_URL=postgres://unused/unused REDIS_URL=redis://unused:6379/0 IPV_BASE_URL=https://unused.invalid \
        python manage.py collectstatic --noinput \
     && useradd --system --uid 1000 --home /app ipv \
     && chown -R ipv /app/var

@@ -71,7 +71,7 @@ messages: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l fr -l en --no-location --ignore ".venv/*" --ignore "var/*"
 
 # Production settings (no debug, cached templates, hashed static files), a throwaway key.
-BENCH_ENV := DJANGO_LOG_LEVEL=WARNING DJANGO_DEBUG=0 DJANGO_SECRET_KEY=bench-only-not-a-secret IPV_FIELD_ENCRYPTION_KEY=YmVuY2gtb25seS1maWVsZC1rZXktbm90LXNlY3JldCE= DJANGO_ALLOWED_HOSTS=testserver DJANGO_SECURE_SSL_REDIRECT=0
+BENCH_ENV := DJANGO_LOG_LEVEL=WARNING DJANGO_DEBUG=0 DJANGO_SECRET_KEY=bench-only-not-a-secret IPV_FIELD_ENCRYPTION_KEY=YmVuY2gtb25seS1maWVsZC1rZXktbm90LXNlY3JldCE= DJANGO_ALLOWED_HOSTS=testserver IPV_BASE_URL=http://testserver DJANGO_SECURE_SSL_REDIRECT=0
 
 bench: install
 	$(BIN)/python -m ipv.core.translations

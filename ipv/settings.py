@@ -71,7 +71,21 @@ IPV_FIELD_ENCRYPTION_KEYS = _field_encryption_keys()
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
 )
-IPV_BASE_URL = env("IPV_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+
+def _base_url() -> str:
+    """Where the site is reached, for links in emails and on certificates: in debug, the port
+    `make run` serves on (PORT) unless said otherwise; in production, IPV_BASE_URL."""
+    if env("IPV_BASE_URL", default=""):
+        return env("IPV_BASE_URL").rstrip("/")
+    if not DEBUG:
+        raise environ.ImproperlyConfigured(
+            "Set IPV_BASE_URL to the site's public address, e.g. https://ipv.example.org."
+        )
+    return f"http://127.0.0.1:{env.int('PORT', default=8000)}"
+
+
+IPV_BASE_URL = _base_url()
 # Proxies in front of the site that append to X-Forwarded-For (0: use the connection's address).
 IPV_TRUSTED_PROXIES = env.int("IPV_TRUSTED_PROXIES", default=0)
 CSRF_TRUSTED_ORIGINS = [IPV_BASE_URL]

@@ -1,15 +1,18 @@
 """Reads of groups, sessions and documents, scoped to the agency; a facilitator who does not
 also manage groups reaches only the groups they run (another group answers 404)."""
 
-from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from ipv.core.search import by_name
 from ipv.audit.models import AuditEvent
+from ipv.core.search import by_name
 from ipv.core.tenancy import get_scoped_or_404, scoped
+from referrals.models import Referral, Status
 from sessions_app.models import (
     Certificate,
     CourtReport,
@@ -44,7 +47,33 @@ def group_get(*, agency, user, membership, pk: int) -> Group:
 
 
 def group_sessions(*, group) -> QuerySet[Session]:
-    return group.sessions.select_related("module").annotate(marked=Count("attendance"))
+    """The group's sessions by date, each with how many people were marked (`marked`). The
+    order is said here: an aggregate leaves the model's own ordering out."""
+    return (
+        group.sessions.select_related("module")
+        .annotate(marked=Count("attendance"))
+        .order_by("date", "start_time", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Schedule:
+    past: list  # before today, oldest first
+    upcoming: list  # from today on
+    next: Session | None  # the first session to come that is not cancelled
+
+
+def group_schedule(*, group) -> Schedule:
+    """The group's sessions split at today, in one query."""
+    today = timezone.localdate()
+    every = list(group_sessions(group=group))
+    upcoming = [session for session in every if session.date >= today]
+    scheduled = (s for s in upcoming if s.status == Session.Status.SCHEDULED)
+    return Schedule(
+        past=[session for session in every if session.date < today],
+        upcoming=upcoming,
+        next=next(scheduled, None),
+    )
 
 
 def group_members(*, group) -> QuerySet[Enrollment]:
@@ -60,6 +89,32 @@ def session_get(*, agency, user, membership, pk: int) -> Session:
     groups = _visible_groups(agency=agency, user=user, membership=membership)
     queryset = Session.objects.select_related("group", "module").filter(group__in=groups)
     return get_scoped_or_404(queryset, agency=agency, pk=pk)
+
+
+def in_a_group_on(day) -> Q:
+    """The referrals that were in a group of the program on `day`: enrolled or under review,
+    or completed since (a moment ago, by the save of another session, for instance)."""
+    return Q(status__in=[Status.ENROLLED, Status.NON_COMPLIANT]) | Q(
+        status=Status.COMPLETED, status_changed_at__date__gte=day
+    )
+
+
+def makeup_candidates(*, session) -> QuerySet[Referral]:
+    """Who may come to `session` as a make-up: people of the group's program who are not in
+    this group now (whoever was in it before counts), each with the name of their latest
+    group (`home_group`)."""
+    members_now = Enrollment.objects.filter(
+        referral=OuterRef("pk"), group_id=session.group_id, ended_on__isnull=True
+    )
+    home_group = Enrollment.objects.filter(referral=OuterRef("pk")).order_by("-start_date", "-pk")
+    return (
+        scoped(Referral, session.agency_id)
+        .filter(in_a_group_on(session.date), program=session.group.program)
+        .exclude(Exists(members_now))
+        .select_related("participant")
+        .annotate(home_group=Subquery(home_group.values("group__name")[:1]))
+        .order_by("participant__legal_name", "pk")
+    )
 
 
 def open_groups_for(*, referral) -> QuerySet[Group]:

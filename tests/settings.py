@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-never-used-outside-the-test-suite")
 os.environ.setdefault("IPV_FIELD_ENCRYPTION_KEY", "dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5LTA=")
+os.environ.setdefault("IPV_BASE_URL", "http://127.0.0.1:8000")
 
 from ipv.settings import *  # noqa: F403
 from ipv.settings import CACHES, STORAGES

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from ipv.core.search import by_name
 from referrals.models import Referral, Status, fee_rule_met
 from referrals.reasons import MODULES_ATTENDED, Reason
-from referrals.services.referrals import referral_locked, transition_apply
+from referrals.services.referrals import transition_apply
 from sessions_app import completion
 from sessions_app.models import Attendance, Enrollment, Session
+from sessions_app.selectors import in_a_group_on
 from sessions_app.services.documents import certificate_issue
 
 # Said ahead of a session, an absence can be excused; nothing else is known before it starts.
@@ -65,11 +66,25 @@ def _check(session: Session, mark: Mark, expected: set[int], makeup: bool) -> st
     return None
 
 
+def _lock(referral_ids) -> None:
+    """Hold the referrals until the transaction ends, always in the same order: two saves
+    that touch the same person (a roster and a make-up at once) run one after the other, the
+    second one seeing the first one's marks, so the program completes once and nobody's mark is
+    refused for a status the first save has just changed."""
+    list(
+        Referral.objects.select_for_update()
+        .filter(pk__in=referral_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def attendance_record(*, session: Session, by, marks: list[Mark], makeup=False) -> dict:
     """Save the marks of a session. Saving again (another tab, a double click) updates the
     same rows. Returns referral id → the error that kept its mark from being saved."""
     session = Session.objects.select_related("group__agency").get(pk=session.pk)
+    _lock([mark.referral_id for mark in marks])
     expected = {referral.pk for referral in roster(session=session)}
     errors, rows = {}, []
     before = {
@@ -116,8 +131,12 @@ def attendance_record(*, session: Session, by, marks: list[Mark], makeup=False) 
 
 
 def _check_makeup(session: Session, referral_id: int) -> str | None:
-    referral = Referral.objects.filter(pk=referral_id, agency_id=session.agency_id).first()
-    if referral is None or referral.status not in (Status.ENROLLED, Status.NON_COMPLIANT):
+    referral = (
+        Referral.objects.filter(pk=referral_id, agency_id=session.agency_id)
+        .filter(in_a_group_on(session.date))
+        .first()
+    )
+    if referral is None:
         return _("Only someone enrolled in a group can come as a make-up.")
     if referral.program != session.group.program:
         return _("This person follows the other program.")
@@ -126,7 +145,8 @@ def _check_makeup(session: Session, referral_id: int) -> str | None:
 
 def follow_up(referral_ids, by) -> None:
     """Complete the referrals whose twelve modules are now attended; flag for review those
-    whose absences reached the agency's limits."""
+    whose absences reached the agency's limits. The caller holds the transaction."""
+    _lock(referral_ids)  # their status is read once they are held: it cannot change under us
     referrals = list(
         Referral.objects.filter(pk__in=referral_ids, status=Status.ENROLLED).select_related(
             "agency", "participant", "court"
@@ -138,9 +158,7 @@ def follow_up(referral_ids, by) -> None:
     reasons = completion.review_reasons(referrals=referrals)
     for referral in referrals:
         if progress[referral.pk].is_complete and fee_rule_met(referral):
-            locked = referral_locked(referral)
-            transition_apply(locked, "complete", by=by, reason=Reason(MODULES_ATTENDED))
-            certificate_issue(referral=locked, by=by)
+            transition_apply(referral, "complete", by=by, reason=Reason(MODULES_ATTENDED))
+            certificate_issue(referral=referral, by=by)
         elif referral.pk in reasons:
-            locked = referral_locked(referral)
-            transition_apply(locked, "flag_non_compliance", by=by, reason=reasons[referral.pk])
+            transition_apply(referral, "flag_non_compliance", by=by, reason=reasons[referral.pk])

@@ -94,8 +94,10 @@ def certificate_issue(*, referral, by) -> Certificate:
         issued_by=by,
         details={
             **_common(referral),
+            # From the first session attended to the one that taught the last module missing
+            # (not the day completion was recorded: a fee paid later, a review, a late roster).
             "started_on": min(module["date"] for module in modules),
-            "completed_on": timezone.localdate().isoformat(),
+            "completed_on": max(module["date"] for module in modules),
             "modules": modules,
         },
     )
@@ -129,6 +131,7 @@ def certificate_revoke(*, certificate: Certificate, by, reason: str) -> Certific
 def _absences(referral) -> list[dict]:
     rows = (
         Attendance.objects.filter(referral=referral, status__in=completion.ABSENT)
+        .filter(session__date__lte=timezone.localdate())  # nothing after the report's own day
         .select_related("session")
         .order_by("session__date")
     )

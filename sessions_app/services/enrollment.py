@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,8 +16,19 @@ from referrals.services.referrals import (
     referral_locked,
     transition_apply,
 )
-from sessions_app.models import Enrollment, Group
+from sessions_app.models import Attendance, Enrollment, Group
 from sessions_app.services.groups import check_within_a_year
+
+
+def _drop_booked_ahead(attendance) -> None:
+    """Remove what was noted ahead (an excused absence) at sessions not yet started: the person
+    will not be there, so it neither counts towards the absence review nor reaches a report.
+    The history keeps the removed rows."""
+    now = timezone.localtime()
+    attendance.filter(
+        Q(session__date__gt=now.date())
+        | Q(session__date=now.date(), session__start_time__gt=now.time())
+    ).delete()
 
 
 def _check_group(referral, group) -> None:
@@ -78,6 +89,9 @@ def enrollment_move(*, referral, group: Group, start_date, by, reason: str) -> E
     current.ended_on = max(timezone.localdate(), current.start_date)
     current.end_reason = Enrollment.End.MOVED
     current.save(update_fields=["ended_on", "end_reason"])
+    _drop_booked_ahead(
+        Attendance.objects.filter(referral=referral, session__group=current.group_id)
+    )
     moved = Enrollment.objects.create(
         agency_id=referral.agency_id,
         referral=referral,
@@ -98,8 +112,10 @@ def enrollment_move(*, referral, group: Group, start_date, by, reason: str) -> E
 
 def enrollment_close(*, referral, end: str) -> None:
     """The referral left the program (completed, discharged, withdrawn, transferred): its
-    place in the group is freed. The caller holds the transaction."""
+    place in the group is freed, and what was noted ahead anywhere is removed. The caller
+    holds the transaction."""
     # Not before it started: a place booked to start next week can end today.
     Enrollment.objects.filter(referral=referral, ended_on__isnull=True).update(
         ended_on=Greatest(F("start_date"), Value(timezone.localdate())), end_reason=end
     )
+    _drop_booked_ahead(Attendance.objects.filter(referral=referral))

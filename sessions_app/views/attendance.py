@@ -2,7 +2,6 @@
 saves on its own with htmx; without JavaScript the whole roster is one form."""
 
 from django.contrib import messages
-from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,10 +9,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ipv.core.forms import posted
 from ipv.core.permissions import requires
-from referrals.models import Referral, Status
 from referrals.selectors import search as referral_search
+from sessions_app import selectors
 from sessions_app.forms import MakeupChoiceForm, MakeupSearchForm, RosterRowForm
-from sessions_app.models import Attendance, Enrollment
+from sessions_app.models import Attendance
 from sessions_app.services.attendance import Mark, attendance_record, roster
 from sessions_app.views.groups import _session
 
@@ -63,25 +62,6 @@ def _save(request, session, rows) -> bool:
     return not refused
 
 
-def _makeup_candidates(session):
-    """People of the same program, placed in another group, who could make up this module;
-    each with the name of that group (`home_group`)."""
-    home_group = Enrollment.objects.filter(referral=OuterRef("pk"), ended_on__isnull=True).values(
-        "group__name"
-    )[:1]
-    return (
-        Referral.objects.filter(
-            agency_id=session.agency_id,
-            program=session.group.program,
-            status__in=[Status.ENROLLED, Status.NON_COMPLIANT],
-        )
-        .exclude(enrollments__group=session.group, enrollments__ended_on__isnull=True)
-        .select_related("participant")
-        .annotate(home_group=Subquery(home_group))
-        .order_by("participant__legal_name")
-    )
-
-
 @requires("attendance.take")
 @require_http_methods(["GET", "POST"])
 def session_roster(request, pk):
@@ -121,7 +101,7 @@ def session_makeup(request, pk):
     name or court file number (three characters at least), then chosen from the matches, even
     a single one, so that nobody is marked present by a search alone."""
     session = _session(request, pk)
-    candidates = _makeup_candidates(session)
+    candidates = selectors.makeup_candidates(session=session)
     if "referral" in request.POST:
         choice = MakeupChoiceForm(request.POST, candidates=candidates)
         if choice.is_valid():

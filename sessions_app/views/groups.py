@@ -69,7 +69,7 @@ def group_detail(request, pk):
     group = _group(request, pk)
     context = {
         "group": group,
-        "sessions": selectors.group_sessions(group=group),
+        "schedule": selectors.group_schedule(group=group),
         "members": selectors.group_members(group=group),
     }
     return render(request, "sessions_app/group_detail.html", context)

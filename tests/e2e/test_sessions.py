@@ -294,6 +294,33 @@ def test_a_revoked_certificate_says_so_on_its_verification_page(
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_groups_past_sessions_are_folded_and_open_from_the_keyboard(
+    new_page, live_server, world, assert_accessible, language
+):
+    base, agency = live_server.url, f"/{language}/a/{world.agency.slug}"
+    third = world.group.sessions.order_by("date")[2]
+    # The evening of the third session: two held, tonight's the next one.
+    with time_machine.travel(_evening_of(third), tick=True):
+        page = new_page()
+        sign_in(page, base, "facilitator@riviere.test", language)
+        page.goto(f"{base}{agency}/groups/{world.group.pk}/")
+        past = page.locator("section[aria-labelledby=sessions-heading] details")
+        expect(past).not_to_have_attribute("open", "")
+        expect(past.get_by_role("table")).to_be_hidden()
+        marked = page.locator("tr", has=page.locator(".badge"))
+        expect(marked).to_have_count(1)
+        expect(marked).to_contain_text(_short_date(third.date, language))
+        assert_accessible(page)
+
+        past.locator("summary").focus()
+        page.keyboard.press("Enter")
+        expect(past).to_have_attribute("open", "")
+        expect(past.get_by_role("table")).to_be_visible()
+        expect(past.locator("tbody tr")).to_have_count(2)
+        assert_accessible(page)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
 def test_every_groups_sessions_and_documents_page_passes_axe(
     new_page, live_server, world, assert_accessible, language
 ):

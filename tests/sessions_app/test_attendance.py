@@ -1,7 +1,7 @@
 """Taking attendance on the roster, and what follows from it: the absence policy's review,
 a discharge reported to the court, and the completion that issues the certificate."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,12 +11,15 @@ from django.test.utils import CaptureQueriesContext
 from referrals.services.referrals import referral_transition
 from sessions_app.models import Attendance, Certificate, CourtReport, Enrollment
 from sessions_app.services.attendance import Mark, attendance_record
-from sessions_app.services.enrollment import enroll
+from sessions_app.services.documents import court_report_issue
+from sessions_app.services.enrollment import enroll, enrollment_move
 from sessions_app.services.groups import session_cancel
-from tests.conftest import make_referral
+from tests.conftest import at_once, make_referral
 from tests.sessions_app.conftest import (
+    TODAY,
     TORONTO,
     a_group,
+    attended,
     by_module,
     intake_done,
     placed,
@@ -362,3 +365,142 @@ def test_the_roster_page_costs_the_same_queries_for_2_or_20_people(clock, client
     with CaptureQueriesContext(connection) as twenty:
         assert len(client.get(url).context["rows"]) == 20
     assert len(twenty) == len(two), "\n".join(query["sql"] for query in twenty.captured_queries)
+
+
+# Make-ups.
+
+
+def test_someone_who_left_this_group_is_found_for_a_make_up_and_its_members_are_not(
+    clock, client, world, english
+):
+    paul = placed(world, name="Paul Girard")
+    thursday = a_group(world, name="Jeudi soir")
+    enrollment_move(
+        referral=paul, group=thursday, start_date=TODAY, by=world["intake"], reason="Works late."
+    )
+    placed(world, name="Marc Girard")  # in this group now: on its roster, not a make-up
+    next_tuesday = sessions(world.group)[1]
+    clock.move_to(next_tuesday.starts_at)
+    client.force_login(world["facilitator"])
+    found = client.post(roster_url(world, next_tuesday, "makeup/"), {"q": "Girard"})
+    assert found.status_code == 200
+    choices = found.context["makeup_choice"].fields["referral"].choices
+    assert [label for _, label in choices] == ["Paul Girard — Jeudi soir"]
+
+
+# Two saves that complete the same person at the same moment (each on its own connection).
+
+
+def _saving(world, session, referral, *, makeup):
+    def call():
+        mark = Mark(referral_id=referral.pk, status=Attendance.Status.PRESENT)
+        return attendance_record(
+            session=session, by=world["facilitator"], marks=[mark], makeup=makeup
+        )
+
+    return call
+
+
+def _completed_once(referral):
+    assert status_of(referral) == "completed"
+    assert Certificate.objects.filter(referral=referral).count() == 1
+    assert referral.timeline.filter(kind="complete").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_make_up_and_a_roster_mark_that_each_complete_the_program_at_once_are_both_kept(
+    clock, world
+):
+    paul = placed(world, name="Paul Girard")
+    thursday = a_group(world, name="Jeudi soir")
+    attended(world, paul, [by_module(world.group, number) for number in range(1, 12)])
+    tuesday_12, thursday_12 = by_module(world.group, 12), by_module(thursday, 12)
+    clock.move_to(thursday_12.starts_at + timedelta(hours=1))
+
+    results = at_once(
+        _saving(world, tuesday_12, paul, makeup=False),
+        _saving(world, thursday_12, paul, makeup=True),
+    )
+    assert results == [{}, {}]
+    kept = Attendance.objects.filter(referral=paul, session__in=[tuesday_12, thursday_12])
+    assert set(kept.values_list("session_id", "status", "makeup")) == {
+        (tuesday_12.pk, "present", False),
+        (thursday_12.pk, "present", True),
+    }
+    _completed_once(paul)
+
+
+def test_a_make_up_noted_just_after_the_person_completed_elsewhere_is_kept(
+    clock, client, world, english
+):
+    paul = placed(world, name="Paul Girard")
+    thursday = a_group(world, name="Jeudi soir", facilitators=[world["facilitator"]])
+    attended(world, paul, [by_module(world.group, number) for number in range(1, 12)])
+    tuesday_12, thursday_12 = by_module(world.group, 12), by_module(thursday, 12)
+    clock.move_to(thursday_12.starts_at + timedelta(hours=1))
+    assert _saving(world, tuesday_12, paul, makeup=False)() == {}
+    assert status_of(paul) == "completed"
+
+    client.force_login(world["facilitator"])
+    response = client.post(roster_url(world, thursday_12, "makeup/"), {"referral": paul.pk})
+    assert response.status_code == 302
+    row = Attendance.objects.get(referral=paul, session=thursday_12)
+    assert (row.status, row.makeup) == ("present", True)
+    # A make-up at a session held before that day is kept too; after it, there is none.
+    assert _saving(world, by_module(thursday, 11), paul, makeup=True)() == {}
+    after = sessions(thursday)[sessions(thursday).index(thursday_12) + 1]
+    clock.move_to(after.starts_at + timedelta(hours=1))
+    assert _saving(world, after, paul, makeup=True)() == {
+        paul.pk: "Only someone enrolled in a group can come as a make-up."
+    }
+
+
+# What was noted ahead in a group the person leaves.
+
+
+def _excused_ahead(world, session, referral, *, makeup=False):
+    mark = Mark(referral_id=referral.pk, status=Attendance.Status.EXCUSED)
+    saved = attendance_record(session=session, by=world["facilitator"], marks=[mark], makeup=makeup)
+    assert saved == {}
+
+
+def test_absences_noted_ahead_in_a_group_left_are_removed_and_count_for_nothing(
+    clock, world, english
+):
+    paul = placed(world, name="Paul Girard")
+    for session in sessions(world.group)[1:3]:  # the next two Tuesdays, told in advance
+        _excused_ahead(world, session, paul)
+    held = world.session
+    clock.move_to(held.starts_at + timedelta(hours=1))
+    assert take(clock, world, held, paul, "present") == {}
+    thursday = a_group(world, name="Jeudi soir", start_date=date(2026, 11, 26))
+    enrollment_move(
+        referral=paul, group=thursday, start_date=TODAY, by=world["intake"], reason="Works late."
+    )
+    left = Attendance.objects.filter(referral=paul).values_list("session_id", "status")
+    assert list(left) == [(held.pk, "present")]  # what was held stays
+
+    take(clock, world, sessions(thursday)[0], paul, "unexcused")
+    take(clock, world, sessions(thursday)[1], paul, "excused")
+    assert status_of(paul) == "enrolled"  # two absences, not four: the limit is three
+
+
+def test_leaving_the_program_removes_what_was_noted_ahead_anywhere(clock, world):
+    paul = placed(world, name="Paul Girard")
+    thursday = a_group(world, name="Jeudi soir")
+    _excused_ahead(world, sessions(world.group)[1], paul)
+    _excused_ahead(world, sessions(thursday)[1], paul, makeup=True)
+    referral_transition(referral=paul, name="withdraw", by=world["intake"], reason="Moved away.")
+    assert not Attendance.objects.filter(referral=paul).exists()
+
+
+def test_a_report_lists_no_absence_dated_after_its_own_day(clock, world, english):
+    paul = placed(world, name="Paul Girard")
+    next_week = sessions(world.group)[1]
+    _excused_ahead(world, next_week, paul)
+    today = court_report_issue(referral=paul, kind=CourtReport.Kind.PROGRESS, by=world["intake"])
+    assert today.details["absences"] == []
+    # Positive control: once that day has come, the absence is reported.
+    clock.move_to(next_week.starts_at + timedelta(hours=3))
+    later = court_report_issue(referral=paul, kind=CourtReport.Kind.PROGRESS, by=world["intake"])
+    assert later.details["absences"] == [{"date": "2026-12-01", "status": "excused"}]

@@ -84,6 +84,22 @@ def test_the_certificate_of_an_open_entry_newcomer_starts_on_their_first_session
     )
 
 
+def test_the_certificate_ends_at_the_last_module_attended_not_when_completion_was_recorded(
+    clock, world
+):
+    first = by_module(world.group, 7)
+    referral = placed(world, name="Marc-André Poirier", start=first.date)
+    round_trip = [session for session in sessions(world.group) if session.date >= first.date][:12]
+    attended(world, referral, round_trip)
+    # Completion recorded two weeks after the twelfth module (a fee paid, a review ended).
+    clock.move_to(datetime(2027, 4, 6, 10, 0, tzinfo=TORONTO))
+    certificate = certificate_issue(referral=referral, by=world["intake"])
+    assert (certificate.details["started_on"], certificate.details["completed_on"]) == (
+        "2027-01-05",
+        "2027-03-23",
+    )
+
+
 def test_a_make_up_in_another_group_of_the_same_program_counts(clock, world):
     referral = placed(world, name="Marc-André Poirier")
     thursday = a_group(world, name="Jeudi soir")

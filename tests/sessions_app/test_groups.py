@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import formats
 from icalendar import Calendar
 
 from ipv.accounts.services import roles_change, staff_deactivate
@@ -325,3 +326,30 @@ def test_the_group_list_and_a_group_page_cost_the_same_queries_as_they_grow(clie
     assert big_page[1] == small_page[1] + 5
     assert big_list[0] == small_list[0]
     assert big_page[0] == small_page[0]
+
+
+def test_a_groups_page_lists_sessions_by_date_marks_the_next_and_folds_the_past(
+    clock, client, world, english
+):
+    # The second session is moved past the others: written early, it now comes last.
+    second = sessions(world.group)[1]
+    _move(world, second, date(2027, 6, 1))
+    clock.move_to(datetime(2026, 12, 9, 10, 0, tzinfo=TORONTO))
+    client.force_login(world["facilitator"])
+    response = client.get(f"/en/a/{world.agency.slug}/groups/{world.group.pk}/")
+    assert response.status_code == 200
+    schedule = response.context["schedule"]
+    assert [session.date for session in schedule.past] == [date(2026, 11, 24), date(2026, 12, 8)]
+    upcoming = [session.date for session in schedule.upcoming]
+    assert upcoming == sorted(upcoming)
+    assert (upcoming[0], upcoming[-1]) == (date(2026, 12, 15), date(2027, 6, 1))
+    assert schedule.next.date == date(2026, 12, 15)
+
+    html = response.content.decode()
+    start = html.index('<details class="mb-3">')  # no "open": closed until someone opens it
+    folded = html[start : html.index("</details>", start)]
+    assert "2 past sessions" in folded
+    assert folded.count("<tr") == 3  # the header and the two sessions held
+    rows = [row for row in html.split("<tr") if "Next session" in row]
+    assert len(rows) == 1
+    assert formats.date_format(date(2026, 12, 15), "SHORT_DATE_FORMAT") in rows[0]

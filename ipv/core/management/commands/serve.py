@@ -37,7 +37,7 @@ class Command(BaseCommand):
         if not no_demo:
             call_command("load_demo", verbosity=0)
 
-        env = {**os.environ, "DATABASE_URL": settings.DATABASE_URL, "REDIS_URL": settings.REDIS_URL}
+        env = self.children_env(port)
         python = sys.executable
         commands = {
             "web": [python, "manage.py", "runserver", f"127.0.0.1:{port}"],
@@ -73,6 +73,16 @@ class Command(BaseCommand):
             celery_app.pool.force_close_all()
             embedded.stop()
         self.stdout.write("Stopped.")
+
+    def children_env(self, port) -> dict:
+        """The site, the worker and beat join the servers held here, and know the port the
+        site is served on: links they write (emails, certificates) point to it in debug."""
+        return {
+            **os.environ,
+            "DATABASE_URL": settings.DATABASE_URL,
+            "REDIS_URL": settings.REDIS_URL,
+            "PORT": str(port),
+        }
 
     def _wait_for_port(self, port, process, stop, timeout=60):
         deadline = time.monotonic() + timeout
