@@ -116,7 +116,7 @@ def _step(referral, step, worker):
             by=worker,
             held_on=timezone.localdate(),
             eligibility="eligible" if eligible else "ineligible",
-            reason="" if eligible else "Denies the offence; the court decides next steps.",
+            court_reason="" if eligible else "Denies the offence; the court decides next steps.",
             consents={"program_agreement": timezone.localdate()} if eligible else {},
             notes="Attentive; works nights, prefers an evening group.",
         )

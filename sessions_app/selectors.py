@@ -100,11 +100,22 @@ def curricula_current(*, agency) -> list[Curriculum]:
     return list(latest.values())
 
 
-def referral_documents(*, referral) -> dict:
-    """The certificates and court reports issued for a referral, newest first."""
+def referral_documents(*, referral, for_court=False) -> dict:
+    """The certificates and court reports issued for a referral, newest first, each report
+    with the one it replaces and the one that replaced it. The court sees only the reports
+    still current, and the notice of return (when there is one) as `notice`."""
+    reports = CourtReport.objects.filter(referral=referral).select_related(
+        "replaces", "replaced_by"
+    )
+    if for_court:
+        reports = reports.filter(replaced_by__isnull=True)
+    reports = list(reports)
+    kinds = {report.kind for report in reports}
     return {
         "certificates": list(Certificate.objects.filter(referral=referral)),
-        "reports": list(CourtReport.objects.filter(referral=referral)),
+        "reports": reports,
+        "notice": next((r for r in reports if r.kind == CourtReport.Kind.RETURN_NOTICE), None),
+        "non_compliance_sent": CourtReport.Kind.NON_COMPLIANCE in kinds,
     }
 
 
@@ -121,6 +132,12 @@ def certificate_get(*, agency, referral) -> Certificate:
 
 def report_get(*, agency, pk: int) -> CourtReport:
     return get_scoped_or_404(CourtReport.objects.select_related("referral"), agency=agency, pk=pk)
+
+
+def court_report_get(*, referral, pk: int) -> CourtReport:
+    """A report of the referral that the court may read: the current one, not one replaced."""
+    reports = CourtReport.objects.filter(referral=referral, replaced_by__isnull=True)
+    return get_scoped_or_404(reports, agency=referral.agency, pk=pk)
 
 
 def certificate_by_code(code: str) -> Certificate | None:
