@@ -127,7 +127,7 @@ def _step(referral, step, worker):
             by=worker,
             held_on=timezone.localdate(),
             eligibility="eligible" if eligible else "ineligible",
-            reason="" if eligible else "Nie l'infraction; le tribunal décidera de la suite.",
+            court_reason="" if eligible else "Nie l'infraction; le tribunal décidera de la suite.",
             consents={"program_agreement": timezone.localdate()} if eligible else {},
             notes="Attentif; travaille de nuit, préfère un groupe du soir.",
         )

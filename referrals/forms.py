@@ -7,6 +7,7 @@ from functools import partial
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Agency, Court, Program
@@ -209,6 +210,39 @@ class IntakeRescheduleForm(IntakeBookForm):
     reason = ReasonForm.base_fields["reason"]
 
 
+def _court_reason(*, required):
+    """The reason the court reads on its notice, apart from what the team writes for itself."""
+    printed = _(
+        "Printed on the notice sent to the court: write nothing a victim or a partner said, "
+        "no intake note and no risk flag."
+    )
+    return forms.CharField(
+        label=_("Reason for the court"),
+        max_length=REASON_MAX_LENGTH,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=printed
+        if required
+        else format_lazy("{} {}", _("Required when the person is not eligible."), printed),
+    )
+
+
+INTERNAL_REASON = forms.CharField(
+    label=_("Internal note on the outcome"),
+    max_length=REASON_MAX_LENGTH,
+    required=False,
+    widget=forms.Textarea(attrs={"rows": 2}),
+    help_text=_("Kept in the referral's history for the team; never shown to the court."),
+)
+
+
+class ReturnToCourtForm(forms.Form):
+    """Return the referral to the court: the reason for the court, and the team's own note."""
+
+    court_reason = _court_reason(required=True)
+    reason = INTERNAL_REASON
+
+
 def _consent_field(kind):
     return BoundedDateField(
         label=kind.label,
@@ -232,13 +266,8 @@ class IntakeRecordForm(forms.Form):
     eligibility = forms.ChoiceField(
         label=_("Eligibility"), choices=Intake.Eligibility.choices, widget=forms.RadioSelect
     )
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=REASON_MAX_LENGTH,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Required when the person is not eligible: the court is told why."),
-    )
+    court_reason = _court_reason(required=False)
+    reason = INTERNAL_REASON
     program_agreement = _consent_field(Consent.Kind.PROGRAM_AGREEMENT)
     release_court = _consent_field(Consent.Kind.RELEASE_COURT)
     release_probation = _consent_field(Consent.Kind.RELEASE_PROBATION)

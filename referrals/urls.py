@@ -29,6 +29,7 @@ agency_urlpatterns = [
     path("referrals/<int:pk>/intake/book/", intake.intake_book, name="intake_book"),
     path("referrals/<int:pk>/intake/missed/", intake.intake_missed, name="intake_missed"),
     path("referrals/<int:pk>/intake/record/", intake.intake_record, name="intake_record"),
+    path("referrals/<int:pk>/return/", intake.referral_return, name="referral_return"),
     path("referrals/<int:pk>/transfer/", transfers.transfer_request, name="transfer_request"),
     path("transfers/", transfers.transfer_list, name="transfer_list"),
     path("transfers/<int:pk>/", transfers.transfer_detail, name="transfer_detail"),

@@ -16,8 +16,9 @@ from directory.models import Agency, Court
 from ipv.accounts.models import User
 from referrals.models import Intake, Referral
 from referrals.services import intake, referrals
-from sessions_app.models import Attendance, Enrollment, Group, Session
+from sessions_app.models import Attendance, CourtReport, Enrollment, Group, Session
 from sessions_app.services.attendance import follow_up
+from sessions_app.services.documents import court_report_issue
 from sessions_app.services.enrollment import enroll
 from sessions_app.services.groups import group_create
 
@@ -134,3 +135,5 @@ def load() -> None:
             referrals.referral_transition(
                 referral=referral, name="discharge", by=worker, reason=discharge
             )
+            # The worker read the report's preview, and sent it.
+            court_report_issue(referral=referral, kind=CourtReport.Kind.NON_COMPLIANCE, by=worker)

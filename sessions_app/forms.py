@@ -158,6 +158,12 @@ class RevokeForm(ReasonForm):
     pass
 
 
+class ReportConfirmForm(forms.Form):
+    """The confirmation of a preview: what it showed, to issue exactly that."""
+
+    previewed = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
 class VerifyForm(forms.Form):
     code = forms.CharField(
         label=_("Verification code"),

@@ -352,17 +352,24 @@ class Attendance(models.Model):
 
 # A document, once issued, says forever what it said: only its PDF may be written (once, when
 # rendered) and a certificate may be revoked (once).
+FROZEN = (
+    "OLD.code IS DISTINCT FROM NEW.code"
+    " OR OLD.details IS DISTINCT FROM NEW.details"
+    " OR OLD.referral_id IS DISTINCT FROM NEW.referral_id"
+    " OR OLD.language IS DISTINCT FROM NEW.language"
+    " OR OLD.issued_at IS DISTINCT FROM NEW.issued_at"
+    " OR (length(OLD.pdf) > 0 AND OLD.pdf IS DISTINCT FROM NEW.pdf)"
+    " OR (OLD.revoked_at IS NOT NULL AND OLD.revoked_at IS DISTINCT FROM NEW.revoked_at)"
+)
 DOCUMENT_FROZEN = pgtrigger.Protect(
+    name="frozen", operation=pgtrigger.Update, condition=pgtrigger.Condition(FROZEN)
+)
+# A report also keeps, forever, which earlier report it replaces.
+REPORT_FROZEN = pgtrigger.Protect(
     name="frozen",
     operation=pgtrigger.Update,
     condition=pgtrigger.Condition(
-        "OLD.code IS DISTINCT FROM NEW.code"
-        " OR OLD.details IS DISTINCT FROM NEW.details"
-        " OR OLD.referral_id IS DISTINCT FROM NEW.referral_id"
-        " OR OLD.language IS DISTINCT FROM NEW.language"
-        " OR OLD.issued_at IS DISTINCT FROM NEW.issued_at"
-        " OR (length(OLD.pdf) > 0 AND OLD.pdf IS DISTINCT FROM NEW.pdf)"
-        " OR (OLD.revoked_at IS NOT NULL AND OLD.revoked_at IS DISTINCT FROM NEW.revoked_at)"
+        FROZEN + " OR OLD.replaces_id IS DISTINCT FROM NEW.replaces_id OR OLD.kind <> NEW.kind"
     ),
 )
 NO_DELETE = pgtrigger.Protect(name="no_delete", operation=pgtrigger.Delete)
@@ -437,23 +444,44 @@ class Certificate(Document):
 
 
 class CourtReport(Document):
-    """A report for the court: attendance so far, or the non-compliance that led to a
-    discharge. In the court's language."""
+    """A document for the court about one referral: attendance so far, or the non-compliance
+    that led to a discharge (both in the court's language, each issued after a preview, and
+    replaceable by a corrected one); or the notice that the referral returns to the court, with
+    the reason written for it (in the participant's language, like the certificate)."""
 
     class Kind(models.TextChoices):
         PROGRESS = "progress", _("Attendance progress report")
         NON_COMPLIANCE = "non_compliance", _("Non-compliance and discharge report")
+        RETURN_NOTICE = "return_notice", _("Notice of return to the court")
 
     kind = models.CharField(_("report"), max_length=20, choices=Kind)
+    # The court sees only the latest report; the one it replaces stays in the agency's records.
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
+    )
 
     class Meta:
         verbose_name = _("court report")
         verbose_name_plural = _("court reports")
         ordering = ["-issued_at"]
-        triggers = [DOCUMENT_FROZEN, NO_DELETE]
+        triggers = [REPORT_FROZEN, NO_DELETE]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.code}"
+
+    @property
+    def is_replaceable(self) -> bool:
+        """Reports can be corrected by a new one; a notice of return is not a report."""
+        return self.kind in REPLACEABLE and not hasattr(self, "replaced_by")
+
+
+# The reports an agency previews, issues, and may replace.
+REPLACEABLE = (CourtReport.Kind.PROGRESS, CourtReport.Kind.NON_COMPLIANCE)
 
 
 class CalendarFeed(models.Model):

@@ -158,11 +158,22 @@ def curricula_current(*, agency) -> list[Curriculum]:
     return list(latest.values())
 
 
-def referral_documents(*, referral) -> dict:
-    """The certificates and court reports issued for a referral, newest first."""
+def referral_documents(*, referral, for_court=False) -> dict:
+    """The certificates and court reports issued for a referral, newest first, each report
+    with the one it replaces and the one that replaced it. The court sees only the reports
+    still current, and the notice of return (when there is one) as `notice`."""
+    reports = CourtReport.objects.filter(referral=referral).select_related(
+        "replaces", "replaced_by"
+    )
+    if for_court:
+        reports = reports.filter(replaced_by__isnull=True)
+    reports = list(reports)
+    kinds = {report.kind for report in reports}
     return {
         "certificates": list(Certificate.objects.filter(referral=referral)),
-        "reports": list(CourtReport.objects.filter(referral=referral)),
+        "reports": reports,
+        "notice": next((r for r in reports if r.kind == CourtReport.Kind.RETURN_NOTICE), None),
+        "non_compliance_sent": CourtReport.Kind.NON_COMPLIANCE in kinds,
     }
 
 
@@ -227,6 +238,12 @@ def certificate_code(typed: str) -> str | None:
     if len(cleaned) != 12 or not all("A" <= char <= "Z" or "0" <= char <= "9" for char in cleaned):
         return None
     return "-".join(cleaned[i : i + 4] for i in range(0, 12, 4))
+
+
+def court_report_get(*, referral, pk: int) -> CourtReport:
+    """A report of the referral that the court may read: the current one, not one replaced."""
+    reports = CourtReport.objects.filter(referral=referral, replaced_by__isnull=True)
+    return get_scoped_or_404(reports, agency=referral.agency, pk=pk)
 
 
 def certificate_by_code(code: str) -> Certificate | None:

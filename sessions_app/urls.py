@@ -29,9 +29,10 @@ agency_urlpatterns = [
         program.certificate_revoke,
         name="certificate_revoke",
     ),
-    path("referrals/<int:pk>/reports/new/", program.report_issue, name="report_issue"),
+    path("referrals/<int:pk>/reports/new/<slug:kind>/", program.report_issue, name="report_issue"),
     path("reports/<int:pk>/", program.report_download, name="report"),
     path("documents/", program.court_documents, name="court_documents"),
+    path("reports/<int:pk>/replace/", program.report_replace, name="report_replace"),
 ]
 
 court_urlpatterns = [

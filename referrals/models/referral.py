@@ -426,7 +426,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         status,
         source=[Status.RECEIVED, Status.CONTACTED, Status.INTAKE_BOOKED, Status.INTAKE_DONE],
         target=Status.RETURNED_TO_COURT,
-        custom=_action(_("Return to court (ineligible)")),
+        custom=_action(_("Return to court (ineligible)"), form="return"),
     )
     def return_to_court(self):
         pass

@@ -1,5 +1,6 @@
 """The intake: booking the appointment (and moving or missing it), then recording what it
-found — eligibility, consents and releases signed, notes and risk flags."""
+found — eligibility, consents and releases signed, notes and risk flags — and, when the person
+cannot start, the return to the court with the reason written for it."""
 
 from datetime import timedelta
 
@@ -110,6 +111,7 @@ def intake_record(
     held_on,
     eligibility: str,
     reason: str = "",
+    court_reason: str = "",
     notes: str = "",
     risk_flags=(),
     consents: dict | None = None,
@@ -117,7 +119,8 @@ def intake_record(
     """Record the intake's outcome.
 
     Eligible: the program agreement must be signed; the referral's intake is done. Not
-    eligible: the referral returns to the court, with the reason given.
+    eligible: the referral returns to the court, whose notice gives the reason written for it
+    (`court_reason`); `reason` stays in the agency's history (the court's reason when empty).
     """
     referral = referral_locked(referral)
     if referral.status != Status.INTAKE_BOOKED:
@@ -131,8 +134,8 @@ def intake_record(
             errors[Consent.Kind.PROGRAM_AGREEMENT] = _(
                 "The program agreement must be signed for the person to start."
             )
-    elif not (reason or "").strip():
-        errors["reason"] = _("Say why the person is not eligible: the court is told.")
+    elif not (court_reason or "").strip():
+        errors["court_reason"] = _("Say why the person is not eligible: the court is told.")
     for kind, signed_on in consents.items():
         if signed_on > timezone.localdate():
             errors[kind] = _("A consent cannot be signed in the future.")
@@ -160,7 +163,31 @@ def intake_record(
         return transition_apply(
             referral, "complete_intake", by=by, reason=reason.strip() or Reason(reasons.ELIGIBLE)
         )
-    return transition_apply(referral, "return_to_court", by=by, reason=reason)
+    return _return(referral, by=by, reason=reason, court_reason=court_reason)
+
+
+def _return(referral: Referral, *, by, reason: str, court_reason: str) -> Referral:
+    from sessions_app.services.documents import court_notice_issue
+
+    court_reason = (court_reason or "").strip()
+    if not court_reason:
+        raise ValidationError(
+            {"court_reason": _("Write the reason for the court: it is printed on its notice.")},
+            code="court_reason",
+        )
+    reason = (reason or "").strip() or court_reason
+    transition_apply(referral, "return_to_court", by=by, reason=reason)
+    court_notice_issue(referral=referral, by=by, reason=court_reason)
+    return referral
+
+
+@transaction.atomic
+def referral_return(*, referral: Referral, by, court_reason: str, reason: str = "") -> Referral:
+    """Return the referral to the court (before the person starts a group), with the reason
+    written for the court: its notice is issued in the same transaction. `reason` stays in the
+    agency's history (the court's reason when empty)."""
+    referral = referral_locked(referral)
+    return _return(referral, by=by, reason=reason, court_reason=court_reason)
 
 
 def intake_reminders_send(*, now=None) -> int:

@@ -35,7 +35,6 @@ REASON_TRANSITIONS = (
     "resume",
     "discharge",
     "withdraw",
-    "return_to_court",
 )
 
 # Set by the services, not by whoever fills a form (the status only through transitions).
@@ -292,7 +291,7 @@ def transition_apply(referral: Referral, name: str, *, by, reason: str | Reason,
         **details,
     )
     if not referral.is_open:
-        _leave_the_program(referral, by=by)
+        _leave_the_program(referral)
     elif name == "resume":
         # Modules made up during the review may have completed the program.
         from sessions_app.services.attendance import follow_up
@@ -302,10 +301,10 @@ def transition_apply(referral: Referral, name: str, *, by, reason: str | Reason,
     return referral
 
 
-def _leave_the_program(referral: Referral, *, by) -> None:
-    """A closed referral frees its place in its group; a discharge is reported to the court."""
-    from sessions_app.models import CourtReport, Enrollment
-    from sessions_app.services.documents import court_report_issue
+def _leave_the_program(referral: Referral) -> None:
+    """A closed referral frees its place in its group. (A discharge is reported to the court
+    by the worker, who previews the non-compliance report before sending it.)"""
+    from sessions_app.models import Enrollment
     from sessions_app.services.enrollment import enrollment_close
 
     end = {
@@ -313,8 +312,6 @@ def _leave_the_program(referral: Referral, *, by) -> None:
         Status.DISCHARGED: Enrollment.End.DISCHARGED,
     }.get(referral.status, Enrollment.End.LEFT)
     enrollment_close(referral=referral, end=end)
-    if referral.status == Status.DISCHARGED:
-        court_report_issue(referral=referral, kind=CourtReport.Kind.NON_COMPLIANCE, by=by)
 
 
 def referral_locked(referral: Referral) -> Referral:

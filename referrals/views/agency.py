@@ -31,6 +31,7 @@ ACTION_PAGES = {
     "intake_book": "agency:intake_book",
     "intake_missed": "agency:intake_missed",
     "intake_record": "agency:intake_record",
+    "return": "agency:referral_return",
     "enrolment": "agency:referral_enrol",
 }
 

@@ -44,7 +44,7 @@ def court_referral(request, pk):
         "referral": referral,
         "timeline": selectors.liaison_timeline(referral=referral),
         "progress": progress_of(referral),
-        **session_selectors.referral_documents(referral=referral),
+        **session_selectors.referral_documents(referral=referral, for_court=True),
     }
     return render(request, "referrals/court_referral.html", context)
 

@@ -6,6 +6,8 @@ the worker has not got to it). Nothing from the confidential store, no fee and n
 goes into one: the snapshot is built from the fields listed here, and only those.
 """
 
+import hashlib
+import json
 import logging
 import secrets
 from datetime import date
@@ -24,7 +26,13 @@ from referrals.models import COURT_REPORTED, EventKind
 from referrals.models import Status as ReferralStatus
 from referrals.reasons import reason_text
 from sessions_app import completion
-from sessions_app.models import MODULE_COUNT, Attendance, Certificate, CourtReport
+from sessions_app.models import (
+    MODULE_COUNT,
+    REPLACEABLE,
+    Attendance,
+    Certificate,
+    CourtReport,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -138,11 +146,7 @@ def _absences(referral) -> list[dict]:
     return [{"date": row.session.date.isoformat(), "status": row.status} for row in rows]
 
 
-@transaction.atomic
-def court_report_issue(*, referral, kind: str, by) -> CourtReport:
-    """Issue a report for the court, in the court's language: attendance so far, or the
-    non-compliance that led to a discharge."""
-    language = referral.court.report_language
+def _report_details(referral, kind: str, language: str) -> dict:
     progress = completion.progress(referral=referral)
     details = {
         **_common(referral),
@@ -169,17 +173,119 @@ def court_report_issue(*, referral, kind: str, by) -> CourtReport:
             }
             for entry in referral.timeline.filter(kind__in=COURT_REPORTED).order_by("at")
         ]
-    report = CourtReport.objects.create(
+    return details
+
+
+def court_report_draft(*, referral, kind: str, replaces: CourtReport | None = None) -> CourtReport:
+    """The report as it would be issued now, unsaved: what the preview shows, word for word."""
+    if kind not in REPLACEABLE:
+        raise ValueError(f"{kind} is not a report the agency issues")
+    if kind == CourtReport.Kind.NON_COMPLIANCE and referral.status != ReferralStatus.DISCHARGED:
+        raise ValidationError(
+            _("A non-compliance report follows a discharge from the program."), code="status"
+        )
+    language = referral.court.report_language
+    details = _report_details(referral, kind, language)
+    if replaces is not None:
+        details["replaces"] = {
+            "code": replaces.code,
+            "issued_on": timezone.localdate(replaces.issued_at).isoformat(),
+        }
+    return CourtReport(
         agency_id=referral.agency_id,
         referral=referral,
         kind=kind,
+        language=language,
+        details=details,
+        replaces=replaces,
+    )
+
+
+def fingerprint(document) -> str:
+    """What a preview showed, in a few characters: the confirmation issues it only if the
+    report would still say exactly that."""
+    content = json.dumps([document.kind, document.language, document.details], sort_keys=True)
+    return hashlib.sha256(content.encode()).hexdigest()[:32]
+
+
+@transaction.atomic
+def court_report_issue(
+    *, referral, kind: str, by, replaces: CourtReport | None = None, previewed: str | None = None
+) -> CourtReport:
+    """Issue a report for the court, in the court's language: attendance so far, or the
+    non-compliance that led to a discharge; or a corrected one that `replaces` an earlier.
+
+    `previewed` is the fingerprint of the preview the worker confirmed: if the report would say
+    anything else now, nothing is issued. A confirmation sent twice issues one report: the
+    second finds the same report already issued, and answers with it.
+    """
+    from referrals.services.referrals import referral_locked
+
+    referral = referral_locked(referral)
+    if replaces is not None:
+        replaces = (
+            CourtReport.objects.select_for_update()
+            .filter(pk=replaces.pk, referral=referral, kind=kind)
+            .first()
+        )
+        if replaces is None:
+            raise ValidationError(_("Only a report of the same kind can be replaced."))
+    draft = court_report_draft(referral=referral, kind=kind, replaces=replaces)
+    if previewed is not None and previewed != fingerprint(draft):
+        raise ValidationError(
+            _("The report has changed since the preview: read it again before sending it."),
+            code="changed",
+        )
+    current = CourtReport.objects.filter(referral=referral, kind=kind, replaced_by__isnull=True)
+    for report in current.filter(replaces=replaces) if previewed is not None else ():
+        if fingerprint(report) == fingerprint(draft):
+            return report  # the same confirmation, sent twice
+    if replaces is not None and CourtReport.objects.filter(replaces=replaces).exists():
+        raise ValidationError(_("This report was already replaced."), code="replaced")
+    draft.code, draft.issued_by = new_code(), by
+    draft.save()
+    _render_soon(draft)
+    return draft
+
+
+@transaction.atomic
+def court_notice_issue(*, referral, by, reason: str) -> CourtReport:
+    """The notice that the referral returns to the court, with the reason written for the
+    court, in the participant's language. Its snapshot holds the order, the outcome and that
+    reason: nothing of the intake's notes, its risk flags, the fee or the people named."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"court_reason": _("Write the reason for the court: it is printed on its notice.")},
+            code="court_reason",
+        )
+    language = referral.participant.language
+    intake = getattr(referral, "intake", None)
+    ineligible = bool(intake and intake.eligibility == intake.Eligibility.INELIGIBLE)
+    notice = CourtReport.objects.create(
+        agency_id=referral.agency_id,
+        referral=referral,
+        kind=CourtReport.Kind.RETURN_NOTICE,
         code=new_code(),
         language=language,
         issued_by=by,
-        details=details,
+        details={
+            **_common(referral),
+            "date_of_birth": referral.participant.date_of_birth.isoformat(),
+            "status": referral.status,
+            "order_date": referral.order_date.isoformat(),
+            "complete_by": referral.complete_by.isoformat(),
+            "return_court_date": (
+                referral.return_court_date.isoformat() if referral.return_court_date else None
+            ),
+            "outcome": "ineligible" if ineligible else "returned",
+            "intake_held_on": intake.held_on.isoformat() if ineligible else None,
+            "returned_on": timezone.localdate().isoformat(),
+            "reason": reason,
+        },
     )
-    _render_soon(report)
-    return report
+    _render_soon(notice)
+    return notice
 
 
 def _render_soon(document) -> None:
@@ -220,16 +326,32 @@ def _context(document) -> dict:
         "agency": details["agency"][language],
         "court": details["court"][language],
         "program": Program(details["program"]).label,
-        "modules": [{**module, "date": _day(module["date"])} for module in details["modules"]],
+        "modules": [
+            {**module, "date": _day(module["date"])} for module in details.get("modules", [])
+        ],
     }
-    for name in ("started_on", "completed_on", "date_of_birth", "order_date", "complete_by"):
+    for name in (
+        "started_on",
+        "completed_on",
+        "date_of_birth",
+        "order_date",
+        "complete_by",
+        "return_court_date",
+        "intake_held_on",
+        "returned_on",
+    ):
         context[name] = _day(details.get(name))
+    if "replaces" in details:
+        context["replaces"] = {
+            **details["replaces"],
+            "issued_on": _day(details["replaces"]["issued_on"]),
+        }
     context["projected_finish"] = _day(details.get("projected_finish"))
     if "status" in details:
         context["status"] = ReferralStatus(details["status"]).label
         context["absences"] = [
             {"date": _day(row["date"]), "label": Attendance.Status(row["status"]).label}
-            for row in details["absences"]
+            for row in details.get("absences", [])
         ]
         context["reasons"] = [
             {
@@ -245,10 +367,16 @@ def _context(document) -> dict:
     return context
 
 
+def document_context(document) -> dict:
+    """What the document's template shows, in the document's language (a preview shows the
+    very same)."""
+    with translation.override(document.language):
+        return _context(document)
+
+
 def document_pdf(document) -> bytes:
     """Render the document to PDF (without storing it)."""
-    with translation.override(document.language):
-        context = _context(document)
+    context = document_context(document)
     if isinstance(document, Certificate):
         url = verify_url(document.code, document.language)
         context.update(verify_url=url, qr_code=qr_code(url))

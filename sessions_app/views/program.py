@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from ipv.audit.services import Action, audit_record
 from ipv.core.forms import apply_errors, posted
@@ -16,8 +16,8 @@ from referrals import selectors as referral_selectors
 from referrals.models import Status
 from referrals.views.agency import action_page, not_now, to_referral
 from sessions_app import selectors
-from sessions_app.forms import EnrolForm, MoveGroupForm, RevokeForm
-from sessions_app.models import CourtReport
+from sessions_app.forms import EnrolForm, MoveGroupForm, ReportConfirmForm, RevokeForm
+from sessions_app.models import REPLACEABLE
 from sessions_app.services import documents, enrollment
 
 
@@ -93,13 +93,58 @@ def certificate_revoke(request, pk):
     return action_page(request, referral, form, title=_("Revoke the certificate"), intro=intro)
 
 
+def _preview_or_issue(request, referral, kind, replaces=None):
+    """The report as it would be issued, and a button to send it; on confirmation, issued if
+    it still says what the preview showed."""
+    form = ReportConfirmForm(posted(request))
+    if form.is_valid():
+        try:
+            documents.court_report_issue(
+                referral=referral,
+                kind=kind,
+                by=request.user,
+                replaces=replaces,
+                previewed=form.cleaned_data["previewed"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Report issued: the court can download it."))
+            return to_referral(referral)
+    try:
+        draft = documents.court_report_draft(referral=referral, kind=kind, replaces=replaces)
+    except ValidationError as error:
+        return not_now(request, referral, " ".join(error.messages))
+    context = {
+        "referral": referral,
+        "draft": draft,
+        "replaced_report": replaces,
+        "form": ReportConfirmForm(initial={"previewed": documents.fingerprint(draft)}),
+        "document_template": f"pdf/_report_{kind}.html",
+        **documents.document_context(draft),
+    }
+    return render(request, "sessions_app/report_preview.html", context)
+
+
 @requires("documents.manage")
-@require_POST
-def report_issue(request, pk):
+@require_http_methods(["GET", "POST"])
+def report_issue(request, pk, kind):
+    """Preview a progress or non-compliance report, then send it to the court."""
     referral = referral_selectors.referral_get(agency=request.agency, pk=pk)
-    documents.court_report_issue(referral=referral, kind=CourtReport.Kind.PROGRESS, by=request.user)
-    messages.success(request, _("Progress report issued: the court can download it."))
-    return to_referral(referral)
+    if kind not in REPLACEABLE:
+        raise Http404
+    return _preview_or_issue(request, referral, kind)
+
+
+@requires("documents.manage")
+@require_http_methods(["GET", "POST"])
+def report_replace(request, pk):
+    """Preview a corrected report, then send it to the court in place of this one."""
+    report = selectors.report_get(agency=request.agency, pk=pk)
+    referral = referral_selectors.referral_get(agency=request.agency, pk=report.referral_id)
+    if not report.is_replaceable:
+        return not_now(request, referral, _("Only the latest report can be replaced."))
+    return _preview_or_issue(request, referral, report.kind, replaces=report)
 
 
 @requires("documents.manage")
@@ -142,7 +187,5 @@ def court_certificate(request, pk):
 @require_GET
 def court_report(request, pk, report_pk):
     referral = referral_selectors.liaison_referral_get(officer=request.user, pk=pk)
-    report = selectors.report_get(agency=referral.agency, pk=report_pk)
-    if report.referral_id != referral.pk:
-        raise Http404
+    report = selectors.court_report_get(referral=referral, pk=report_pk)
     return _pdf(request, report, "report", "court")

@@ -48,6 +48,8 @@ class Route:
     anonymous: frozenset = frozenset({200})
     # A court liaison page about one referral: 404 for an officer of another court.
     court_object: bool = False
+    # What these people get, written down for them alone (it overrides the table's answer).
+    people: dict = field(default_factory=dict)
 
 
 def referral(world):
@@ -60,6 +62,9 @@ def agency_url(extra=None):
 
     return kwargs
 
+
+# A page the court must not know exists before the agency sends anything: 404 to officers.
+NOT_THE_COURT = {"liaison": frozenset({404}), "other_liaison": frozenset({404})}
 
 ROUTES = {
     "healthz": Route(),
@@ -107,6 +112,7 @@ ROUTES = {
     # No intake booked yet: back to the referral, saying so.
     "agency:intake_missed": Route(kwargs=agency_url(referral), allowed=frozenset({302})),
     "agency:intake_record": Route(kwargs=agency_url(referral), allowed=frozenset({302})),
+    "agency:referral_return": Route(kwargs=agency_url(referral), people=NOT_THE_COURT),
     "agency:transfer_request": Route(kwargs=agency_url(referral)),
     "agency:transfer_list": Route(kwargs=agency_url()),
     "agency:transfer_detail": Route(kwargs=agency_url(lambda w: {"pk": w.transfer.pk})),
@@ -144,13 +150,18 @@ ROUTES = {
     "agency:referral_enrol": Route(kwargs=agency_url(referral), allowed=frozenset({302})),
     "agency:certificate": Route(kwargs=agency_url(referral)),
     "agency:certificate_revoke": Route(kwargs=agency_url(referral)),
+    # The preview of a report; nothing is issued before its confirmation.
     "agency:report_issue": Route(
-        kwargs=agency_url(referral), method="POST", allowed=frozenset({302})
+        kwargs=agency_url(lambda w: {"pk": w.referral.pk, "kind": "progress"}),
+        people=NOT_THE_COURT,
     ),
     "agency:report": Route(kwargs=agency_url(lambda w: {"pk": w.report.pk})),
     # Managers and intake workers only.
     "agency:court_documents": Route(
         kwargs=agency_url(), access=Access("agency", "documents.manage")
+    ),
+    "agency:report_replace": Route(
+        kwargs=agency_url(lambda w: {"pk": w.report.pk}), people=NOT_THE_COURT
     ),
     "court:referral_certificate": Route(kwargs=referral, court_object=True),
     "court:referral_report": Route(
@@ -294,6 +305,8 @@ def test_every_route_declares_who_may_see_it():
 def _expected(name, route, access, persona, world):
     """The statuses allowed for `persona`, and where a redirect must lead (or None)."""
     login, mfa = reverse("account_login"), reverse("mfa_activate_totp")
+    if persona in route.people:
+        return route.people[persona], None
     if persona == "anonymous":
         if access.kind == "public":
             return route.anonymous, None

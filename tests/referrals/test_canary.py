@@ -1,7 +1,8 @@
 """A canary: the name and phone of a victim named on a referral, once saved, appear in no page
-shown to the intake worker or to the court liaison officer, in no email, in no log line, and
-nowhere in the database but encrypted."""
+shown to the intake worker or to the court liaison officer, in no notice to the court, in no
+email, in no log line, and nowhere in the database but encrypted."""
 
+import io
 import logging
 import re
 
@@ -10,8 +11,10 @@ import time_machine
 from django.core import mail
 from django.db import connection
 from psycopg import sql
+from pypdf import PdfReader
 
 from referrals.models import Referral
+from sessions_app.models import CourtReport
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +163,47 @@ def test_the_database_holds_the_victims_details_only_encrypted(client, world):
     assert Referral.objects.filter(court_file_number="4811-998-26-07777").exists()
     assert _tables_holding("Marc-Andr") != [], "the check must find what is stored in clear"
     assert _tables_holding(SECRETS.pattern) == []
+
+
+@time_machine.travel(NOW, tick=False)
+def test_no_victim_detail_reaches_the_notice_of_return_to_the_court(client, world):
+    client.force_login(world["liaison"])
+    client.post("/en/court/referrals/new/", _e_referral(world))
+    referral = Referral.objects.get(court_file_number="4811-998-26-07777")
+    client.force_login(world["intake"])
+    base = f"/en/a/{world.agency.slug}/referrals/{referral.pk}"
+    client.post(f"{base}/accept/")
+    client.post(
+        f"{base}/intake/book/",
+        {"scheduled_at": "2026-11-24T15:00", "mode": "in_person", "location": "Office"},
+    )
+    # The team writes the victim's name where it may (its notes, its own reason); the reason
+    # for the court names nobody.
+    recorded = client.post(
+        f"{base}/intake/record/",
+        {
+            "held_on": "2026-11-24",
+            "eligibility": "ineligible",
+            "court_reason": "Denies the offence and asks for a trial.",
+            "reason": f"Angry at {NAME}.",
+            "notes": f"Spoke of {NAME}, 613-555-0199, with resentment.",
+            "risk_flags": ["threats"],
+        },
+    )
+    assert recorded.status_code == 302
+    notice = CourtReport.objects.get(referral=referral, kind="return_notice")
+    client.force_login(world["liaison"])
+    download = client.get(f"/en/court/referrals/{referral.pk}/reports/{notice.pk}/")
+    assert download.status_code == 200
+    pdf = PdfReader(io.BytesIO(download.content))
+    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    page = client.get(f"/en/court/referrals/{referral.pk}/").content.decode()
+
+    # The canary is in the file, and the notice says what it should: the check can fail.
+    assert SECRETS.search(Referral.objects.get(pk=referral.pk).intake.notes)
+    assert "Denies the offence and asks for a trial." in text
+    assert "Denies the offence and asks for a trial." in page
+    for where in (text, str(notice.details), page):
+        assert not SECRETS.search(where)
+        assert "Threats toward the victim" not in where
+        assert "resentment" not in where

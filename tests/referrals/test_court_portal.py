@@ -1,16 +1,22 @@
 """The court liaison portal: e-referrals, and what an officer sees of a referral (its status and
-dates) and never sees (victims, intake notes, risk flags, the reasons written in its history)."""
+dates, the reason written for the court when it returns there, and its documents) and never
+sees (victims, intake notes, risk flags, the reasons written in its history)."""
 
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from ipv.audit.models import AuditEvent
 from referrals.models import Referral, Status
 from referrals.services.intake import intake_book, intake_record
 from referrals.services.referrals import e_referral_accept, referral_transition
+from sessions_app.models import CourtReport
+from sessions_app.services.documents import court_report_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +153,136 @@ def test_the_documents_have_their_place_before_any_is_issued(client, world):
     client.force_login(world["liaison"])
     html = client.get(f"/en/court/referrals/{world.transfer.referral.pk}/").content.decode()
     assert "The completion certificate and the attendance and compliance reports" in html
+
+
+# What the court receives when a referral returns to it: the outcome, the reason written for
+# the court, and a notice to download — never the team's own note, notes or risk flags.
+
+
+def _ineligible(client, world, **changes):
+    """The intake worker books world.referral's intake, then finds the person not eligible."""
+    intake_book(
+        referral=world.referral,
+        by=world["intake"],
+        scheduled_at=timezone.now() + timedelta(hours=1),
+        mode="in_person",
+        location="100 Main Street",
+    )
+    client.force_login(world["intake"])
+    outcome = {
+        "held_on": "2026-11-24",
+        "eligibility": "ineligible",
+        "court_reason": "COURT-REASON: lives in Gatineau; a Quebec program is closer.",
+        "reason": "INTERNAL-CANARY: spoke of the victim.",
+        "notes": "NOTES-CANARY",
+        "risk_flags": ["weapons"],
+        **changes,
+    }
+    url = f"/en/a/{world.agency.slug}/referrals/{world.referral.pk}/intake/record/"
+    return client.post(url, outcome)
+
+
+def _notice(referral):
+    return CourtReport.objects.get(referral=referral, kind="return_notice")
+
+
+def _court_downloads():
+    return list(
+        AuditEvent.objects.filter(action=AuditEvent.Action.DOCUMENT_DOWNLOADED).values_list(
+            "actor__email", "target_id", "details"
+        )
+    )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_court_reads_why_a_referral_returns_and_downloads_the_notice(client, world):
+    assert _ineligible(client, world).status_code == 302
+    notice = _notice(world.referral)
+    # The team's own words stay with the team.
+    agency_page = client.get(f"/en/a/{world.agency.slug}/referrals/{world.referral.pk}/")
+    assert "NOTES-CANARY" in agency_page.content.decode()
+
+    client.force_login(world["liaison"])
+    page = f"/en/court/referrals/{world.referral.pk}/"
+    html = " ".join(client.get(page).content.decode().split())
+    assert "Returned to the court on 24 Nov 2026: the agency found the person not eligible" in html
+    assert "Reason for the court" in html
+    assert "COURT-REASON: lives in Gatineau; a Quebec program is closer." in html
+    assert "Notice of return to the court" in html
+    for secret in ("INTERNAL-CANARY", "NOTES-CANARY", "Access to weapons", "weapons"):
+        assert secret not in html, secret
+
+    download = client.get(f"/en/court/referrals/{world.referral.pk}/reports/{notice.pk}/")
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"] == f'attachment; filename="report-{notice.code}.pdf"'
+    assert _court_downloads() == [("liaison@court.test", str(notice.pk), {"reader": "court"})]
+
+    client.force_login(world["other_liaison"])
+    assert client.get(page).status_code == 404
+    url = f"/en/court/referrals/{world.referral.pk}/reports/{notice.pk}/"
+    assert client.get(url).status_code == 404
+    assert len(_court_downloads()) == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_ineligible_intake_without_a_reason_for_the_court_is_refused(client, world):
+    refused = _ineligible(client, world, court_reason="")
+    assert refused.status_code == 400
+    assert refused.context["form"].errors["court_reason"] == [
+        "Say why the person is not eligible: the court is told."
+    ]
+    assert "Reason for the court" in refused.content.decode()
+    assert not CourtReport.objects.filter(kind="return_notice").exists()
+    assert Referral.objects.get(pk=world.referral.pk).status == Status.INTAKE_BOOKED
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_referral_returned_from_its_page_gives_the_court_a_notice_once(client, world):
+    client.force_login(world["intake"])
+    base = f"/en/a/{world.agency.slug}/referrals/{world.referral.pk}"
+    actions = dict(client.get(f"{base}/").context["actions"])
+    assert actions["Return to court (ineligible)"] == f"{base}/return/"
+    # The reason-only path no longer returns a referral without its notice.
+    assert client.get(f"{base}/status/return_to_court/").status_code == 404
+    assert client.get(f"{base}/status/contact/").status_code == 200
+
+    refused = client.post(f"{base}/return/", {"reason": "Internal only."})
+    assert refused.status_code == 400
+    assert "court_reason" in refused.context["form"].errors
+    assert not CourtReport.objects.filter(kind="return_notice").exists()
+
+    data = {"court_reason": "The order was varied: no program condition.", "reason": ""}
+    assert client.post(f"{base}/return/", data).status_code == 302
+    again = client.post(f"{base}/return/", data, follow=True)
+    assert "Not possible while the referral is" in again.content.decode()
+    notice = _notice(world.referral)
+    assert (notice.details["outcome"], notice.details["reason"]) == (
+        "returned",
+        "The order was varied: no program condition.",
+    )
+    assert Referral.objects.get(pk=world.referral.pk).status == Status.RETURNED_TO_COURT
+
+    client.force_login(world["liaison"])
+    page = client.get(f"/en/court/referrals/{world.referral.pk}/")
+    html = " ".join(page.content.decode().split())
+    assert "Returned to the court on 24 Nov 2026, before the person started the program." in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_courts_referral_page_costs_the_same_queries_as_reports_pile_up(client, world):
+    client.force_login(world["liaison"])
+    page = f"/en/court/referrals/{world.referral.pk}/"
+    client.get(page)  # the sign-in's first request records the browser's session
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(page).status_code == 200
+    for _ in range(3):
+        court_report_issue(referral=world.referral, kind="progress", by=world["intake"])
+    latest = CourtReport.objects.filter(kind="progress").latest("issued_at", "pk")
+    court_report_issue(
+        referral=world.referral, kind="progress", by=world["intake"], replaces=latest
+    )
+    with CaptureQueriesContext(connection) as five:
+        html = client.get(page).content.decode()
+    assert html.count("Attendance progress report") == 4  # the replaced one is not shown
+    assert len(five) == len(one), "\n".join(query["sql"] for query in five.captured_queries)

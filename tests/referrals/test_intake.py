@@ -220,22 +220,23 @@ def test_an_eligible_intake_keeps_the_consents_and_is_done(clock, world, english
     )
 
 
-def test_an_ineligible_intake_needs_a_reason(clock, world, english):
+def test_an_ineligible_intake_needs_a_reason_for_the_court(clock, world, english):
     _book(world, at=NOW + timedelta(hours=1))
     with pytest.raises(ValidationError) as refused:
-        _record(world, eligibility="ineligible", reason=" ")
+        _record(world, eligibility="ineligible", court_reason=" ", reason="Internal only.")
     assert refused.value.message_dict == {
-        "reason": ["Say why the person is not eligible: the court is told."]
+        "court_reason": ["Say why the person is not eligible: the court is told."]
     }
     assert _reload(world.referral).status == "intake_booked"
 
 
 def test_an_ineligible_intake_returns_the_referral_to_court_with_the_reason(clock, world):
     _book(world, at=NOW + timedelta(hours=1))
-    _record(world, eligibility="ineligible", reason="Denies the offence; wants a trial.")
+    _record(world, eligibility="ineligible", court_reason="Denies the offence; wants a trial.")
     referral = _reload(world.referral)
     assert (referral.status, referral.intake.eligibility) == ("returned_to_court", "ineligible")
     entry = TimelineEntry.objects.filter(referral=referral).latest("pk")
+    # Without an internal note, the history keeps the reason given to the court.
     assert (entry.kind, entry.to_status, entry.reason) == (
         "return_to_court",
         "returned_to_court",

@@ -164,12 +164,12 @@ def test_an_ineligible_person_returns_to_court_with_the_reason(client, world):
     refused = client.post(
         page(world, rest="intake/record/"), {"held_on": "2026-11-24", "eligibility": "ineligible"}
     )
-    assert refused.context["form"].errors["reason"] == [
+    assert refused.context["form"].errors["court_reason"] == [
         "Say why the person is not eligible: the court is told."
     ]
     client.post(
         page(world, rest="intake/record/"),
-        {"held_on": "2026-11-24", "eligibility": "ineligible", "reason": "Lives in Quebec."},
+        {"held_on": "2026-11-24", "eligibility": "ineligible", "court_reason": "Lives in Quebec."},
     )
     world.referral.refresh_from_db()
     assert world.referral.status == Status.RETURNED_TO_COURT

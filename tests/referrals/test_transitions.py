@@ -72,7 +72,6 @@ REASON_ONLY = {
     "resume": "non_compliant",
     "discharge": "non_compliant",
     "withdraw": "waitlisted",
-    "return_to_court": "contacted",
 }
 ELIGIBLE_FIRST = "Record the intake first: the person must be found eligible."
 ACCEPTED_FIRST = "A referral moves to another agency only when that agency accepts the transfer."
@@ -239,7 +238,16 @@ def test_a_reason_only_transition_is_taken_by_referral_transition(world, ready, 
 
 
 @pytest.mark.parametrize(
-    "name", ["book_intake", "miss_intake", "complete_intake", "enroll", "transfer_out", "nothing"]
+    "name",
+    [
+        "book_intake",
+        "miss_intake",
+        "complete_intake",
+        "enroll",
+        "return_to_court",  # with its reason for the court, and the court's notice
+        "transfer_out",
+        "nothing",
+    ],
 )
 def test_referral_transition_refuses_a_transition_that_needs_its_own_form(world, ready, name):
     with pytest.raises(ValueError, match="not a reason-only transition"):

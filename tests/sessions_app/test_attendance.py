@@ -228,6 +228,7 @@ def test_a_discharge_reports_to_the_court_and_frees_the_place(clock, world, engl
     take(clock, world, first, paul, "unexcused")
     take(clock, world, second, paul, "unexcused")
     referral_transition(referral=paul, name="discharge", by=world["intake"], reason="No reply.")
+    court_report_issue(referral=paul, kind="non_compliance", by=world["intake"])
 
     report = CourtReport.objects.get(referral=paul)
     assert (report.kind, report.language, report.issued_by) == (
@@ -249,7 +250,7 @@ def test_the_discharge_report_gives_the_discharge_and_its_reason(clock, world, e
     for session in sessions(world.group)[:2]:
         take(clock, world, session, paul, "unexcused")
     referral_transition(referral=paul, name="discharge", by=world["intake"], reason="No reply.")
-    report = CourtReport.objects.get(referral=paul)
+    report = court_report_issue(referral=paul, kind="non_compliance", by=world["intake"])
     assert [(line["kind"], line["reason"]) for line in report.details["reasons"]] == [
         ("flag_non_compliance", TWO_UNEXCUSED),
         ("discharge", "No reply."),

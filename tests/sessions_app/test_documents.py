@@ -4,6 +4,7 @@ download them, each download audited."""
 
 import io
 import re
+from datetime import date, timedelta
 from html import unescape
 
 import pytest
@@ -14,11 +15,17 @@ from pypdf import PdfReader
 
 from ipv.audit.models import AuditEvent
 from referrals.models import Referral
+from referrals.services.intake import intake_book, intake_record
 from referrals.services.referrals import referral_transition
 from sessions_app import defaults
 from sessions_app.models import Attendance, Certificate, CourtReport
-from sessions_app.services.documents import court_report_issue, document_render
-from tests.conftest import CERTIFICATE_DETAILS
+from sessions_app.services.documents import (
+    court_report_draft,
+    court_report_issue,
+    document_render,
+    fingerprint,
+)
+from tests.conftest import CERTIFICATE_DETAILS, at_once, make_referral
 from tests.sessions_app.conftest import a_group, placed, sessions, take
 from victims.models import Victim
 
@@ -110,7 +117,7 @@ def test_nothing_confidential_nor_any_fee_reaches_a_document(clock, world):
     for session in sessions(thursday)[:2]:
         take(clock, world, session, paul, "unexcused", note=ATTENDANCE_NOTE)
     referral_transition(referral=paul, name="discharge", by=world["intake"], reason="No reply.")
-    discharge = CourtReport.objects.get(referral=paul, kind="non_compliance")
+    discharge = court_report_issue(referral=paul, kind="non_compliance", by=world["intake"])
     certificate = completed(
         clock,
         world,
@@ -309,3 +316,220 @@ def test_the_reason_the_software_gave_is_printed_in_the_reports_language(clock, 
     assert "2 unexcused absences: the agency's limit is 2." in text
     assert "No reply since." in text
     assert "non motivées" not in text
+
+
+# Sending to the court is deliberate: a preview, a confirmation, one report; a correction
+# replaces a report without erasing it.
+
+
+def report_page(world, kind="progress", referral=None):
+    referral = referral or world.referral
+    return f"/en/a/{world.agency.slug}/referrals/{referral.pk}/reports/new/{kind}/"
+
+
+def words(response) -> str:
+    """The page's text, without its tags, blanks made one space."""
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+def previewed(response) -> str:
+    return response.context["form"].initial["previewed"]
+
+
+def test_a_report_is_previewed_and_reaches_the_court_only_once_confirmed(clock, client, world):
+    take(clock, world, world.session, world.referral, "present")
+    client.force_login(world["intake"])
+    before = set(CourtReport.objects.values_list("pk", flat=True))
+
+    preview = client.get(report_page(world))
+    assert preview.status_code == 200
+    html = " ".join(preview.content.decode().split())
+    # The preview is the document: the PDF's own words, from the very template it renders.
+    assert "Attendance progress report" in html
+    assert "Jean-Marc Tremblay" in html
+    assert "Modules attended: 1 of 12" in html
+    assert "Confirm and send to the court" in html
+    assert set(CourtReport.objects.values_list("pk", flat=True)) == before
+    client.force_login(world["liaison"])
+    court_page = client.get(f"/en/court/referrals/{world.referral.pk}/").content.decode()
+    assert court_page.count("Attendance progress report") == 1  # world.report alone
+
+    client.force_login(world["intake"])
+    sent = client.post(report_page(world), {"previewed": previewed(preview)})
+    assert sent.status_code == 302
+    (issued,) = CourtReport.objects.exclude(pk__in=before)
+    assert (issued.kind, issued.issued_by, issued.replaces) == ("progress", world["intake"], None)
+    assert fingerprint(issued) == previewed(preview)
+    text = pdf_text(issued)
+    assert "Modules attended: 1 of 12" in text
+    assert "1. Understanding partner violence" in text
+
+
+def test_a_preview_gone_stale_issues_nothing_and_shows_the_report_again(clock, client, world):
+    client.force_login(world["intake"])
+    preview = client.get(report_page(world))
+    count = CourtReport.objects.count()
+    take(clock, world, world.session, world.referral, "present")  # attendance taken meanwhile
+    client.force_login(world["intake"])  # the evening: signed in again
+
+    stale = client.post(report_page(world), {"previewed": previewed(preview)}, follow=True)
+    assert stale.status_code == 200
+    assert "The report has changed since the preview" in stale.content.decode()
+    assert "Modules attended: 1 of 12" in " ".join(stale.content.decode().split())
+    assert CourtReport.objects.count() == count
+    # Confirmed again, from the new preview: issued.
+    client.post(report_page(world), {"previewed": previewed(stale)})
+    assert CourtReport.objects.count() == count + 1
+
+
+def issuing(world, referral_pk, kind, previewed, replaces=None):
+    def call():
+        referral = Referral.objects.get(pk=referral_pk)
+        old = CourtReport.objects.get(pk=replaces) if replaces else None
+        report = court_report_issue(
+            referral=referral, kind=kind, by=world["intake"], replaces=old, previewed=previewed
+        )
+        return report.pk
+
+    return call
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_confirmation_sent_twice_at_once_issues_one_report(clock, world):
+    take(clock, world, world.session, world.referral, "present")  # world.report said 0 of 12
+    draft = court_report_draft(referral=world.referral, kind="progress")
+    count = CourtReport.objects.count()
+    twice = issuing(world, world.referral.pk, "progress", fingerprint(draft))
+    first, second = at_once(twice, twice)
+    assert isinstance(first, int), first
+    assert first == second
+    assert CourtReport.objects.count() == count + 1
+    # A replacement confirmed twice at once replaces once.
+    draft = court_report_draft(referral=world.referral, kind="progress", replaces=world.report)
+    twice = issuing(world, world.referral.pk, "progress", fingerprint(draft), world.report.pk)
+    first, second = at_once(twice, twice)
+    assert first == second
+    assert CourtReport.objects.get(pk=first).replaces_id == world.report.pk
+    assert CourtReport.objects.count() == count + 2
+
+
+def test_a_replaced_report_stays_with_the_agency_and_the_court_sees_the_new_one(
+    clock, client, world
+):
+    old = world.report
+    take(clock, world, world.session, world.referral, "present")
+    client.force_login(world["intake"])
+    url = f"/en/a/{world.agency.slug}/reports/{old.pk}/replace/"
+    preview = client.get(url)
+    assert "The court will see this one instead of the report of 24 Nov 2026" in (
+        " ".join(preview.content.decode().split())
+    )
+    sent = client.post(url, {"previewed": previewed(preview)})
+    assert sent.status_code == 302
+    new = CourtReport.objects.get(replaces=old)
+    assert f"This report replaces the report of 24 Nov 2026 (reference {old.code})" in (
+        pdf_text(new)
+    )
+    # The agency keeps both, the old one marked; it cannot be replaced twice.
+    page = words(client.get(f"/en/a/{world.agency.slug}/referrals/{world.referral.pk}/"))
+    assert old.code in page and new.code in page
+    assert "Replaced by the report of" in page
+    assert client.get(f"/en/a/{world.agency.slug}/reports/{old.pk}/").status_code == 200
+    again = client.get(url, follow=True)
+    assert "Only the latest report can be replaced." in again.content.decode()
+    with pytest.raises(ProgrammingError, match="pgtrigger"):
+        _raw("UPDATE sessions_app_courtreport SET replaces_id = NULL WHERE id = %s", new.pk)
+
+    client.force_login(world["liaison"])
+    court = f"/en/court/referrals/{world.referral.pk}"
+    page = words(client.get(f"{court}/"))
+    assert new.code in page and old.code not in page
+    assert "Replaces the report of" in page
+    assert client.get(f"{court}/reports/{old.pk}/").status_code == 404
+    assert client.get(f"{court}/reports/{new.pk}/").status_code == 200
+
+
+def test_a_discharge_waits_for_the_workers_preview_of_the_non_compliance_report(
+    clock, client, world
+):
+    paul = placed(world, name="Paul Girard")
+    client.force_login(world["intake"])
+    refused = client.get(report_page(world, "non_compliance", paul), follow=True)
+    assert "A non-compliance report follows a discharge from the program." in (
+        refused.content.decode()
+    )
+    for session in sessions(world.group)[:2]:
+        take(clock, world, session, paul, "unexcused")
+    referral_transition(referral=paul, name="discharge", by=world["intake"], reason="No reply.")
+    assert not CourtReport.objects.filter(referral=paul).exists()
+    client.force_login(world["intake"])  # a week later: signed in again
+    page = client.get(f"/en/a/{world.agency.slug}/referrals/{paul.pk}/").content.decode()
+    assert "The court has not received the non-compliance report yet." in page
+
+    preview = client.get(report_page(world, "non_compliance", paul))
+    assert "No reply." in preview.content.decode()
+    client.post(report_page(world, "non_compliance", paul), {"previewed": previewed(preview)})
+    assert CourtReport.objects.get(referral=paul).kind == "non_compliance"
+    page = client.get(f"/en/a/{world.agency.slug}/referrals/{paul.pk}/").content.decode()
+    assert "The court has not received the non-compliance report yet." not in page
+
+
+def test_a_notice_of_return_is_not_a_report_one_previews_or_replaces(client, world):
+    client.force_login(world["intake"])
+    assert client.get(report_page(world, "return_notice")).status_code == 404
+    assert client.get(report_page(world, "nonsense")).status_code == 404
+
+
+# The notice of return to the court.
+
+
+def returned(world, *, language="fr", eligibility="ineligible"):
+    referral = make_referral(
+        world.agency,
+        world["intake"],
+        world.court,
+        person={"legal_name": "Marc-André Poirier", "language": language},
+        court_file_number="4811-998-26-00077",
+        return_court_date=date(2027, 1, 15),
+    )
+    intake_book(
+        referral=referral,
+        by=world["intake"],
+        scheduled_at=timezone.now() + timedelta(hours=1),
+        mode="in_person",
+    )
+    intake_record(
+        referral=referral,
+        by=world["intake"],
+        held_on=timezone.localdate(),
+        eligibility=eligibility,
+        court_reason="Il nie l'infraction et demande un procès.",
+        reason="INTERNAL-CANARY",
+        notes="NOTES-CANARY",
+        risk_flags=["weapons"],
+    )
+    return CourtReport.objects.get(referral=referral, kind="return_notice")
+
+
+def test_the_notice_of_return_is_in_the_persons_language_on_letter_paper(world):
+    world.court.report_language = "en"
+    world.court.save(update_fields=["report_language"])
+    notice = returned(world, language="fr")
+    assert notice.language == "fr"
+    reader = PdfReader(io.BytesIO(document_render(notice)))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)  # 8½ × 11 in
+    text = pdf_text(notice)
+    assert "Avis de retour au tribunal" in text
+    assert "Marc-André Poirier" in text
+    assert "Il nie l'infraction et demande un procès." in text
+    assert "15 janvier 2027" in text
+    for secret in ("INTERNAL-CANARY", "NOTES-CANARY", "arme", "weapon", "$", "frais"):
+        assert secret not in text, secret
+        assert secret not in str(notice.details), secret
+
+
+def test_the_notice_is_in_english_for_an_english_speaking_person(world):
+    text = pdf_text(returned(world, language="en"))
+    assert "Notice of return to the court" in text
+    assert "found the person not eligible for the program" in text
