@@ -7,7 +7,7 @@ import ipv.core.validators
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sessions_app", "0001_initial"),
+        ("sessions_app", "0003_date_bounds"),
     ]
 
     operations = [

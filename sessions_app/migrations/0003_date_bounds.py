@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("directory", "0004_agency_program_settings_court_language"),
         ("referrals", "0002_date_bounds"),
-        ("sessions_app", "0001_initial"),
+        ("sessions_app", "0002_court_report_replaces_and_return_notice"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("directory", "0004_agency_program_settings_court_language"),
-        ("referrals", "0001_initial"),
+        ("referrals", "0003_names_refuse_control_characters"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ import ipv.core.validators
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("referrals", "0001_initial"),
+        ("referrals", "0002_date_bounds"),
     ]
 
     operations = [

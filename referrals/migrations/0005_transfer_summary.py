@@ -47,7 +47,7 @@ def summarise_pending_transfers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("referrals", "0001_initial"),
+        ("referrals", "0004_timeline_reason_codes"),
         ("sessions_app", "0001_initial"),
     ]
 
