@@ -64,6 +64,8 @@ def _value(model_field, value) -> str:
         return _("Yes") if value else _("No")
     if isinstance(value, list):
         return ", ".join(_value(model_field, item) for item in value)
+    if not isinstance(value, str | int | float):
+        return str(value)
     base = getattr(model_field, "base_field", model_field)  # an array of choices
     choices = dict(base.flatchoices) if base is not None and base.choices else {}
     return str(choices.get(value, value))

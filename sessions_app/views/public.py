@@ -41,6 +41,7 @@ def verify(request, code):
 
 def _verify_page(request, code, *, certificate):
     context = {
+        "looked_up": True,
         # As typed, less what no one can read (a NUL, a direction override).
         "code": "".join(char for char in code if char.isprintable())[:20],
         "certificate": certificate,

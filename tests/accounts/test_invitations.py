@@ -1,6 +1,7 @@
 import hashlib
 import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 import time_machine
@@ -42,8 +43,9 @@ def test_a_manager_invites_someone_who_receives_a_link_in_their_language(
     assert response.status_code == 302
     [message] = mail.outbox
     assert message.to == ["dana@riviere.test"]
-    assert message.subject == "Votre invitation à Services Rivière"
-    assert "Martine Gagnon vous invite à vous joindre à Services Rivière" in message.body
+    assert message.subject == "Votre invitation à l'organisme Services Rivière"
+    invited = "Martine Gagnon vous invite à vous joindre à l'organisme Services Rivière"
+    assert invited in message.body
     token = _link(message).split("/")[-2]
     invitation = Invitation.objects.get(email="dana@riviere.test")
     # Only the hash is kept, and the sent email's body is dropped from the outbox.
@@ -132,7 +134,7 @@ def test_facilitator_and_partner_contact_together_are_refused_unless_the_agency_
         client, world, django_capture_on_commit_callbacks, roles=["facilitator", "partner_contact"]
     )
     assert response.status_code == 400
-    assert "ne peut pas être à la fois animateur" in response.content.decode()
+    assert "ne peut pas occuper à la fois les rôles" in response.content.decode()
     assert not Invitation.objects.filter(email="dana@riviere.test").exists()
     world.agency.allow_facilitator_partner_contact = True
     world.agency.save()
@@ -159,9 +161,8 @@ def test_a_person_with_an_account_elsewhere_joins_by_signing_in(
     path = _link(mail.outbox[0])
     other = world["other_intake"]
     client.force_login(other)
-    assert (
-        "Vous êtes connecté en tant que intake@lakehead.test" in client.get(path).content.decode()
-    )
+    page = unescape(client.get(path).content.decode())
+    assert "Votre session est ouverte sous l'adresse intake@lakehead.test" in page
     assert client.post(path).status_code == 302
     agencies = set(other.memberships.filter(is_active=True).values_list("agency__slug", flat=True))
     assert agencies == {"riviere", "lakehead"}

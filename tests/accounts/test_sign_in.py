@@ -78,7 +78,7 @@ def test_the_demo_password_is_refused_outside_debug(client, world):
 
 def test_there_is_no_public_sign_up(client, world):
     response = client.get("/fr/account/signup/")
-    assert "Inscriptions fermées" in response.content.decode()
+    assert "Les comptes sont créés sur invitation" in response.content.decode()
     client.post(
         "/fr/account/signup/",
         {"email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD},

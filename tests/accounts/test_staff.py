@@ -90,7 +90,7 @@ def test_an_agency_may_allow_both_roles_and_the_staff_page_says_so(client, world
         user=world["facilitator"], agency=world.agency, role=Role.PARTNER_CONTACT
     )
     html = client.get(_staff_url(world)).content.decode()
-    assert "Cet organisme permet qu'une même personne soit animateur" in html
+    assert "Cet organisme permet qu'une même personne occupe à la fois les rôles" in html
     settings_change = AuditEvent.objects.get(action=AuditEvent.Action.SETTINGS_CHANGED)
     assert settings_change.details == {
         "allow_facilitator_partner_contact": {"before": False, "after": True}

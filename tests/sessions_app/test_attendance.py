@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from referrals.reasons import reason_text
 from referrals.services.referrals import referral_transition
 from sessions_app.models import Attendance, Certificate, CourtReport, Enrollment
 from sessions_app.services.attendance import Mark, attendance_record
@@ -172,6 +173,11 @@ def test_a_make_up_is_found_by_name_then_chosen_never_added_by_the_search_alone(
     assert (row.session, row.status, row.makeup) == (world.session, "present", True)
 
 
+def worded(line):
+    """A reason of a report's snapshot as the report prints it."""
+    return reason_text(line["reason"], line["reason_code"], line["reason_params"], line["kind"])
+
+
 def test_the_second_unexcused_absence_raises_non_compliance(clock, world, english):
     referral = placed(world, name="Paul Girard")
     first, second = sessions(world.group)[:2]
@@ -180,7 +186,7 @@ def test_the_second_unexcused_absence_raises_non_compliance(clock, world, englis
     take(clock, world, second, referral, "unexcused")
     assert status_of(referral) == "non_compliant"
     entry = referral.timeline.get(kind="flag_non_compliance")
-    assert (entry.reason, entry.by) == (TWO_UNEXCUSED, world["facilitator"])
+    assert (entry.reason_text, entry.by) == (TWO_UNEXCUSED, world["facilitator"])
 
 
 def test_after_a_review_absences_count_again_from_zero(clock, world, english):
@@ -237,7 +243,7 @@ def test_a_discharge_reports_to_the_court_and_frees_the_place(clock, world, engl
         world["intake"],
     )
     flagged = report.details["reasons"][0]
-    assert (flagged["kind"], flagged["reason"]) == ("flag_non_compliance", TWO_UNEXCUSED)
+    assert (flagged["kind"], worded(flagged)) == ("flag_non_compliance", TWO_UNEXCUSED)
     assert [absence["status"] for absence in report.details["absences"]] == ["unexcused"] * 2
     place = Enrollment.objects.get(referral=paul)
     assert (place.ended_on, place.end_reason) == (date(2026, 12, 3), "discharged")
@@ -251,7 +257,7 @@ def test_the_discharge_report_gives_the_discharge_and_its_reason(clock, world, e
         take(clock, world, session, paul, "unexcused")
     referral_transition(referral=paul, name="discharge", by=world["intake"], reason="No reply.")
     report = court_report_issue(referral=paul, kind="non_compliance", by=world["intake"])
-    assert [(line["kind"], line["reason"]) for line in report.details["reasons"]] == [
+    assert [(line["kind"], worded(line)) for line in report.details["reasons"]] == [
         ("flag_non_compliance", TWO_UNEXCUSED),
         ("discharge", "No reply."),
     ]
