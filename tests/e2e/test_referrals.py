@@ -78,13 +78,13 @@ def test_a_court_e_referral_reaches_the_waitlist_in_french(
     officer.get_by_label(either("Date de l'ordonnance", "Date of the order")).fill(
         (today - timedelta(days=14)).isoformat()
     )
-    officer.get_by_label(either("Date de retour au tribunal", "Return court date")).fill(
+    officer.get_by_label(either("Date de la prochaine comparution", "Return court date")).fill(
         (today + timedelta(weeks=18)).isoformat()
     )
     officer.get_by_label(either("À terminer d'ici le", "Complete by")).fill(
         (today + timedelta(weeks=16)).isoformat()
     )
-    officer.get_by_label(either("Renvoyé par", "Referred by")).select_option("court")
+    officer.get_by_label(either("Source du renvoi", "Referred by")).select_option("court")
     victim = officer.get_by_role("group", name=either("Personne 1", "Person 1"))
     victim.get_by_label(either("Nom complet", "Full name")).fill("Chantal Ouellet")
     victim.get_by_label(either("Lien", "Relationship")).select_option("victim")
