@@ -35,7 +35,8 @@ def test_the_staff_list_sorts_accented_and_lower_case_names_among_the_others(
 
 def test_the_collations_are_icus_wherever_the_server_has_icu(db):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_collation WHERE collprovider = 'i')")
+        # initdb writes the *-x-icu collations only on a server built with ICU.
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_collation WHERE collname LIKE '%-x-icu')")
         [icu] = cursor.fetchone()
         cursor.execute(
             "SELECT collname, collprovider FROM pg_collation WHERE collname LIKE 'ipv\\_%' "

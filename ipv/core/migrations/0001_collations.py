@@ -4,18 +4,21 @@ ICU's French (Canada) and English (Canada) rules where the server has ICU (produ
 PostgreSQL and any packaged one); the embedded development server (pgserver) is built without
 it, so there they are byte order and `ipv.core.search.by_name` sorts folded names first."""
 
-from django.db import migrations
+from django.db import DatabaseError, migrations, transaction
 
 COLLATIONS = {"ipv_fr": "fr-CA", "ipv_en": "en-CA"}
 
 
 def create(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_collation WHERE collprovider = 'i')")
-        [icu] = cursor.fetchone()
+    # The catalog lists ICU collations even in a build without ICU: try, and fall back.
     for name, locale in COLLATIONS.items():
-        source = f"(provider = icu, locale = '{locale}')" if icu else 'FROM "C"'
-        schema_editor.execute(f'CREATE COLLATION IF NOT EXISTS "{name}" {source}')
+        try:
+            with transaction.atomic(using=schema_editor.connection.alias):
+                schema_editor.execute(
+                    f"CREATE COLLATION IF NOT EXISTS \"{name}\" (provider = icu, locale = '{locale}')"
+                )
+        except DatabaseError:
+            schema_editor.execute(f'CREATE COLLATION IF NOT EXISTS "{name}" FROM "C"')
 
 
 def drop(apps, schema_editor):
