@@ -52,7 +52,7 @@ def test_a_manager_invites_an_intake_worker_who_joins_with_mfa_in_french(
     expect(invitee).to_have_url(f"{base}/fr/account/2fa/totp/activate/")
     assert_accessible(invitee)
     secret = invitee.locator("#authenticator_secret").input_value()
-    invitee.get_by_label("Code de l'authentificateur").fill(totp_code(secret))
+    invitee.get_by_label("Code de l'application d'authentification").fill(totp_code(secret))
     invitee.get_by_role("button", name="Activer").click()
     expect(invitee.get_by_role("heading", level=1)).to_be_visible()
     assert_accessible(invitee)
