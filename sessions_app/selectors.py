@@ -201,6 +201,9 @@ def court_documents(*, agency, waiting: bool = False) -> dict[str, QuerySet]:
         queryset = queryset.annotate(downloaded=_downloaded_by_court(queryset.model))
         if waiting:
             queryset = queryset.filter(downloaded=False)
+            if name == "reports":
+                # The court sees only the latest report: one replaced is no longer its to fetch.
+                queryset = queryset.filter(replaced_by__isnull=True)
         documents[name] = (
             queryset.select_related("referral__participant", "referral__court")
             .defer("pdf")

@@ -67,6 +67,24 @@ def test_a_document_the_court_downloaded_no_longer_waits(client, world):
     assert [d.code for d in everything.context["sections"][1][3]] == [world.report.code]
 
 
+def test_a_replaced_report_no_longer_waits_but_its_replacement_does(client, world):
+    replacement = court_report_issue(
+        referral=world.referral,
+        kind=CourtReport.Kind.PROGRESS,
+        by=world["intake"],
+        replaces=world.report,
+    )
+    html = _home(client, world, "manager")
+    assert "2 documents not yet downloaded by the court" in html
+    listed = client.get(f"/en/a/{world.agency.slug}/documents/", {"waiting": "1"})
+    assert [d.code for d in listed.context["sections"][1][3]] == [replacement.code]
+    everything = client.get(f"/en/a/{world.agency.slug}/documents/")
+    assert {d.code for d in everything.context["sections"][1][3]} == {
+        replacement.code,
+        world.report.code,
+    }
+
+
 def test_the_transfer_list_shows_only_those_waiting_on_request(client, world):
     _waiting_for_the_first_agency(world)
     client.force_login(world["intake"])
