@@ -10,6 +10,7 @@ from django.core import validators
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
+from django.forms.utils import ErrorDict
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +44,17 @@ class FormRenderer(TemplatesSetting):
 def posted(request):
     """The form data of a POST (even an empty one: unticked boxes send nothing), else None."""
     return request.POST if request.method == "POST" else None
+
+
+def shown_without_errors(*forms) -> None:
+    """Show bound forms (and formsets) again as typed but without their errors: the worker only
+    asked for a row more or less, and half-filled sections are not mistakes yet."""
+    for form in forms:
+        if hasattr(form, "forms"):  # a formset
+            shown_without_errors(*form.forms)
+            form._errors, form._non_form_errors = [], form.error_class()
+        else:
+            form._errors = ErrorDict()
 
 
 def apply_errors(form, error: ValidationError) -> None:

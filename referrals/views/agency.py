@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fees.models import FeeAccount
-from ipv.core.forms import apply_errors, posted
+from ipv.core.forms import apply_errors, posted, shown_without_errors
 from ipv.core.permissions import requires
 from referrals import selectors
 from referrals.filters import QueueFilter
@@ -140,6 +140,8 @@ def referral_new(request):
         else:
             messages.success(request, _("Referral recorded."))
             return to_referral(referral)
+    if people.rearranged:
+        shown_without_errors(person, order, people)
     context = {"person_form": person, "order_form": order, "people_formset": people}
     return form_page(request, "referrals/referral_new.html", context, person, order, people)
 

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ipv.core.forms import apply_errors, posted
+from ipv.core.forms import apply_errors, posted, shown_without_errors
 from ipv.core.permissions import liaison
 from referrals import selectors
 from referrals.filters import CourtReferralFilter
@@ -78,5 +78,7 @@ def court_referral_new(request):
                 % {"agency": agency.name},
             )
             return redirect("court:referral", pk=referral.pk)
+    if people.rearranged:
+        shown_without_errors(person, order, people)
     context = {"person_form": person, "order_form": order, "people_formset": people}
     return form_page(request, "referrals/court_referral_new.html", context, person, order, people)

@@ -53,6 +53,28 @@ def test_adding_a_person_gives_one_more_row_keeps_what_was_typed_and_saves_nothi
 
 
 @time_machine.travel(NOW, tick=False)
+def test_adding_a_person_to_a_half_filled_form_finds_no_fault_with_the_rest(client, world):
+    client.force_login(world["intake"])
+    half = {
+        "person-legal_name": "Étienne Côté-Labrecque",
+        "named-TOTAL_FORMS": "1",
+        "named-INITIAL_FORMS": "0",
+        "named-0-phone": "613-555-0101",
+    }
+    response = client.post(new_url(world), {**half, "named-add": "1"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "This field is required" not in html
+    assert 'aria-invalid="true"' not in html
+    assert 'value="Étienne Côté-Labrecque"' in html
+    assert response.context["people_formset"][0]["phone"].value() == "613-555-0101"
+    # Positive control: the same half-filled form, sent to be saved, names what is missing.
+    response = client.post(new_url(world), half)
+    assert response.status_code == 400
+    assert "This field is required" in response.content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
 def test_removing_a_person_drops_that_row_and_moves_the_next_ones_up(client, world):
     client.force_login(world["intake"])
     response = client.post(new_url(world), _three_named(world, **{"named-remove": "1"}))
