@@ -16,7 +16,7 @@ from ipv.core.permissions import requires
 from referrals import selectors
 from referrals.filters import QueueFilter
 from referrals.forms import OrderForm, ParticipantForm, ReasonForm, ReferralEditForm
-from referrals.models import COURT_REPORTED, Participant, Referral, Status
+from referrals.models import COURT_REPORTED, EventKind, Participant, Referral, Status
 from referrals.services import duplicates, referrals
 from referrals.services.referrals import REASON_TRANSITIONS, actions_available, transition_of
 from sessions_app import completion
@@ -231,6 +231,18 @@ def referral_transition(request, pk, transition):
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            if transition == EventKind.DISCHARGE and request.membership.can("documents.manage"):
+                # The court learns of a discharge by the report, sent deliberately after a look.
+                messages.success(
+                    request,
+                    _("Discharged. Check the non-compliance report, then send it to the court."),
+                )
+                return redirect(
+                    "agency:report_issue",
+                    agency_slug=referral.agency.slug,
+                    pk=referral.pk,
+                    kind="non_compliance",
+                )
             messages.success(request, _("Status changed."))
             return to_referral(referral)
     intro = _("The status becomes “%(status)s”.") % {"status": Status(step.target).label}

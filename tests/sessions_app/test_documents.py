@@ -474,6 +474,22 @@ def test_a_discharge_waits_for_the_workers_preview_of_the_non_compliance_report(
     assert "The court has not received the non-compliance report yet." not in page
 
 
+def test_discharging_from_the_page_leads_straight_to_the_report_preview(clock, client, world):
+    paul = placed(world, name="Paul Girard")
+    for session in sessions(world.group)[:2]:
+        take(clock, world, session, paul, "unexcused")
+    client.force_login(world["intake"])
+    url = f"/en/a/{world.agency.slug}/referrals/{paul.pk}/status/discharge/"
+    response = client.post(url, {"reason": "No reply."}, follow=True)
+    assert response.redirect_chain[-1][0] == report_page(world, "non_compliance", paul)
+    assert "Check the non-compliance report, then send it to the court." in words(response)
+    assert "No reply." in words(response)
+    # Nothing reaches the court before the worker confirms.
+    assert not CourtReport.objects.filter(referral=paul).exists()
+    paul.refresh_from_db()
+    assert paul.status == "discharged"
+
+
 def test_a_notice_of_return_is_not_a_report_one_previews_or_replaces(client, world):
     client.force_login(world["intake"])
     assert client.get(report_page(world, "return_notice")).status_code == 404
