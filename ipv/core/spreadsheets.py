@@ -89,6 +89,8 @@ def _xlsx_cell(sheet, value, *, number_format=None, font=None) -> WriteOnlyCell:
         cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
         # openpyxl makes "=…" a formula; a value from this project is only ever text.
         cell.data_type = "s"
+        # And Excel would make it one once the cell is edited, unless it is marked as typed text.
+        cell.quotePrefix = bool(FORMULA_START.match(value.lstrip()))
     else:
         cell = WriteOnlyCell(sheet, value=value)
         if number_format:

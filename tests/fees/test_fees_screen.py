@@ -262,6 +262,8 @@ def test_the_outstanding_balances_as_xlsx_have_real_numbers_and_text_that_stays_
     ]
     name, agreed = sheet["B3"], sheet["C3"]
     assert (name.data_type, agreed.data_type, agreed.number_format) == ("s", "n", "#,##0.00")
+    # Marked as text to type over too: editing the cell does not make it a formula.
+    assert name.quotePrefix and not sheet["B2"].quotePrefix
     event = AuditEvent.objects.get(action=AuditEvent.Action.RECORD_EXPORTED)
     assert event.target_label == "fees-outstanding.xlsx"
 
