@@ -58,6 +58,9 @@ def test_a_french_participant_gets_a_french_certificate_with_her_accented_name(c
     assert "du 24 novembre 2026 au 9 février 2027" in text
     for title_fr, _title_en, _fr, _en in defaults.IPV:
         assert title_fr in text
+    # Each module's day written out as in a sentence, not as digits.
+    assert "— 24 novembre 2026" in text and "— 9 février 2027" in text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
     assert f"Code de vérification : {certificate.code}" in text.replace("\xa0", " ")
     assert f"{settings.IPV_BASE_URL}/fr/verify/{certificate.code}/" in text
 
@@ -540,6 +543,7 @@ def test_the_notice_of_return_is_in_the_persons_language_on_letter_paper(world):
     assert "Marc-André Poirier" in text
     assert "Il nie l'infraction et demande un procès." in text
     assert "15 janvier 2027" in text
+    assert f"Référence : {notice.code}" in text.replace("\xa0", " ")
     for secret in ("INTERNAL-CANARY", "NOTES-CANARY", "arme", "weapon", "$", "frais"):
         assert secret not in text, secret
         assert secret not in str(notice.details), secret
