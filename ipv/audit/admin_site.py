@@ -164,6 +164,11 @@ def _codes(value):
     return list(value) if isinstance(value, list | tuple) else value
 
 
+def _link_fields(form) -> list[models.Field]:
+    """The many-to-many fields a form edits."""
+    return [field for field in form.instance._meta.many_to_many if field.name in form.fields]
+
+
 def _links(instance, fields) -> dict[str, list]:
     return {field.name: list(getattr(instance, field.name).all()) for field in fields}
 
@@ -213,29 +218,33 @@ class AuditedModelAdmin(admin.ModelAdmin):
     # Changes, as Django's admin logs them; what changed is gathered while saving.
 
     def save_related(self, request, form, formsets, change):
-        model_fields = [
-            field for field in self.model._meta.many_to_many if field.name in form.fields
-        ]
-        links_before = _links(form.instance, model_fields) if change else {}
-        leaving = [
-            inline.instance
-            for formset in formsets
-            for inline in formset.deleted_forms
-            if inline.instance.pk is not None
-        ]
-        for obj in leaving:  # named now: deleting them clears their number
-            record(request, Action.ADMIN_DELETED, obj)
+        inline_forms = [inline for formset in formsets for inline in formset.forms]
+        # What the links were, and which inline records go, before the save changes them.
+        links_before = {
+            id(each): _links(each.instance, _link_fields(each))
+            for each in [form, *inline_forms]
+            if each.instance.pk is not None and (each is not form or change)
+        }
+        for formset in formsets:
+            for leaving in formset.deleted_forms:
+                if leaving.instance.pk is not None:  # named now: deleting clears its number
+                    record(request, Action.ADMIN_DELETED, leaving.instance)
         super().save_related(request, form, formsets, change)
         pending = getattr(request, "_admin_audit", {})
         pending[(form.instance._meta.label_lower, form.instance.pk)] = form_changes(
-            form, links_before
+            form, links_before.get(id(form), {})
         )
         request._admin_audit = pending
         for formset in formsets:
-            for obj in formset.new_objects:
-                record(request, Action.ADMIN_ADDED, obj)
-            for obj, changed in formset.changed_objects:
-                record(request, Action.ADMIN_CHANGED, obj, {"fields": changed})
+            added = {id(obj) for obj in formset.new_objects}
+            changed = {id(obj) for obj, _fields in formset.changed_objects}
+            for inline in formset.forms:
+                if id(inline.instance) in added | changed:
+                    action = (
+                        Action.ADMIN_ADDED if id(inline.instance) in added else Action.ADMIN_CHANGED
+                    )
+                    details = form_changes(inline, links_before.get(id(inline), {}))
+                    record(request, action, inline.instance, details)
 
     def _saved(self, request, obj) -> dict:
         return getattr(request, "_admin_audit", {}).pop((obj._meta.label_lower, obj.pk), {})

@@ -5,11 +5,13 @@ many-to-many changes (courts, groups) are rows of the history."""
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.forms import inlineformset_factory, modelform_factory
 from django.utils.html import escape
 
 from directory.models import AgencyCourt
-from ipv.accounts.models import LiaisonProfile, LiaisonProfileCourt, UserGroup
+from ipv.accounts.models import LiaisonProfile, LiaisonProfileCourt, Membership, UserGroup
 from ipv.audit.models import AuditEvent
 from ipv.audit.services import Action
 from referrals.models import Referral
@@ -231,3 +233,47 @@ def test_a_bulk_delete_records_each_record_it_deleted(client, world):
     deleted = admin_events(Action.ADMIN_DELETED)
     assert sorted((event.target_id, event.subject_id) for event in deleted) == expected
     assert {event.actor for event in deleted} == {world["admin"]}
+
+
+def test_each_record_changed_or_deleted_in_an_inline_is_an_event_of_its_agency(rf, world):
+    """No inline of the site edits case data today; one that did would be audited row by row."""
+    person = world["intake"]
+    intake = person.memberships.get()
+    extra = Membership.objects.create(user=person, agency=world.other_agency, role="intake")
+    user_admin = admin.site._registry[type(person)]
+    request = rf.post("/en/admin/accounts/user/")
+    request.user = world["admin"]
+    form = modelform_factory(type(person), fields=["full_name"])(
+        {"full_name": person.full_name}, instance=person
+    )
+    form.save(commit=False)
+    Memberships = inlineformset_factory(
+        type(person), Membership, fields=["role"], extra=0, can_delete=True
+    )
+    prefix = "memberships"
+    formset = Memberships(
+        {
+            f"{prefix}-TOTAL_FORMS": "2",
+            f"{prefix}-INITIAL_FORMS": "2",
+            f"{prefix}-0-id": intake.pk,
+            f"{prefix}-0-role": "facilitator",
+            f"{prefix}-1-id": extra.pk,
+            f"{prefix}-1-role": "intake",
+            f"{prefix}-1-DELETE": "on",
+        },
+        instance=person,
+        prefix=prefix,
+        queryset=Membership.objects.filter(pk__in=[intake.pk, extra.pk]).order_by("pk"),
+    )
+    assert formset.is_valid(), formset.errors
+    user_admin.save_related(request, form, [formset], change=True)
+    [changed] = admin_events(Action.ADMIN_CHANGED)
+    assert (changed.target_id, changed.agency, changed.subject) == (
+        str(intake.pk),
+        world.agency,
+        person,
+    )
+    assert changed.details == {"changes": {"role": {"before": "intake", "after": "facilitator"}}}
+    [deleted] = admin_events(Action.ADMIN_DELETED)
+    assert (deleted.target_id, deleted.agency) == (str(extra.pk), world.other_agency)
+    assert not Membership.objects.filter(pk=extra.pk).exists()
