@@ -9,12 +9,14 @@ Every model registered on the site is audited, whoever registers it (an app's ad
 pghistory's, allauth's): the site mixes `AuditedModelAdmin` into each admin class it is given.
 """
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.utils import model_format_dict
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import translation
@@ -212,6 +214,23 @@ def form_changes(form, links_before: dict) -> dict:
     return details
 
 
+def _audited(action, description):
+    """A bulk action that records each selected record as changed, naming the action, before
+    it runs (an action may delete what it is given)."""
+
+    @functools.wraps(action)
+    def run(model_admin, request, queryset):
+        words = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                words[code] = str(description) % model_format_dict(model_admin.opts)
+        for obj in queryset:
+            record(request, Action.ADMIN_CHANGED, obj, {"action": words})
+        return action(model_admin, request, queryset)
+
+    return run
+
+
 class AuditedModelAdmin(admin.ModelAdmin):
     """Records each change through the admin's own log hooks, and each page of case data."""
 
@@ -256,6 +275,18 @@ class AuditedModelAdmin(admin.ModelAdmin):
     def log_change(self, request, obj, message):
         record(request, Action.ADMIN_CHANGED, obj, self._saved(request, obj))
         return super().log_change(request, obj, message)
+
+    def get_actions(self, request):
+        """Bulk actions, each record they are run on recorded first. Deleting is recorded
+        by `log_deletions`, once confirmed."""
+        return {
+            name: (
+                func if name == "delete_selected" else _audited(func, description),
+                name,
+                description,
+            )
+            for name, (func, name, description) in super().get_actions(request).items()
+        }
 
     def log_deletions(self, request, queryset):
         """Called before the deletion, for one record and for the bulk action alike."""

@@ -151,6 +151,8 @@ def _notes(event: AuditEvent, model) -> list[str]:
     if code := details.get("event"):
         known = code in AuditEvent.Event.values
         notes.append(str(AuditEvent.Event(code).label) if known else code)
+    if action := _in_language(details.get("action")):
+        notes.append(_("Bulk action: %(action)s") % {"action": action})
     if fields := details.get("fields"):
         names = [_field_name(model, name) for name in fields]
         notes.append(_("Fields changed: %(fields)s") % {"fields": ", ".join(names)})

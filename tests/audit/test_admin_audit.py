@@ -12,6 +12,7 @@ from django.utils.html import escape
 
 from directory.models import AgencyCourt
 from ipv.accounts.models import LiaisonProfile, LiaisonProfileCourt, Membership, UserGroup
+from ipv.audit.admin_site import AuditedAdminSite
 from ipv.audit.models import AuditEvent
 from ipv.audit.services import Action
 from referrals.models import Referral
@@ -277,3 +278,29 @@ def test_each_record_changed_or_deleted_in_an_inline_is_an_event_of_its_agency(r
     [deleted] = admin_events(Action.ADMIN_DELETED)
     assert (deleted.target_id, deleted.agency) == (str(extra.pk), world.other_agency)
     assert not Membership.objects.filter(pk=extra.pk).exists()
+
+
+def test_any_other_bulk_action_records_each_record_it_is_run_on(rf, world):
+    """No other action exists today; one added to any model admin would be audited."""
+    ran = []
+
+    @admin.action(description="Send a reminder")
+    def remind(model_admin, request, queryset):
+        ran.extend(queryset)
+
+    class MembershipAdmin(admin.ModelAdmin):
+        actions = [remind]
+
+    site = AuditedAdminSite(name="test")
+    site.register(Membership, MembershipAdmin)
+    chosen = [world["intake"].memberships.get(), world["other_intake"].memberships.get()]
+    request = rf.post("/", {"action": "remind", "_selected_action": [m.pk for m in chosen]})
+    request.user = world["admin"]
+    site._registry[Membership].response_action(request, Membership.objects.all())
+    assert sorted(ran, key=lambda membership: membership.pk) == chosen
+    events = admin_events(Action.ADMIN_CHANGED)
+    assert {(event.target_id, event.agency) for event in events} == {
+        (str(chosen[0].pk), world.agency),
+        (str(chosen[1].pk), world.other_agency),
+    }
+    assert events[0].details == {"action": {"en": "Send a reminder", "fr": "Send a reminder"}}
