@@ -3,7 +3,7 @@
 A platform administrator can read every agency's case data and change roles, programs and
 courts. Each change made there (added, changed, deleted — one at a time, by a bulk action, in a
 list or in an inline) and each page of case data opened there is an event in the trail of the
-agency concerned, so that its manager sees it, and in the administrator's own.
+agency concerned, so that its manager sees it (and in the whole trail, which the admin lists).
 
 Every model registered on the site is audited, whoever registers it (an app's admin.py,
 pghistory's, allauth's): the site mixes `AuditedModelAdmin` into each admin class it is given.
