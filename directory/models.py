@@ -10,6 +10,7 @@ from localflavor.ca.models import CAPostalCodeField
 from phonenumber_field.modelfields import PhoneNumberField
 
 from ipv.core.fields import ChoiceArrayField, WebsiteField
+from ipv.core.history import track_links
 from ipv.core.i18n import Bilingual
 from ipv.core.search import Folded
 from ipv.core.validators import validate_name
@@ -269,6 +270,13 @@ class Agency(models.Model):
 
     def get_language_display_list(self):
         return [ServiceLanguage(value).label for value in self.languages]
+
+
+# Which courts an agency serves: each court added or removed is a row of the history.
+@track_links()
+class AgencyCourt(Agency.courts.through):
+    class Meta:
+        proxy = True
 
 
 class SupportService(models.Model):

@@ -108,7 +108,7 @@ INSTALLED_APPS = [
     "pghistory",
     "pghistory.admin",
     "csp",
-    "django.contrib.admin",
+    "ipv.audit.apps.AuditedAdminConfig",  # django.contrib.admin, audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from directory.models import Program
 from ipv.core.fields import within_bounds
+from ipv.core.history import track_links
 from ipv.core.i18n import Bilingual
 from ipv.core.validators import validate_name
 from referrals.models import Language
@@ -187,6 +188,13 @@ class Group(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# Who runs a group: each facilitator added or removed is a row of the history.
+@track_links()
+class GroupFacilitator(Group.facilitators.through):
+    class Meta:
+        proxy = True
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipv.core.fields import ChoiceArrayField
+from ipv.core.history import track_links
 from ipv.core.validators import validate_name
 
 
@@ -295,3 +296,29 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+
+# The links of many-to-many fields, in the history like the rows themselves: which courts a
+# liaison officer follows, which groups and permissions give a person rights in the admin.
+@track_links()
+class LiaisonProfileCourt(LiaisonProfile.courts.through):
+    class Meta:
+        proxy = True
+
+
+@track_links()
+class InvitationCourt(Invitation.courts.through):
+    class Meta:
+        proxy = True
+
+
+@track_links()
+class UserGroup(User.groups.through):
+    class Meta:
+        proxy = True
+
+
+@track_links()
+class UserPermission(User.user_permissions.through):
+    class Meta:
+        proxy = True

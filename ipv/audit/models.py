@@ -40,6 +40,11 @@ class AuditEvent(models.Model):
         DOCUMENT_DOWNLOADED = "downloaded", _("Downloaded a document")
         RECORD_READ = "read", _("Read a confidential record")
         RECORD_EXPORTED = "export", _("Exported confidential records")
+        # What a platform administrator does in the administration site.
+        ADMIN_VIEWED = "admin_viewed", _("Viewed records in the administration site")
+        ADMIN_ADDED = "admin_added", _("Added a record in the administration site")
+        ADMIN_CHANGED = "admin_changed", _("Changed a record in the administration site")
+        ADMIN_DELETED = "admin_deleted", _("Deleted a record in the administration site")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     # Plain references without database constraints: the trail outlives what it mentions,

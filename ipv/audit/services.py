@@ -34,6 +34,7 @@ def audit_record(
     agency=None,
     subject=None,
     target: models.Model | None = None,
+    kind: type[models.Model] | None = None,
     label: str | models.Model | Callable[[], str] = "",
     details: dict | None = None,
 ) -> AuditEvent:
@@ -41,17 +42,19 @@ def audit_record(
 
     `label` says what the event is about: plain text (an address, a path), a record, or a
     function that words it; the last two are kept in every language. Without one, the target.
+    An event about several records of one kind names the `kind` instead of a target.
     """
     origin = current_origin.get() or Origin()
     if not label and target is not None:
         label = target
     text, labels = (label[:LABEL_LENGTH], {}) if isinstance(label, str) else _worded(label)
+    about = target if target is not None else kind
     return AuditEvent.objects.create(
         action=action,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         agency=agency,
         subject=subject,
-        target_type=target._meta.label_lower if target is not None else "",
+        target_type=about._meta.label_lower if about is not None else "",
         target_id=str(target.pk) if target is not None else "",
         target_label=text,
         target_labels=labels,

@@ -107,8 +107,27 @@ def _about(event: AuditEvent, model) -> str:
     return f"{capfirst(str(kind))} {label}".strip()
 
 
+def _in_language(value):
+    """A value kept worded in each language (related records' names), in the reader's."""
+    if not isinstance(value, dict):
+        return value
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return value.get(language, value.get(settings.LANGUAGE_CODE))
+
+
 def _changes(event: AuditEvent, model) -> list[str]:
     details = event.details
+    if isinstance(details.get("changes"), dict):
+        return [
+            _change(
+                _field_name(model, name),
+                _field(model, name),
+                _in_language(change.get("before")),
+                _in_language(change.get("after")),
+            )
+            for name, change in details["changes"].items()
+            if isinstance(change, dict)
+        ]
     if event.action == Action.SETTINGS_CHANGED:
         changes = []
         for name, change in details.items():
@@ -132,6 +151,8 @@ def _notes(event: AuditEvent, model) -> list[str]:
     if code := details.get("event"):
         known = code in AuditEvent.Event.values
         notes.append(str(AuditEvent.Event(code).label) if known else code)
+    if action := _in_language(details.get("action")):
+        notes.append(_("Bulk action: %(action)s") % {"action": action})
     if fields := details.get("fields"):
         names = [_field_name(model, name) for name in fields]
         notes.append(_("Fields changed: %(fields)s") % {"fields": ", ".join(names)})
