@@ -11,7 +11,7 @@ are the public, anyone signed in, court liaison officers, and the platform admin
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.apps import apps
 
@@ -49,8 +49,6 @@ class Route:
     court_object: bool = False
     # Whether a person signed in without a second factor is sent to set one up first.
     needs_mfa: bool = True
-    # What these people get, written down for them alone (it overrides the rules above).
-    people: dict = field(default_factory=dict)
     # Another agency's object, when the route's own kwargs under another agency's address are
     # not one (a transfer is seen by both the agency sending it and the one receiving it).
     foreign: Callable | None = None
@@ -103,9 +101,6 @@ def payment(world):
 def report(world):
     return {"pk": world.report.pk}
 
-
-# A page the court must not know exists before the agency sends anything: 404 to officers.
-NOT_THE_COURT = {"liaison": frozenset({404}), "other_liaison": frozenset({404})}
 
 ROUTES = {
     # The site's public pages.
@@ -192,9 +187,7 @@ ROUTES = {
     "agency:intake_record": agency(
         {MANAGER, INTAKE}, kwargs=own(referral), methods=GET_POST, allowed=frozenset({302})
     ),
-    "agency:referral_return": agency(
-        {MANAGER, INTAKE}, kwargs=own(referral), methods=GET_POST, people=NOT_THE_COURT
-    ),
+    "agency:referral_return": agency({MANAGER, INTAKE}, kwargs=own(referral), methods=GET_POST),
     "agency:transfer_request": agency({MANAGER, INTAKE}, kwargs=own(referral), methods=GET_POST),
     "agency:transfer_list": agency({MANAGER, INTAKE}, kwargs=own()),
     "agency:transfer_detail": agency(
@@ -253,13 +246,10 @@ ROUTES = {
         {MANAGER, INTAKE},
         kwargs=own(lambda w: {"pk": w.referral.pk, "kind": "progress"}),
         methods=GET_POST,
-        people=NOT_THE_COURT,
     ),
     "agency:report": agency({MANAGER, INTAKE}, kwargs=own(report)),
     "agency:court_documents": agency({MANAGER, INTAKE}, kwargs=own()),
-    "agency:report_replace": agency(
-        {MANAGER, INTAKE}, kwargs=own(report), methods=GET_POST, people=NOT_THE_COURT
-    ),
+    "agency:report_replace": agency({MANAGER, INTAKE}, kwargs=own(report), methods=GET_POST),
     # Fees: the intake workers assess, agree and take payments; the manager writes the scale,
     # approves reductions and reads the agency's figures. Never facilitators, partner-contact
     # workers or the court.
