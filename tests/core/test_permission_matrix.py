@@ -9,6 +9,7 @@ table names that no longer exists, fails the test.
 
 import functools
 from datetime import date
+from typing import NamedTuple
 
 import pytest
 from django.db import connection, transaction
@@ -17,11 +18,13 @@ from django.urls.resolvers import LocalePrefixPattern
 from django.utils import translation
 from psycopg import sql
 
+from ipv.audit.models import AuditEvent
 from referrals.services.transfers import transfer_request
 from tests.conftest import make_person, make_referral, make_world
 from tests.core.routes import (
     ADMIN,
     ADMIN_SIGN_IN,
+    GET_POST,
     LIAISON,
     MANAGER,
     PUBLIC,
@@ -135,97 +138,39 @@ def _url(key, kwargs):
     return "/" + path
 
 
+class Answer(NamedTuple):
+    statuses: frozenset
+    location: str | None = None  # where a redirect must lead
+    let_in: bool = False
+
+
 def _expected(route, persona):
-    """The statuses allowed for `persona`, and where a redirect must lead (or None)."""
-    login, mfa = reverse("account_login"), reverse("mfa_activate_totp")
-    admin_login = reverse("admin:login")
+    """What `persona` must get from `route`."""
+    let_in = Answer(route.allowed, let_in=True)
     access = route.access
     if persona == "anonymous":
         if access == PUBLIC:
-            return route.anonymous, None
-        return {302}, (admin_login if access == ADMIN else login)
+            return Answer(route.anonymous, let_in=True)
+        return Answer({302}, reverse("admin:login" if access == ADMIN else "account_login"))
     if persona in WITHOUT_MFA and route.needs_mfa:
-        return {302}, mfa
+        return Answer({302}, reverse("mfa_activate_totp"))
     if access == PUBLIC:
-        return route.allowed | route.anonymous, None
+        return Answer(route.allowed | route.anonymous, let_in=True)
     if access == SIGNED_IN:
-        return route.allowed, None
+        return let_in
     if access == ADMIN_SIGN_IN:
-        return (route.allowed if persona in ADMINISTRATORS else {403}), None
+        return let_in if persona in ADMINISTRATORS else Answer({403})
     if access == ADMIN:
-        if persona in ADMINISTRATORS:
-            return route.allowed, None
-        return {302}, admin_login
+        return let_in if persona in ADMINISTRATORS else Answer({302}, reverse("admin:login"))
     if access == LIAISON:
         if persona == "liaison" or (persona == "other_liaison" and not route.court_object):
-            return route.allowed, None
-        return ({404} if persona == "other_liaison" else {403}), None
+            return let_in
+        return Answer({404} if persona == "other_liaison" else {403})
     # An agency page: members of another agency, liaison officers and administrators are not
     # members of this one, and get 404; a member without one of the roles, 403.
     if persona not in MEMBERS:
-        return {404}, None
-    return (route.allowed if MEMBERS[persona] in access else {403}), None
-
-
-SECURITY_HEADERS = {
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
-
-
-def _header_problems(response, persona):
-    problems = [
-        f"{header}={response.get(header)!r}"
-        for header, value in SECURITY_HEADERS.items()
-        if response.get(header) != value
-    ]
-    csp = response.get("Content-Security-Policy", "")
-    if "frame-ancestors 'none'" not in csp or "script-src 'self'" not in csp:
-        problems.append(f"CSP={csp!r}")
-    if "camera=()" not in response.get("Permissions-Policy", ""):
-        problems.append("Permissions-Policy missing")
-    if persona != "anonymous" and "no-store" not in response.get("Cache-Control", ""):
-        problems.append(f"Cache-Control={response.get('Cache-Control')!r}")
-    return problems
-
-
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_each_route_answers_each_person_as_the_route_table_says(client, world, persona):
-    if persona != "anonymous":
-        client.force_login(world[persona])
-    mismatches = []
-    with translation.override("en"):
-        sign_in = (reverse("account_login"), reverse("admin:login"))
-        for key in sorted(resolver_routes()):
-            route = ROUTES[key]
-            url = _url(key, route.kwargs(world))
-            send = client.get if route.method == "GET" else client.post
-            response = send(url)
-            statuses, location = _expected(route, persona)
-            where = response.get("Location", "")
-            if response.status_code not in statuses:
-                mismatches.append(f"{key} {url}: {response.status_code}, expected {statuses}")
-            elif location and not where.startswith(location):
-                mismatches.append(f"{key}: went to {where}, not {location}")
-            elif not location and persona != "anonymous" and where.startswith(sign_in):
-                mismatches.append(f"{key}: sent to sign in ({where})")
-            if problems := _header_problems(response, persona):
-                mismatches.append(f"{key}: headers {problems}")
-            if persona != "anonymous" and not response.wsgi_request.user.is_authenticated:
-                client.force_login(world[persona])  # the route signed them out (logout)
-    assert not mismatches, "\n" + "\n".join(mismatches)
-
-
-def _object_routes():
-    """The agency and court routes that take an object id."""
-    return sorted(
-        key
-        for key, path in resolver_routes().items()
-        if "<int:" in path
-        and key in ROUTES
-        and (isinstance(ROUTES[key].access, frozenset) or ROUTES[key].access == LIAISON)
-    )
+        return Answer({404})
+    return let_in if MEMBERS[persona] in access else Answer({403})
 
 
 # One payload for every form these routes post: enough for most of them to act (see the
@@ -259,6 +204,93 @@ def database_state():
 
 def _changed(before, after):
     return sorted(table for table in before if before[table] != after.get(table))
+
+
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def _header_problems(response, persona):
+    problems = [
+        f"{header}={response.get(header)!r}"
+        for header, value in SECURITY_HEADERS.items()
+        if response.get(header) != value
+    ]
+    csp = response.get("Content-Security-Policy", "")
+    if "frame-ancestors 'none'" not in csp or "script-src 'self'" not in csp:
+        problems.append(f"CSP={csp!r}")
+    if "camera=()" not in response.get("Permissions-Policy", ""):
+        problems.append("Permissions-Policy missing")
+    if persona != "anonymous" and "no-store" not in response.get("Cache-Control", ""):
+        problems.append(f"Cache-Control={response.get('Cache-Control')!r}")
+    return problems
+
+
+def _mismatches(key, url, response, answer, persona):
+    sign_in = (reverse("account_login"), reverse("admin:login"))
+    where = response.get("Location", "")
+    if response.status_code not in answer.statuses:
+        return [f"{key} {url}: {response.status_code}, expected {answer.statuses}"]
+    if answer.location and not where.startswith(answer.location):
+        return [f"{key}: went to {where}, not {answer.location}"]
+    if not answer.location and persona != "anonymous" and where.startswith(sign_in):
+        return [f"{key}: sent to sign in ({where})"]
+    return []
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_route_answers_each_person_as_the_route_table_says(client, world, persona):
+    if persona != "anonymous":
+        client.force_login(world[persona])
+    mismatches = []
+    with translation.override("en"):
+        for key in sorted(resolver_routes()):
+            route = ROUTES[key]
+            url = _url(key, route.kwargs(world))
+            send = client.get if route.method == "GET" else client.post
+            response = send(url)
+            mismatches += _mismatches(key, url, response, _expected(route, persona), persona)
+            if problems := _header_problems(response, persona):
+                mismatches.append(f"{key}: headers {problems}")
+            if persona != "anonymous" and not response.wsgi_request.user.is_authenticated:
+                client.force_login(world[persona])  # the route signed them out (logout)
+    assert not mismatches, "\n" + "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_post_from_someone_refused_is_refused_the_same_and_changes_nothing(
+    client, world, persona
+):
+    """The pages that take a form refuse its POST as they refuse their GET; only the refusal is
+    recorded (in the audit trail)."""
+    if persona != "anonymous":
+        client.force_login(world[persona])
+    mismatches, before = [], database_state()
+    with translation.override("en"):
+        for key in sorted(resolver_routes()):
+            route = ROUTES[key]
+            answer = _expected(route, persona)
+            if route.methods != GET_POST or answer.let_in:
+                continue
+            url = _url(key, route.kwargs(world))
+            response = client.post(url, WRITE)
+            mismatches += _mismatches(key, url, response, answer, persona)
+    assert not mismatches, "\n" + "\n".join(mismatches)
+    assert set(_changed(before, database_state())) <= {AuditEvent._meta.db_table}
+
+
+def _object_routes():
+    """The agency and court routes that take an object id."""
+    return sorted(
+        key
+        for key, path in resolver_routes().items()
+        if "<int:" in path
+        and key in ROUTES
+        and (isinstance(ROUTES[key].access, frozenset) or ROUTES[key].access == LIAISON)
+    )
 
 
 def _outsider(route):
