@@ -125,6 +125,8 @@ ROUTES = {
     ),
     # After signing in: the way to one's work, whoever one is.
     "accounts:landing": Route(SIGNED_IN, allowed=frozenset({200, 302})),
+    # The site's page, which stands before allauth's of the same name (and so is the one that
+    # answers): the sign-in address is changed by an administrator, not by the person.
     "account_email": Route(SIGNED_IN),
     # The court liaison portal.
     "court:home": Route(LIAISON),
