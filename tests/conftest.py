@@ -158,6 +158,11 @@ class World:
 
 @pytest.fixture
 def world(db):
+    return make_world()
+
+
+def make_world():
+    """The World, built in the database (for a fixture of any scope)."""
     east = RegionFactory(slug="east", name_fr="Est", name_en="East", position=4)
     northwest = RegionFactory(slug="northwest", name_fr="Nord-Ouest", name_en="Northwest")
     court = CourtFactory(slug="ottawa", region=east)

@@ -1,8 +1,9 @@
 """Who may do what: one table of capabilities × roles, and the decorators views declare it with.
 
 Every view states its access (`public`, `signed_in`, `liaison`, or `requires(capability)` for
-agency pages); the permission matrix test reads that declaration from each route and fails on a
-route that has none.
+agency pages). The permission matrix test does not read any of it: its own hand-written table
+(tests/core/routes.py) says who may reach each route, and it fails when a view lets in someone
+else or when a route is missing from that table.
 """
 
 from dataclasses import dataclass
