@@ -308,6 +308,7 @@ def proposal_decide(*, proposal: FeeProposal, by, approve: bool, note="") -> Fee
         by=by,
         target=proposal,
         event="fee_approved" if approve else "fee_declined",
+        amount=str(proposal.amount),
         **({"self_approved": True, "reason": proposal.decision_note} if self_approved else {}),
     )
     return proposal
@@ -399,15 +400,31 @@ def _check_amount(amount: Decimal, most: Decimal, message: str) -> None:
         raise ValidationError({"amount": message}, code="too_much")
 
 
-@transaction.atomic
-def payment_record(*, referral, by, amount: Decimal, method, received_on=None, note=""):
-    """Take a payment (a third-party subsidy too) towards the agreed fee. A waiver forgives
-    what is owed without a proposal, so only someone who approves fees may record one."""
-    if method == Method.WAIVER and not _approves_fees(by, referral.agency):
+def _check_waiver(*, referral, by, note: str) -> None:
+    """A waiver forgives what is owed without a proposal: four eyes, as for a lower fee. Only
+    an agency's only manager waives alone, with a written reason the audit trail keeps."""
+    if not _approves_fees(by, referral.agency):
         raise ValidationError(
             {"method": _("Only a manager can waive a fee: propose a lower fee for approval.")},
             code="waiver",
         )
+    if _other_managers(agency=referral.agency, by=by):
+        raise ValidationError(
+            {"method": _("Another manager approves a waiver: propose a lower fee for approval.")},
+            code="four_eyes",
+        )
+    if not (note or "").strip():
+        raise ValidationError(
+            {"note": _("You are the only manager: say why you waive this fee.")}, code="note"
+        )
+
+
+@transaction.atomic
+def payment_record(*, referral, by, amount: Decimal, method, received_on=None, note=""):
+    """Take a payment (a third-party subsidy too) towards the agreed fee. A waiver forgives
+    what is owed without a proposal, so only someone who approves fees may record one."""
+    if method == Method.WAIVER:
+        _check_waiver(referral=referral, by=by, note=note)
     account = FeeAccount.objects.select_for_update().filter(referral=referral).first()
     if account is None or agreed_fee(referral) is None:
         raise ValidationError(_("Agree on the fee first."), code="agreed")
@@ -436,7 +453,13 @@ def payment_record(*, referral, by, amount: Decimal, method, received_on=None, n
         received_on=received_on,
         note=note,
     )
-    _audit(Action.RECORD_CREATED, referral=referral, by=by, target=entry, event="payment")
+    if method == Method.WAIVER:
+        waived = {"amount": str(amount), "reason": note.strip(), "self_approved": True}
+        _audit(
+            Action.RECORD_CREATED, referral=referral, by=by, target=entry, event="waived", **waived
+        )
+    else:
+        _audit(Action.RECORD_CREATED, referral=referral, by=by, target=entry, event="payment")
     _maybe_complete(referral, by)
     return entry
 

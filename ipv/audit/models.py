@@ -90,10 +90,11 @@ class AuditEvent(models.Model):
 
         ASSESSED = "assessed", _("Fee assessed")
         FEE_PROPOSED = "fee_proposed", _("Fee proposed")
-        FEE_APPROVED = "fee_approved", _("Reduced fee approved")
-        FEE_DECLINED = "fee_declined", _("Reduced fee declined")
+        FEE_APPROVED = "fee_approved", _("Fee off the scale approved")
+        FEE_DECLINED = "fee_declined", _("Fee off the scale declined")
         PLAN_SET = "plan_set", _("Instalments planned")
         PAYMENT = "payment", _("Payment recorded")
+        WAIVED = "waived", _("Fee waived")
         VOID = "void", _("Payment voided")
         REFUND = "refund", _("Refund recorded")
         ACCEPTED = "accepted", _("E-referral accepted")

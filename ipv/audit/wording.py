@@ -7,6 +7,7 @@ and for reads and downloads, the kind of record worded again from its type.
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from ipv.audit.models import AuditEvent
+from ipv.core.i18n import format_money
 
 Action = AuditEvent.Action
 
@@ -151,6 +153,10 @@ def _notes(event: AuditEvent, model) -> list[str]:
     if code := details.get("event"):
         known = code in AuditEvent.Event.values
         notes.append(str(AuditEvent.Event(code).label) if known else code)
+    if amount := details.get("amount"):
+        notes.append(_("Amount: %(amount)s") % {"amount": format_money(Decimal(amount))})
+    if reason := details.get("reason"):
+        notes.append(_("Reason: %(reason)s") % {"reason": reason})
     if action := _in_language(details.get("action")):
         notes.append(_("Bulk action: %(action)s") % {"action": action})
     if fields := details.get("fields"):

@@ -134,7 +134,7 @@ def test_revenue_and_waivers_by_month_and_as_csv(client, clock, world):
         amount=Decimal(60),
         method="cash",
     )
-    waive = {**pay, "by": world["manager"], "method": "waiver"}
+    waive = {**pay, "by": world["manager"], "method": "waiver", "note": "Lost his job."}
     services.payment_record(**waive, amount=Decimal(40))
     waiver = services.payment_record(**waive, amount=Decimal(15))
     services.payment_void(entry=waiver, by=world["manager"], note="Not approved.")

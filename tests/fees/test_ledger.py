@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 
 from fees import services
 from fees.models import FeeAccount, LedgerEntry
+from ipv.accounts.models import Membership, Role
 from referrals.models import Referral
 from tests.conftest import FEE_SCALE, at_once, make_referral
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +66,8 @@ def agreed(world, *, name="Paul Girard", language="en", fee="350", agency=None, 
 
 
 def pay(world, amount, method="cash", referral=None, **more):
+    if method == "waiver":
+        more.setdefault("note", "Lost his job.")
     return services.payment_record(
         referral=referral or world.referral,
         by=world["manager" if method == "waiver" else "intake"],
@@ -153,9 +157,45 @@ def test_only_a_manager_waives_a_fee(client, world, english):
     assert world.referral.ledger.count() == 1
     client.force_login(world["manager"])
     assert "waiver" in dict(client.get(url).context["form"].fields["method"].choices)
-    response = client.post(url, {"amount": "250", "method": "waiver", "received_on": "2026-11-24"})
+    waiver = {"amount": "250", "method": "waiver", "received_on": "2026-11-24"}
+    response = client.post(url, {**waiver, "note": "Lost his job."})
     assert response.status_code == 302
     assert account(world.referral)[3:] == (Decimal("250.00"), Decimal("0.00"))
+
+
+def test_the_only_manager_waives_with_a_reason_the_trail_keeps(client, world, english):
+    client.force_login(world["manager"])
+    url = PAYMENT_PAGE.format(world.referral.pk)
+    waiver = {"amount": "250", "method": "waiver", "received_on": "2026-11-24"}
+    response = client.post(url, waiver)
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "note": ["You are the only manager: say why you waive this fee."]
+    }
+    assert client.post(url, {**waiver, "note": "Lost his job."}).status_code == 302
+    trail = client.get(f"/en/a/{world.agency.slug}/audit/").content.decode()
+    assert "Fee waived" in trail and "Amount: $250.00" in trail
+    assert "Reason: Lost his job." in trail
+    assert "Approved by the person who proposed it" in trail
+    french = client.get(f"/fr/a/{world.agency.slug}/audit/").content.decode()
+    assert "Exonération de frais" in french and "250,00\xa0$" in french
+
+
+def test_a_manager_with_a_colleague_does_not_waive_alone(client, world, english):
+    colleague = UserFactory(email="second.manager@riviere.test", full_name="Lucie Bernier")
+    Membership.objects.create(user=colleague, agency=world.agency, role=Role.MANAGER)
+    client.force_login(world["manager"])
+    url = PAYMENT_PAGE.format(world.referral.pk)
+    waiver = {"amount": "250", "method": "waiver", "received_on": "2026-11-24"}
+    response = client.post(url, {**waiver, "note": "Lost his job."})
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "method": ["Another manager approves a waiver: propose a lower fee for approval."]
+    }
+    assert world.referral.ledger.count() == 1
+    # The control: money is still taken as usual.
+    response = client.post(url, {**waiver, "method": "cash", "amount": "20"})
+    assert response.status_code == 302
 
 
 def test_the_service_refuses_what_a_form_would_have_let_through(world, english):
