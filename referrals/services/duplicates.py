@@ -9,7 +9,7 @@ new name (both found through the trigram index on the names).
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import Concat, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +26,8 @@ MAX_CANDIDATES = 20
 
 def _has_word(word: str) -> Q:
     """The participant's names hold `word` as a whole word, accents and case aside."""
-    return Q(search_text__regex=Concat(Value(r"\m"), unaccented(word), Value(r"\M")))
+    pattern = Concat(Value(r"\m"), unaccented(word), Value(r"\M"), output_field=TextField())
+    return Q(search_text__regex=pattern)
 
 
 def duplicates_flag(*, participant: Participant) -> list[PossibleDuplicate]:
