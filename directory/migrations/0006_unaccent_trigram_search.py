@@ -6,8 +6,9 @@ refilled from the rows), with the indexes that use it.
 """
 
 import django.contrib.postgres.indexes
-import ipv.core.search
 from django.db import migrations, models
+
+import ipv.core.search
 
 
 class Migration(migrations.Migration):

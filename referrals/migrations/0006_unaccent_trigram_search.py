@@ -8,8 +8,9 @@ refilled from the rows), with the indexes that use it.
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 import django.db.models.functions.text
-import ipv.core.search
 from django.db import migrations, models
+
+import ipv.core.search
 
 
 class Migration(migrations.Migration):
