@@ -86,17 +86,24 @@ def app_role_grant(connection, role: str, password: str | None = None) -> None:
     Refuses a role that is a superuser: it would bypass every rule this is about."""
     role_name = sql.Identifier(role)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        # Two test workers may create their databases at once: the second finds the role.
+        # A role made beforehand (by an administrator) is used as it is. Two test workers may
+        # create their databases at once: the second finds the role made by the first.
         cursor.execute(
             sql.SQL(
-                "DO $$ BEGIN CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE; "
+                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {name}) THEN "
+                "CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE; END IF; "
                 "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
-            ).format(role=role_name)
+            ).format(name=sql.Literal(role), role=role_name)
         )
-        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", [role])
-        if cursor.fetchone()[0]:
+        cursor.execute(
+            "SELECT rolsuper, (SELECT rolsuper OR rolcreaterole FROM pg_roles"
+            " WHERE rolname = current_user) FROM pg_roles WHERE rolname = %s",
+            [role],
+        )
+        superuser, may_set_password = cursor.fetchone()
+        if superuser:
             raise ValueError(f"the application role {role} must not be a superuser")
-        if password:
+        if password and may_set_password:
             cursor.execute(
                 sql.SQL("ALTER ROLE {role} LOGIN PASSWORD {password}").format(
                     role=role_name, password=sql.Literal(password)

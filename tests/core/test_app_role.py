@@ -167,3 +167,12 @@ def test_migrations_run_as_the_owner_while_the_site_runs_as_the_application_role
         connection.close()
         connection.settings_dict["USER"] = owner
         connection.settings_dict["PASSWORD"] = password
+
+
+def test_a_superuser_is_refused_as_the_application_role():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if not cursor.fetchone()[0]:
+            pytest.skip("the suite connects as a role that is not a superuser")
+    with pytest.raises(ValueError, match="must not be a superuser"):
+        roles.app_role_grant(connection, connection.settings_dict["USER"])
