@@ -24,7 +24,7 @@ SAME_BIRTH_DATE_THRESHOLD = 0.3
 MAX_CANDIDATES = 20
 
 
-def _has_word(word: str) -> Q:
+def holds_word(word: str) -> Q:
     """The participant's names hold `word` as a whole word, accents and case aside."""
     pattern = Concat(Value(r"\m"), unaccented(word), Value(r"\M"), output_field=TextField())
     return Q(search_text__regex=pattern)
@@ -37,7 +37,7 @@ def duplicates_flag(*, participant: Participant) -> list[PossibleDuplicate]:
     if name_words:
         same_words = Q()
         for word in name_words:
-            same_words &= _has_word(word)
+            same_words &= holds_word(word)
     same_day = Q(date_of_birth=participant.date_of_birth)
     candidates = (
         Participant.objects.filter(agency_id=participant.agency_id, merged_into__isnull=True)

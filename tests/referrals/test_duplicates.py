@@ -9,7 +9,7 @@ from django.db import connection
 
 from ipv.audit.models import AuditEvent
 from referrals.models import Consent, Participant, PossibleDuplicate, Referral, TimelineEntry
-from referrals.services.duplicates import duplicate_resolve
+from referrals.services.duplicates import duplicate_resolve, holds_word
 from tests.conftest import PERSON, make_referral
 
 BORN = PERSON["date_of_birth"]  # 1984-03-02, as world.referral's Jean-Marc Tremblay
@@ -57,6 +57,13 @@ def test_a_name_in_another_script_is_fully_similar_to_itself(name):
 @pytest.mark.django_db
 def test_case_does_not_count_in_another_alphabet_either():
     assert _similarity("Иван Петров", "ИВАН ПЕТРОВ") == 1.0
+
+
+def test_a_whole_word_of_the_names_is_found_through_the_trigram_index(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the table is small here
+    plan = Participant.objects.filter(holds_word("Trémblay")).explain()
+    assert "referrals_participant_trgm" in plan
 
 
 def test_eric_born_the_same_day_is_flagged_as_the_same_name_as_eric(world):
