@@ -9,21 +9,21 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Agency, Program, Region, ServiceLanguage, SupportService
-from ipv.core.search import Folded, fold
+from ipv.core.search import Unaccented, unaccented
 
 TEXT_MAX_LENGTH = 100
 
 
 def search_text(queryset, name, value):
     """Every word typed must appear, accents and case aside."""
-    for word in fold(value).split():
-        queryset = queryset.filter(search_text__contains=word)
+    for word in value.split():
+        queryset = queryset.filter(search_text__contains=unaccented(word))
     return queryset
 
 
 def city_starts_with(queryset, name, value):
-    return queryset.alias(city_folded=Folded("city")).filter(
-        city_folded__startswith=fold(value.strip())
+    return queryset.alias(city_folded=Unaccented("city")).filter(
+        city_folded__startswith=unaccented(value.strip())
     )
 
 

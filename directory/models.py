@@ -12,7 +12,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from ipv.core.fields import ChoiceArrayField, WebsiteField
 from ipv.core.history import track_links
 from ipv.core.i18n import Bilingual
-from ipv.core.search import Folded
+from ipv.core.search import Unaccented
 from ipv.core.validators import validate_name
 
 ONTARIO_POSTAL_CODE = r"^[KLMNP][0-9][A-Z] [0-9][A-Z][0-9]$"
@@ -49,12 +49,16 @@ class ServiceLanguage(models.TextChoices):
 
 
 def folded_indexes(table: str) -> list[models.Index]:
-    """Indexes for the directory's ordering (by folded name) and its city prefix search."""
+    """Indexes for the directory's ordering (by unaccented name), its city prefix search and
+    its keyword search (a trigram index answers LIKE '%word%')."""
     return [
-        models.Index(Folded("name_fr"), name=f"directory_{table}_sort_fr"),
-        models.Index(Folded("name_en"), name=f"directory_{table}_sort_en"),
+        models.Index(Unaccented("name_fr"), name=f"directory_{table}_sort_fr"),
+        models.Index(Unaccented("name_en"), name=f"directory_{table}_sort_en"),
         models.Index(
-            OpClass(Folded("city"), name="text_pattern_ops"), name=f"directory_{table}_city"
+            OpClass(Unaccented("city"), name="text_pattern_ops"), name=f"directory_{table}_city"
+        ),
+        GinIndex(
+            fields=["search_text"], opclasses=["gin_trgm_ops"], name=f"directory_{table}_trgm"
         ),
     ]
 
@@ -216,7 +220,7 @@ class Agency(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     search_text = models.GeneratedField(
-        expression=Folded("name_fr", "name_en", "city", "description_fr", "description_en"),
+        expression=Unaccented("name_fr", "name_en", "city", "description_fr", "description_en"),
         output_field=models.TextField(),
         db_persist=True,
     )
@@ -320,7 +324,7 @@ class SupportService(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     search_text = models.GeneratedField(
-        expression=Folded("name_fr", "name_en", "city", "description_fr", "description_en"),
+        expression=Unaccented("name_fr", "name_en", "city", "description_fr", "description_en"),
         output_field=models.TextField(),
         db_persist=True,
     )

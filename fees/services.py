@@ -465,7 +465,10 @@ def payment_record(*, referral, by, amount: Decimal, method, received_on=None, n
 
 
 def _payment(entry: LedgerEntry) -> LedgerEntry:
-    payment = LedgerEntry.objects.select_for_update().select_related("referral").get(pk=entry.pk)
+    # Ledger rows are never updated, so the application role may not lock them (FOR UPDATE
+    # needs UPDATE): the referral's fee account is locked instead, as every payment does.
+    payment = LedgerEntry.objects.select_related("referral").get(pk=entry.pk)
+    FeeAccount.objects.select_for_update().filter(referral_id=payment.referral_id).first()
     if payment.kind != LedgerEntry.Kind.PAYMENT:
         raise ValidationError(_("Only a payment can be voided or refunded."), code="kind")
     if payment.reversals.filter(kind=LedgerEntry.Kind.VOID).exists():

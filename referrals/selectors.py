@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from ipv.core.search import words
+from ipv.core.search import unaccented, words
 from ipv.core.tenancy import get_scoped_or_404, scoped
 from referrals.models import (
     BEFORE_ENROLMENT,
@@ -41,8 +41,9 @@ def search_query(text: str) -> SearchQuery | None:
     terms = [term for term in terms if term]
     if not terms:
         return None
+    # Unaccented as the indexed names are; the words themselves hold no tsquery operator.
     return SearchQuery(
-        " & ".join(f"{term}:*" for term in terms), search_type="raw", config="simple"
+        unaccented(" & ".join(f"{term}:*" for term in terms)), search_type="raw", config="simple"
     )
 
 

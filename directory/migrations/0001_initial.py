@@ -8,7 +8,7 @@ import phonenumber_field.modelfields
 from django.db import migrations, models
 
 import ipv.core.fields
-import ipv.core.search
+import ipv.core.migrations._translate_folding
 
 
 class Migration(migrations.Migration):
@@ -209,7 +209,7 @@ class Migration(migrations.Migration):
                     "search_text",
                     models.GeneratedField(
                         db_persist=True,
-                        expression=ipv.core.search.Folded(
+                        expression=ipv.core.migrations._translate_folding.Folded(
                             "name_fr", "name_en", "city", "description_fr", "description_en"
                         ),
                         output_field=models.TextField(),
@@ -337,7 +337,7 @@ class Migration(migrations.Migration):
                     "search_text",
                     models.GeneratedField(
                         db_persist=True,
-                        expression=ipv.core.search.Folded(
+                        expression=ipv.core.migrations._translate_folding.Folded(
                             "name_fr", "name_en", "city", "description_fr", "description_en"
                         ),
                         output_field=models.TextField(),

@@ -3,7 +3,7 @@
 import django.contrib.postgres.indexes
 from django.db import migrations, models
 
-import ipv.core.search
+import ipv.core.migrations._translate_folding
 
 
 class Migration(migrations.Migration):
@@ -14,34 +14,46 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name="agency",
-            index=models.Index(ipv.core.search.Folded("name_fr"), name="directory_agency_sort_fr"),
+            index=models.Index(
+                ipv.core.migrations._translate_folding.Folded("name_fr"),
+                name="directory_agency_sort_fr",
+            ),
         ),
         migrations.AddIndex(
             model_name="agency",
-            index=models.Index(ipv.core.search.Folded("name_en"), name="directory_agency_sort_en"),
+            index=models.Index(
+                ipv.core.migrations._translate_folding.Folded("name_en"),
+                name="directory_agency_sort_en",
+            ),
         ),
         migrations.AddIndex(
             model_name="agency",
             index=models.Index(
                 django.contrib.postgres.indexes.OpClass(
-                    ipv.core.search.Folded("city"), name="text_pattern_ops"
+                    ipv.core.migrations._translate_folding.Folded("city"), name="text_pattern_ops"
                 ),
                 name="directory_agency_city",
             ),
         ),
         migrations.AddIndex(
             model_name="supportservice",
-            index=models.Index(ipv.core.search.Folded("name_fr"), name="directory_service_sort_fr"),
+            index=models.Index(
+                ipv.core.migrations._translate_folding.Folded("name_fr"),
+                name="directory_service_sort_fr",
+            ),
         ),
         migrations.AddIndex(
             model_name="supportservice",
-            index=models.Index(ipv.core.search.Folded("name_en"), name="directory_service_sort_en"),
+            index=models.Index(
+                ipv.core.migrations._translate_folding.Folded("name_en"),
+                name="directory_service_sort_en",
+            ),
         ),
         migrations.AddIndex(
             model_name="supportservice",
             index=models.Index(
                 django.contrib.postgres.indexes.OpClass(
-                    ipv.core.search.Folded("city"), name="text_pattern_ops"
+                    ipv.core.migrations._translate_folding.Folded("city"), name="text_pattern_ops"
                 ),
                 name="directory_service_city",
             ),

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import ipv.core.fields
-import ipv.core.search
+import ipv.core.migrations._translate_folding
 
 
 class Migration(migrations.Migration):
@@ -254,7 +254,9 @@ class Migration(migrations.Migration):
                     "search_text",
                     models.GeneratedField(
                         db_persist=True,
-                        expression=ipv.core.search.Folded("legal_name", "preferred_name"),
+                        expression=ipv.core.migrations._translate_folding.Folded(
+                            "legal_name", "preferred_name"
+                        ),
                         output_field=models.TextField(),
                     ),
                 ),
@@ -731,7 +733,7 @@ class Migration(migrations.Migration):
                     models.GeneratedField(
                         db_persist=True,
                         expression=django.contrib.postgres.search.SearchVector(
-                            ipv.core.search.Folded(
+                            ipv.core.migrations._translate_folding.Folded(
                                 "participant_names",
                                 models.Func(
                                     django.db.models.functions.text.Lower("court_file_number"),

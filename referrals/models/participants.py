@@ -4,6 +4,7 @@ from datetime import date
 
 import pghistory
 import pgtrigger
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from localflavor.ca.models import CAPostalCodeField
 from phonenumber_field.modelfields import PhoneNumberField
 
-from ipv.core.search import Folded
+from ipv.core.search import Unaccented
 from ipv.core.validators import validate_name
 from referrals.models.choices import IndigenousIdentity, Language
 
@@ -83,7 +84,7 @@ class Participant(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     search_text = models.GeneratedField(
-        expression=Folded("legal_name", "preferred_name"),
+        expression=Unaccented("legal_name", "preferred_name"),
         output_field=models.TextField(),
         db_persist=True,
     )
@@ -94,6 +95,12 @@ class Participant(models.Model):
         ordering = ["legal_name", "pk"]
         indexes = [
             models.Index(fields=["agency", "date_of_birth"], name="referrals_participant_dob"),
+            # Possible duplicates: the same words in another person's names.
+            GinIndex(
+                fields=["search_text"],
+                opclasses=["gin_trgm_ops"],
+                name="referrals_participant_trgm",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -19,7 +19,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from directory.models import Program
 from ipv.core.fields import within_bounds
-from ipv.core.search import Folded
+from ipv.core.search import Unaccented
 from ipv.core.validators import validate_name
 from referrals.models.choices import (
     BEFORE_ENROLMENT,
@@ -193,7 +193,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
     participant_names = models.TextField(default="", editable=False)
     search_document = models.GeneratedField(
         expression=SearchVector(
-            Folded(
+            Unaccented(
                 "participant_names",
                 models.Func(
                     Lower("court_file_number"),

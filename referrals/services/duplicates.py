@@ -1,20 +1,21 @@
 """Possible duplicates: the same person referred twice, under a name spelled a little
 differently. A worker decides: the same person (merge) or two people (keep apart).
 
-Names are compared by trigram similarity, as PostgreSQL's pg_trgm does it. The extension is
-not available on every server this runs on (the embedded one ships none), so the comparison is
-made here, on the few candidates the database finds: the agency's people born the same day, or
-whose names hold every word of the new name.
+Names are compared by pg_trgm's similarity() on their unaccented forms ("Éric" is "Eric"), in
+the database, among the agency's people born the same day or whose names hold every word of the
+new name (both found through the trigram index on the names).
 """
 
+from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, TextField, Value
+from django.db.models.functions import Concat, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ipv.audit.services import Action, audit_record
-from ipv.core.search import words
+from ipv.core.search import Unaccented, unaccented, words
 from referrals.models import Consent, EventKind, Participant, PossibleDuplicate, Referral
 from referrals.services.referrals import event_record
 
@@ -23,23 +24,10 @@ SAME_BIRTH_DATE_THRESHOLD = 0.3
 MAX_CANDIDATES = 20
 
 
-def trigrams(text: str) -> set[str]:
-    """pg_trgm's trigrams: each word folded, padded with two spaces before and one after."""
-    grams = set()
-    for word in words(text):
-        padded = f"  {word} "
-        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
-    return grams
-
-
-def similarity(first: str, second: str) -> float:
-    """pg_trgm's similarity(): shared trigrams over all trigrams, from 0 to 1."""
-    a, b = trigrams(first), trigrams(second)
-    return len(a & b) / len(a | b) if a and b else 0.0
-
-
-def _names(participant) -> str:
-    return f"{participant.legal_name} {participant.preferred_name}"
+def holds_word(word: str) -> Q:
+    """The participant's names hold `word` as a whole word, accents and case aside."""
+    pattern = Concat(Value(r"\m"), unaccented(word), Value(r"\M"), output_field=TextField())
+    return Q(search_text__regex=pattern)
 
 
 def duplicates_flag(*, participant: Participant) -> list[PossibleDuplicate]:
@@ -49,31 +37,34 @@ def duplicates_flag(*, participant: Participant) -> list[PossibleDuplicate]:
     if name_words:
         same_words = Q()
         for word in name_words:
-            same_words &= Q(search_text__contains=word)
+            same_words &= holds_word(word)
+    same_day = Q(date_of_birth=participant.date_of_birth)
     candidates = (
         Participant.objects.filter(agency_id=participant.agency_id, merged_into__isnull=True)
-        .filter(Q(date_of_birth=participant.date_of_birth) | same_words)
         .exclude(pk=participant.pk)
-        .order_by("-created_at")[:MAX_CANDIDATES]
-    )
-    found = []
-    for candidate in candidates:
-        score = max(
-            similarity(participant.legal_name, candidate.legal_name),
-            similarity(_names(participant), _names(candidate)),
-        )
-        same_day = candidate.date_of_birth == participant.date_of_birth
-        all_words = set(name_words) <= set(words(candidate.search_text))
-        if (same_day and score >= SAME_BIRTH_DATE_THRESHOLD) or (name_words and all_words):
-            found.append(
-                PossibleDuplicate(
-                    agency_id=participant.agency_id,
-                    participant=participant,
-                    existing=candidate,
-                    name_similarity=round(score, 3),
-                    same_birth_date=same_day,
-                )
+        .annotate(
+            score=Greatest(
+                TrigramSimilarity(Unaccented("legal_name"), unaccented(participant.legal_name)),
+                TrigramSimilarity(
+                    F("search_text"),
+                    Unaccented(Value(participant.legal_name), Value(participant.preferred_name)),
+                ),
             )
+        )
+        .filter((same_day & Q(score__gte=SAME_BIRTH_DATE_THRESHOLD)) | same_words)
+        .order_by("-created_at")
+        .values_list("pk", "score", "date_of_birth")[:MAX_CANDIDATES]
+    )
+    found = [
+        PossibleDuplicate(
+            agency_id=participant.agency_id,
+            participant=participant,
+            existing_id=pk,
+            name_similarity=round(score, 3),
+            same_birth_date=date_of_birth == participant.date_of_birth,
+        )
+        for pk, score, date_of_birth in candidates
+    ]
     return PossibleDuplicate.objects.bulk_create(found, ignore_conflicts=True)
 
 

@@ -13,17 +13,31 @@ from tests.conftest import require_system_tool
 COMPOSE = Path(settings.BASE_DIR, "docker-compose.yml")
 
 
-def test_it_runs_postgres_16_redis_7_web_worker_and_beat_with_health_checks():
+def test_it_runs_postgres_18_redis_7_web_worker_and_beat_with_health_checks():
     services = yaml.safe_load(COMPOSE.read_text())["services"]
-    assert services["db"]["image"] == "postgres:16"
+    assert services["db"]["image"] == "postgres:18"
+    assert "shared_preload_libraries=pg_stat_statements" in services["db"]["command"]
     assert services["redis"]["image"] == "redis:7"
     assert "gunicorn" in services["web"]["command"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "ipv", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "ipv", "beat"]
     for name in ("db", "redis", "web", "worker"):
         assert services[name]["healthcheck"]["test"], name
-    assert "pgdata:/var/lib/postgresql/data" in services["db"]["volumes"]
+    # PostgreSQL 18's image refuses a volume on the old data path.
+    assert "pgdata:/var/lib/postgresql" in services["db"]["volumes"]
     assert "redisdata:/data" in services["redis"]["volumes"]
+
+
+def test_the_site_connects_as_the_application_role_and_only_migrate_as_the_owner():
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert environment["DATABASE_URL"].startswith("postgres://ipv_app:"), name
+        assert "DATABASE_OWNER_URL" not in environment, name
+    migrate = services["migrate"]["environment"]
+    assert migrate["DATABASE_OWNER_URL"].startswith("postgres://ipv:")
+    assert migrate["DATABASE_URL"] == services["web"]["environment"]["DATABASE_URL"]
+    assert services["db"]["environment"]["POSTGRES_USER"] == "ipv"
 
 
 def test_the_web_health_check_asks_healthz_as_the_proxy_would():
@@ -51,7 +65,11 @@ def test_docker_compose_accepts_the_file(tmp_path):
     result = subprocess.run(
         [*command, "config", "--quiet"],
         cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin:/usr/local/bin", "POSTGRES_PASSWORD": "checked-only"},
+        env={
+            "PATH": "/usr/bin:/bin:/usr/local/bin",
+            "POSTGRES_PASSWORD": "checked-only",
+            "POSTGRES_APP_PASSWORD": "checked-only-too",
+        },
         capture_output=True,
         text=True,
     )

