@@ -32,8 +32,11 @@ def _run(code, **env):
     ).stdout.split()
 
 
+@pytest.mark.django_db
 def test_with_urls_set_no_embedded_server_is_started():
-    started = _run(PROBE, DATABASE_URL=settings.DATABASE_URL, REDIS_URL=settings.REDIS_URL)
+    # The test database: the one the URL names may not exist on an external server.
+    database = settings.DATABASE_URL.rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"]
+    started = _run(PROBE, DATABASE_URL=database, REDIS_URL=settings.REDIS_URL)
     assert started == ["False", "False"]
 
 
