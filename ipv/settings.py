@@ -187,13 +187,21 @@ else:
 
     REDIS_URL = embedded.redis_url(VAR_DIR)
 
+# The default cache is the one allauth keeps its sign-in throttling and used one-time codes
+# in: PostgreSQL, so that these hold while Redis is down. Redis caches what can be worked out
+# again (ipv.core.cache).
 CACHES = {
     "default": {
+        "BACKEND": "ipv.core.cache.DatabaseStore",
+        "KEY_PREFIX": "ipv",
+        "TIMEOUT": 300,
+    },
+    "redis": {
         "BACKEND": "ipv.core.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "ipv",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-    }
+    },
 }
 # Sessions live in the database so that the site keeps working while Redis is down.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -228,6 +236,14 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "ipv.core.tasks.clear_expired_sessions",
         "schedule": 60 * 60,
+    },
+    "sweep-security-store": {
+        "task": "ipv.core.tasks.sweep_security_store",
+        "schedule": 60 * 60,
+    },
+    "beat-heartbeat": {
+        "task": "ipv.core.tasks.beat_heartbeat",
+        "schedule": 60,
     },
 }
 
