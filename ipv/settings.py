@@ -88,6 +88,8 @@ def _base_url() -> str:
 IPV_BASE_URL = _base_url()
 # Proxies in front of the site that append to X-Forwarded-For (0: use the connection's address).
 IPV_TRUSTED_PROXIES = env.int("IPV_TRUSTED_PROXIES", default=0)
+# allauth reads the client's address (throttling) the same way: each client its own bucket.
+ALLAUTH_TRUSTED_PROXY_COUNT = IPV_TRUSTED_PROXIES
 CSRF_TRUSTED_ORIGINS = [IPV_BASE_URL]
 
 INSTALLED_APPS = [
@@ -241,6 +243,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ipv.core.tasks.sweep_security_store",
         "schedule": 60 * 60,
     },
+    "sweep-sign-in-throttles": {
+        "task": "ipv.accounts.tasks.sweep_sign_in_throttles",
+        "schedule": 60 * 60,
+    },
     "beat-heartbeat": {
         "task": "ipv.core.tasks.beat_heartbeat",
         "schedule": 60,
@@ -274,7 +280,9 @@ ACCOUNT_SESSION_REMEMBER = False
 # People are told by email when their password or second factor changes.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "IPV — "
-# Throttling on the Redis cache: per address and per account, without saying which emails exist.
+# Failed passwords are throttled by ipv.accounts.throttle (growing waits per address and per
+# account, an unlock link for the owner). allauth's limits below are kept in the security store
+# (PostgreSQL): "login_failed" now guards the second-factor step, per address and per account.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "login": "30/m/ip",
