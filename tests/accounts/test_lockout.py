@@ -23,12 +23,13 @@ pytestmark = pytest.mark.django_db
 
 START = timezone.datetime(2026, 11, 23, 8, 0, 5, tzinfo=timezone.get_fixed_timezone(-300))
 INTAKE = "intake@riviere.test"
+WRONG = "wrong-password"
 ACCOUNT_HELD = "Too many failed sign-in attempts for this address."
 ADDRESS_HELD = "Too many failed sign-in attempts from your network."
 SIGNED_IN = "/en/account/2fa/authenticate/"  # the password was right: on to the second factor
 
 
-def _attempt(client, email, password="wrong-password", **extra):
+def _attempt(client, email, password=WRONG, **extra):
     return client.post("/en/account/login/", {"login": email, "password": password}, **extra)
 
 
