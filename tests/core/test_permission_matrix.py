@@ -75,6 +75,9 @@ ROUTES = {
     "directory:service_list": Route(),
     "accounts:landing": Route(allowed=frozenset({200, 302})),
     "accounts:invitation": Route(kwargs=lambda w: {"token": "unknown"}, anonymous=frozenset({404})),
+    "accounts:sign_in_unlock": Route(
+        kwargs=lambda w: {"token": "unknown"}, anonymous=frozenset({404})
+    ),
     "account_email": Route(),
     "agency:home": Route(kwargs=agency_url()),
     "agency:staff": Route(kwargs=agency_url()),
