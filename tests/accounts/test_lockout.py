@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.conf import settings as django_settings
+from django.core import mail
 from django.utils import timezone
 
 from ipv.accounts.models import SignInThrottle, SignInUnlock
@@ -249,3 +250,19 @@ def test_the_trusted_proxy_count_reaches_allauth(variable, count):
         check=True,
     ).stdout
     assert output.strip() == count
+
+
+def test_a_password_reset_lifts_the_wait_too(client, world, django_capture_on_commit_callbacks):
+    new = "un-tout-nouveau-mot-de-passe"
+    for _ in range(5):
+        _attempt(client, INTAKE)
+    assert ACCOUNT_HELD in _text(_attempt(client, INTAKE, PASSWORD))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/en/account/password/reset/", {"email": INTAKE})
+    link = re.search(
+        r"http://testserver(/en/account/password/reset/key/\S+/)", mail.outbox[-1].body
+    )
+    form = client.get(link.group(1), follow=True)
+    client.post(form.redirect_chain[-1][0], {"password1": new, "password2": new})
+    client.logout()
+    assert _attempt(client, INTAKE, new)["Location"] == SIGNED_IN
