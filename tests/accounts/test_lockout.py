@@ -22,7 +22,8 @@ from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-START = timezone.datetime(2026, 11, 23, 8, 0, 5, tzinfo=timezone.get_fixed_timezone(-300))
+# After the test's people join (they are made at the real time): their trail shows the events.
+START = timezone.datetime(2030, 1, 14, 8, 0, 5, tzinfo=timezone.get_fixed_timezone(-300))
 INTAKE = "intake@riviere.test"
 WRONG = "wrong-password"
 ACCOUNT_HELD = "Too many failed sign-in attempts for this address."
@@ -118,6 +119,11 @@ def test_the_owner_is_emailed_an_unlock_link_once_in_their_language(client, worl
     assert "/en/account/unlock/" in message.body_html
     held = AuditEvent.objects.get(action=AuditEvent.Action.SIGN_IN_HELD)
     assert (held.subject, held.actor, held.details) == (world["intake"], None, {"failures": 5})
+    # The agency's managers see it in their trail.
+    client.force_login(world["manager"])
+    trail = _text(client.get(f"/en/a/{world.agency.slug}/audit/"))
+    assert "Sign-in held back after failed attempts" in trail
+    assert "5 failed attempts" in trail
 
 
 def test_an_unknown_address_is_held_alike_and_nobody_is_emailed(client, world, clock):
