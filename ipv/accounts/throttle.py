@@ -106,9 +106,9 @@ def refuse_if_held(request, *, email: str) -> None:
         (until,) = held.values()
         raise ValidationError(
             _(
-                "Too many failed sign-in attempts for this address. Try again in %(wait)s. "
-                "If an account uses this address, a link to unlock its sign-in right away "
-                "has been emailed to it."
+                "Too many failed sign-in attempts for this email address. Try again in "
+                "%(wait)s. If an account uses this address, it has been emailed a link to "
+                "unlock its sign-in right away."
             )
             % {"wait": _wait_words(until - now)},
             code="account_held",

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 START = timezone.datetime(2030, 1, 14, 8, 0, 5, tzinfo=timezone.get_fixed_timezone(-300))
 INTAKE = "intake@riviere.test"
 WRONG = "wrong-password"
-ACCOUNT_HELD = "Too many failed sign-in attempts for this address."
+ACCOUNT_HELD = "Too many failed sign-in attempts for this email address."
 ADDRESS_HELD = "Too many failed sign-in attempts from your network."
 SIGNED_IN = "/en/account/2fa/authenticate/"  # the password was right: on to the second factor
 

@@ -62,8 +62,8 @@ def test_repeated_failures_slow_the_account_down_whether_it_exists_or_not(client
         response = client.post("/en/account/login/", {"login": email, "password": PASSWORD})
         html = response.content.decode()
         assert response.status_code == 200
-        assert "Too many failed sign-in attempts for this address. Try again in " in html
-        assert "If an account uses this address, a link to unlock" in html
+        assert "Too many failed sign-in attempts for this email address. Try again in " in html
+        assert "If an account uses this address, it has been emailed a link to unlock" in html
     # Even the right password waits: no session was opened.
     assert client.get(f"/fr/a/{world.agency.slug}/").status_code == 302
 

@@ -93,7 +93,7 @@ def test_the_failed_sign_in_limit_still_locks_while_redis_is_down(client, world,
         "/en/account/login/", {"login": "intake@riviere.test", "password": PASSWORD}
     )
     assert locked.status_code == 200
-    assert "Too many failed sign-in attempts for this address" in locked.content.decode()
+    assert "Too many failed sign-in attempts for this email address" in locked.content.decode()
     assert client.get(_home(world)).status_code == 302
 
 
