@@ -299,8 +299,8 @@ class Invitation(models.Model):
 
 class SignInThrottle(models.Model):
     """Failed sign-ins from one source address or for one account (ipv.accounts.throttle), and
-    how long the next attempt must wait. Accounts are named by a hash of the address typed: a
-    typo can be a password, and the row exists whether or not the account does."""
+    how long the next attempt must wait. Accounts are named by a keyed hash of the address
+    typed: a typo can be a password, and the row exists whether or not the account does."""
 
     bucket = models.CharField(max_length=100, primary_key=True)
     failures = models.PositiveIntegerField(default=0)

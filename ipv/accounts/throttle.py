@@ -2,7 +2,7 @@
 and the account's owner can lift their own wait with a link emailed to the account's address.
 
 Two buckets per attempt: the source address (its own bucket behind a proxy: allauth reads the
-client's address with ALLAUTH_TRUSTED_PROXY_COUNT) and the account, named by a hash of the
+client's address with ALLAUTH_TRUSTED_PROXY_COUNT) and the account, named by a keyed hash of the
 address typed, so that an unknown address is slowed down exactly like a real one. A wrong
 password counts in both; an attempt refused because of a wait is not checked and not counted,
 so hammering a held account does not lengthen the owner's wait. The right password clears the
@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -51,6 +52,7 @@ ADDRESS = Policy(free=20, first_wait=timedelta(seconds=30), longest_wait=timedel
 # A bucket with no failure for this long starts again from zero.
 FORGET_AFTER = timedelta(hours=24)
 
+ACCOUNT_SALT = "ipv.accounts.throttle.account"
 UNLOCK_SALT = "ipv.accounts.throttle.unlock"
 UNLOCK_VALID = timedelta(hours=24)
 
@@ -69,7 +71,9 @@ def address_bucket(request) -> str:
 
 
 def account_bucket(email: str) -> str:
-    return f"account:{_hash(email.strip().lower())}"
+    # Keyed, not a bare hash: what was typed can be a password, and addresses are guessable.
+    digest = salted_hmac(ACCOUNT_SALT, email.strip().lower(), algorithm="sha256").hexdigest()
+    return f"account:{digest}"
 
 
 def _buckets(request, email: str) -> dict[str, Policy]:
