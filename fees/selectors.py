@@ -3,7 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -92,10 +92,10 @@ def monthly(*, agency, months: int = 12) -> list[dict]:
     """
     counter = ReceiptCounter.objects.filter(agency=agency).values_list("last_number", flat=True)
     key = f"fees:monthly:{agency.pk}:{counter.first() or 0}:{timezone.localdate():%Y-%m}"
-    figures = cache.get(key)
+    figures = caches["redis"].get(key)
     if figures is None:
         figures = _monthly(agency=agency, months=months)
-        cache.set(key, figures, timeout=24 * 60 * 60)
+        caches["redis"].set(key, figures, timeout=24 * 60 * 60)
     return figures
 
 

@@ -88,6 +88,8 @@ def _base_url() -> str:
 IPV_BASE_URL = _base_url()
 # Proxies in front of the site that append to X-Forwarded-For (0: use the connection's address).
 IPV_TRUSTED_PROXIES = env.int("IPV_TRUSTED_PROXIES", default=0)
+# allauth reads the client's address (throttling) the same way: each client its own bucket.
+ALLAUTH_TRUSTED_PROXY_COUNT = IPV_TRUSTED_PROXIES
 CSRF_TRUSTED_ORIGINS = [IPV_BASE_URL]
 
 INSTALLED_APPS = [
@@ -193,13 +195,21 @@ else:
 
     REDIS_URL = embedded.redis_url(VAR_DIR)
 
+# The default cache is the one allauth keeps its sign-in throttling and used one-time codes
+# in: PostgreSQL, so that these hold while Redis is down. Redis caches what can be worked out
+# again (ipv.core.cache).
 CACHES = {
     "default": {
+        "BACKEND": "ipv.core.cache.DatabaseStore",
+        "KEY_PREFIX": "ipv",
+        "TIMEOUT": 300,
+    },
+    "redis": {
         "BACKEND": "ipv.core.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "ipv",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-    }
+    },
 }
 # Sessions live in the database so that the site keeps working while Redis is down.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -235,6 +245,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ipv.core.tasks.clear_expired_sessions",
         "schedule": 60 * 60,
     },
+    "sweep-security-store": {
+        "task": "ipv.core.tasks.sweep_security_store",
+        "schedule": 60 * 60,
+    },
+    "sweep-sign-in-throttles": {
+        "task": "ipv.accounts.tasks.sweep_sign_in_throttles",
+        "schedule": 60 * 60,
+    },
+    "beat-heartbeat": {
+        "task": "ipv.core.tasks.beat_heartbeat",
+        "schedule": 60,
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -264,7 +286,9 @@ ACCOUNT_SESSION_REMEMBER = False
 # People are told by email when their password or second factor changes.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "IPV — "
-# Throttling on the Redis cache: per address and per account, without saying which emails exist.
+# Failed passwords are throttled by ipv.accounts.throttle (growing waits per address and per
+# account, an unlock link for the owner). allauth's limits below are kept in the security store
+# (PostgreSQL): "login_failed" now guards the second-factor step, per address and per account.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "login": "30/m/ip",

@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from fees.urls import agency_urlpatterns as fees_urlpatterns
+from ipv import health
 from ipv.accounts import views as accounts_views
 from ipv.accounts.urls import agency_urlpatterns
 from ipv.core import views as core_views
@@ -20,7 +21,7 @@ handler500 = "ipv.core.views.server_error"
 
 urlpatterns = [
     path("", core_views.root, name="root"),
-    path("healthz", core_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path(
         "favicon.ico",
         RedirectView.as_view(url=settings.STATIC_URL + "img/favicon.svg", permanent=True),

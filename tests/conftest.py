@@ -306,12 +306,11 @@ def make_world():
 
 @pytest.fixture(autouse=True)
 def _own_cache(settings):
-    """A cache namespace per test: throttling counters never leak from one test to another."""
+    """A cache namespace per test: nothing cached leaks from one test to another (the security
+    store's rows go with each test's transaction; Redis keeps what it is given)."""
+    prefix = f"ipv-test-{uuid.uuid4().hex}"
     settings.CACHES = {
-        "default": {
-            **settings.CACHES["default"],
-            "KEY_PREFIX": f"ipv-test-{uuid.uuid4().hex}",
-        }
+        alias: {**config, "KEY_PREFIX": prefix} for alias, config in settings.CACHES.items()
     }
 
 

@@ -18,7 +18,7 @@ STORAGES = {
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Parallel workers share one Redis: keep their keys apart.
-CACHES["default"]["KEY_PREFIX"] = f"ipv-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+CACHES["redis"]["KEY_PREFIX"] = f"ipv-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 # Static files straight from their sources (no collectstatic before a test run).
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True

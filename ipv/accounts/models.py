@@ -322,3 +322,35 @@ class UserGroup(User.groups.through):
 class UserPermission(User.user_permissions.through):
     class Meta:
         proxy = True
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins from one source address or for one account (ipv.accounts.throttle), and
+    how long the next attempt must wait. Accounts are named by a keyed hash of the address
+    typed: a typo can be a password, and the row exists whether or not the account does."""
+
+    bucket = models.CharField(max_length=100, primary_key=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    blocked_until = models.DateTimeField(null=True, blank=True)
+    # When the unlock link went to the account's owner, in this run of failures.
+    unlock_sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return self.bucket
+
+
+class SignInUnlock(models.Model):
+    """An emailed, signed, single-use link that lifts the wait on the owner's account.
+
+    Only a hash of the link's secret is stored: the link itself exists only in the email.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.user}: {self.created_at:%Y-%m-%d %H:%M}"

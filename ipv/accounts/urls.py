@@ -8,6 +8,7 @@ app_name = "accounts"
 urlpatterns = [
     path("app/", views.landing, name="landing"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
+    path("account/unlock/<str:token>/", views.sign_in_unlock, name="sign_in_unlock"),
 ]
 
 # Mounted at /<lang>/a/<agency_slug>/ in the "agency" namespace: AgencyMiddleware resolves the

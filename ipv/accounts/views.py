@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fees import selectors as fee_selectors
-from ipv.accounts import selectors, services
+from ipv.accounts import selectors, services, throttle
 from ipv.accounts.forms import AgencySettingsForm, InvitationAcceptForm, InviteForm, RolesForm
 from ipv.core.forms import apply_errors, posted
 from ipv.core.permissions import public, requires, signed_in
@@ -222,3 +222,21 @@ def invitation(request, token):
 def email_managed(request):
     """Staff addresses are their sign-in: an administrator changes them, not the person."""
     return render(request, "accounts/email_managed.html")
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def sign_in_unlock(request, token):
+    """The link emailed when an account's sign-in is held back: a button lifts the wait (a
+    POST, so that a mail scanner opening the link does not use it up)."""
+    try:
+        if request.method == "POST":
+            throttle.unlock_use(token)
+            messages.success(request, _("Sign-in is unlocked. You can sign in now."))
+            return redirect("account_login")
+        throttle.unlock_for_token(token)
+    except ValidationError as error:
+        status = 404 if error.code == "invalid" else 410
+        context = {"reason": error.code}
+        return render(request, "accounts/sign_in_unlock_unusable.html", context, status=status)
+    return render(request, "accounts/sign_in_unlock.html")

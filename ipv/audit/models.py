@@ -24,6 +24,8 @@ class AuditEvent(models.Model):
         MFA_REMOVED = "mfa_removed", _("Removed a second factor")
         MFA_CODES_RENEWED = "mfa_codes_renewed", _("Renewed their recovery codes")
         MFA_FAILED = "mfa_failed", _("Failed second-factor check")
+        SIGN_IN_HELD = "sign_in_held", _("Sign-in held back after failed attempts")
+        SIGN_IN_UNLOCKED = "sign_in_unlocked", _("Unlocked their sign-in from the emailed link")
         PERMISSION_DENIED = "denied", _("Was refused access")
         INVITATION_SENT = "invitation_sent", _("Invited someone")
         INVITATION_RESENT = "invitation_resent", _("Sent an invitation again")

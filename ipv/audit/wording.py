@@ -175,6 +175,11 @@ def _notes(event: AuditEvent, model) -> list[str]:
         notes.append(_("By the court") if reader == "court" else _("By the agency"))
     if rows := details.get("rows"):
         notes.append(ngettext("%(count)s row", "%(count)s rows", rows) % {"count": rows})
+    if failures := details.get("failures"):
+        notes.append(
+            ngettext("%(count)s failed attempt", "%(count)s failed attempts", failures)
+            % {"count": failures}
+        )
     if ended := details.get("sessions_ended"):
         notes.append(
             ngettext("%(count)s session ended", "%(count)s sessions ended", ended)

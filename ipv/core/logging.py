@@ -1,10 +1,11 @@
 """Log processors. A log line must never carry case data (names, phone numbers, searches) nor
-a secret (invitation and password-reset links, a facilitator's private calendar address)."""
+a secret (invitation, password-reset and sign-in unlock links, a facilitator's private calendar
+address)."""
 
 import logging
 import re
 
-SECRET_PATHS = re.compile(r"(/invitation/|/password/reset/key/|/calendar/)[^/?]+")
+SECRET_PATHS = re.compile(r"(/invitation/|/password/reset/key/|/account/unlock/|/calendar/)[^/?]+")
 
 
 def mask_secrets(path: str) -> str:

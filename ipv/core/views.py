@@ -1,20 +1,13 @@
-import logging
-
-from django.conf import settings
-from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
 from directory.selectors import directory_summary
 from ipv.core.permissions import public
-
-logger = logging.getLogger(__name__)
 
 
 @public
@@ -31,46 +24,6 @@ def root(request):
 @require_GET
 def home(request):
     return render(request, "core/home.html", {"summary": directory_summary()})
-
-
-def _database_ok() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return True
-    except Exception:
-        logger.warning("healthz: database unavailable", exc_info=True)
-        return False
-
-
-def _redis_ok() -> bool:
-    import redis
-
-    try:
-        client = redis.Redis.from_url(
-            settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
-        )
-        return bool(client.ping())
-    except redis.RedisError:
-        logger.warning("healthz: redis unavailable", exc_info=True)
-        return False
-
-
-@public
-@never_cache
-@require_GET
-def healthz(request):
-    """Liveness for load balancers and compose: 200 when the database and Redis answer, else 503.
-
-    Says only "ok" or "unavailable" per service: no versions, hosts or error text.
-    """
-    checks = {"database": _database_ok(), "redis": _redis_ok()}
-    healthy = all(checks.values())
-    body = {
-        "status": "ok" if healthy else "unavailable",
-        "checks": {name: "ok" if ok else "unavailable" for name, ok in checks.items()},
-    }
-    return JsonResponse(body, status=200 if healthy else 503)
 
 
 ERRORS = {

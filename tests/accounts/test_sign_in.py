@@ -58,11 +58,12 @@ def test_a_wrong_password_and_an_unknown_address_look_the_same(client, world):
 def test_repeated_failures_slow_the_account_down_whether_it_exists_or_not(client, world):
     for email in ("intake@riviere.test", "nobody@riviere.test"):
         for _ in range(5):
-            client.post("/fr/account/login/", {"login": email, "password": "wrong-password"})
-        response = client.post("/fr/account/login/", {"login": email, "password": PASSWORD})
+            client.post("/en/account/login/", {"login": email, "password": "wrong-password"})
+        response = client.post("/en/account/login/", {"login": email, "password": PASSWORD})
         html = response.content.decode()
         assert response.status_code == 200
-        assert "Trop de tentatives de connexion échouées" in html
+        assert "Too many failed sign-in attempts for this email address. Try again in " in html
+        assert "If an account uses this address, it has been emailed a link to unlock" in html
     # Even the right password waits: no session was opened.
     assert client.get(f"/fr/a/{world.agency.slug}/").status_code == 302
 

