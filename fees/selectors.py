@@ -20,6 +20,18 @@ from fees.services import agreed_fee, latest_assessment, schedule_in_effect
 from ipv.core.tenancy import get_scoped_or_404, scoped
 
 
+def is_settled(referral) -> bool:
+    """Nothing left to pay (or no fee agreed at all)."""
+    account = FeeAccount.objects.filter(referral=referral).first()
+    return account is None or account.balance <= 0
+
+
+def fee_rule_met(referral) -> bool:
+    """The agency's fee rule for completion: True unless the agency holds completion back until
+    the fee is paid, and it is not."""
+    return not referral.agency.fees_hold_completion or is_settled(referral)
+
+
 def referral_fees(*, referral) -> dict:
     """Everything about a referral's fee, for its fee page."""
     agreed = agreed_fee(referral)

@@ -32,6 +32,8 @@ from ipv.accounts.models import Membership, Role
 from ipv.audit.services import Action, audit_record
 from ipv.core.i18n import format_money
 from ipv.core.permissions import allows
+from referrals.models import Milestone
+from referrals.services.milestones import milestone_record
 
 CENT = Decimal("0.01")
 # Instalments fall due within this time from today.
@@ -437,7 +439,7 @@ def payment_record(*, referral, by, amount: Decimal, method, received_on=None, n
         note=note,
     )
     _audit(Action.RECORD_CREATED, referral=referral, by=by, target=entry, event="payment")
-    _maybe_complete(referral, by)
+    _settled_milestone(referral, by, FeeAccount.objects.get(referral=referral))
     return entry
 
 
@@ -537,15 +539,9 @@ def account_refresh(referral) -> FeeAccount:
     return account
 
 
-def is_settled(referral) -> bool:
-    """Nothing left to pay (or no fee agreed at all)."""
-    account = FeeAccount.objects.filter(referral=referral).first()
-    return account is None or account.balance <= 0
-
-
-def _maybe_complete(referral, by) -> None:
-    """Where an unpaid balance holds the certificate back, the last payment may complete."""
-    if referral.agency.fees_hold_completion:
-        from sessions_app.services.attendance import follow_up
-
-        follow_up([referral.pk], by)
+def _settled_milestone(referral, by, account) -> None:
+    """The payment that settles the fee is a participant's milestone: where an unpaid balance
+    holds the certificate back, the completion engine (sessions_app.consumers) reads it and
+    completes the program once the commit is done."""
+    if account.balance <= 0:
+        milestone_record(referral=referral, kind=Milestone.Kind.FEE_SETTLED, by=by)

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "sessions_app",
     "fees",
     "victims",
+    "ipv.pages",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -145,7 +146,7 @@ MIDDLEWARE = [
     "django_structlog.middlewares.RequestMiddleware",
     "ipv.audit.middleware.AuditContextMiddleware",
     "ipv.accounts.middleware.RequireMFAMiddleware",
-    "ipv.core.tenancy.AgencyMiddleware",
+    "ipv.accounts.tenancy.AgencyMiddleware",
 ]
 
 ROOT_URLCONF = "ipv.urls"
@@ -228,6 +229,12 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "ipv.core.tasks.clear_expired_sessions",
         "schedule": 60 * 60,
+    },
+    # The milestones' consumers run after each commit; this sweep catches what a broker
+    # outage or a crash left behind.
+    "consume-milestones": {
+        "task": "milestones.consume",
+        "schedule": 60,
     },
 }
 

@@ -10,6 +10,7 @@ from django.core import validators
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
+from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +44,33 @@ class FormRenderer(TemplatesSetting):
 def posted(request):
     """The form data of a POST (even an empty one: unticked boxes send nothing), else None."""
     return request.POST if request.method == "POST" else None
+
+
+def form_page(request, template, context, *forms):
+    """Render a form page: 400 when a submitted form was refused, so tests and tools see it."""
+    refused = any(_refused(form) for form in forms if form is not None)
+    return render(request, template, context, status=400 if refused else 200)
+
+
+def _refused(form) -> bool:
+    if hasattr(form, "total_error_count"):  # a formset
+        return form.is_bound and form.total_error_count() > 0
+    return bool(form.errors)
+
+
+# The longest reason a person may give for a change (a status, a fee, a group).
+REASON_MAX_LENGTH = 2000
+
+
+class ReasonForm(forms.Form):
+    """Why: asked of whoever makes a change that the history keeps with its reason."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the referral's history."),
+    )
 
 
 def apply_errors(form, error: ValidationError) -> None:

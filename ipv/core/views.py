@@ -11,7 +11,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
-from directory.selectors import directory_summary
 from ipv.core.permissions import public
 
 logger = logging.getLogger(__name__)
@@ -25,12 +24,6 @@ def root(request):
     response = redirect("home")
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response
-
-
-@public
-@require_GET
-def home(request):
-    return render(request, "core/home.html", {"summary": directory_summary()})
 
 
 def _database_ok() -> bool:

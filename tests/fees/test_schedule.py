@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from fees import services
+from fees import selectors, services
 from fees.models import HOUSEHOLD_SIZES, FeeAssessment, FeeSchedule
 from tests.conftest import FEE_SCALE, make_referral
 
@@ -135,7 +135,7 @@ def test_a_zero_fee_is_agreed_at_once_and_leaves_nothing_to_pay(world, english):
     assert (assessment.band.fee, assessment.standard_fee) == (Decimal("0"), Decimal("0"))
     proposal = services.proposal_create(referral=referral, by=world["intake"], amount=Decimal(0))
     assert proposal.status == "agreed"
-    assert services.is_settled(referral)
+    assert selectors.is_settled(referral)
     with pytest.raises(ValidationError) as refused:
         services.payment_record(
             referral=referral, by=world["intake"], amount=Decimal("10.00"), method="cash"

@@ -9,13 +9,8 @@ from django.core.exceptions import ValidationError
 from ipv.audit.models import AuditEvent
 from referrals.models import ORDER_DETAILS, PARTICIPANT_DETAILS, Consent, Referral, TimelineEntry
 from referrals.selectors import liaison_timeline, referral_timeline
-from referrals.services.referrals import referral_transition
-from referrals.services.transfers import (
-    transfer_accept,
-    transfer_cancel,
-    transfer_decline,
-    transfer_request,
-)
+from referrals.services.transfers import transfer_cancel, transfer_decline
+from sessions_app.services.program import referral_transition, transfer_accept, transfer_request
 from tests.conftest import make_referral
 from tests.factories import AgencyFactory
 from victims.models import Victim
