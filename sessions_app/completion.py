@@ -42,8 +42,9 @@ def order_chains(referrals) -> dict[int, list[int]]:
         for pk, previous in tips.items():
             chains[pk].append(previous)
         earlier = dict(
-            Referral.objects.filter(pk__in=tips.values(), transferred_from__isnull=False)
-            .values_list("pk", "transferred_from_id")
+            Referral.objects.filter(
+                pk__in=tips.values(), transferred_from__isnull=False
+            ).values_list("pk", "transferred_from_id")
         )
         tips = {pk: earlier[previous] for pk, previous in tips.items() if previous in earlier}
     return chains
