@@ -4,12 +4,13 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from fees.models import (
     FeeAccount,
+    FeeBand,
     FeeProposal,
     FeeSchedule,
     LedgerEntry,
@@ -68,7 +69,11 @@ def account_of(*, referral) -> FeeAccount | None:
 
 
 def schedules(*, agency) -> QuerySet[FeeSchedule]:
-    return scoped(FeeSchedule, agency).prefetch_related("bands").order_by("-version")
+    return (
+        scoped(FeeSchedule, agency)
+        .prefetch_related(Prefetch("bands", queryset=scoped(FeeBand, agency)))
+        .order_by("-version")
+    )
 
 
 def approvals_waiting(*, agency) -> QuerySet[FeeProposal]:

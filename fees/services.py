@@ -108,6 +108,7 @@ def schedule_create(
     schedule.save()
     bands = [
         FeeBand(
+            agency=agency,
             schedule=schedule,
             household_size=size,
             income_min=row["income_min"],
@@ -118,7 +119,7 @@ def schedule_create(
         for size, fee in row["fees"].items()
     ]
     for band in bands:
-        band.full_clean(exclude=["schedule"])
+        band.full_clean(exclude=["agency", "schedule"])
     FeeBand.objects.bulk_create(bands)
     audit_record(
         action=Action.RECORD_CREATED,
@@ -136,7 +137,8 @@ def band_for(*, schedule: FeeSchedule, income: Decimal, household_size: int) -> 
     and its size (a household larger than the table's last column is in that column)."""
     size = min(max(household_size, 1), HOUSEHOLD_SIZES[-1])
     return (
-        schedule.bands.filter(household_size=size, income_min__lte=income)
+        FeeBand.objects.filter(agency_id=schedule.agency_id, schedule=schedule)
+        .filter(household_size=size, income_min__lte=income)
         .filter(Q(income_max__isnull=True) | Q(income_max__gt=income))
         .get()
     )
