@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from fees.models import FeeAccount
+from fees import selectors as fee_selectors
 from ipv.core.forms import ReasonForm, apply_errors, form_page, posted
 from ipv.core.permissions import requires
 from referrals import selectors
@@ -35,7 +35,8 @@ def progress_of(referral):
 
 
 def with_progress(page):
-    """Each referral of a page with its modules attended (one query for the page)."""
+    """Each referral of a page with its modules attended, those before a transfer included (one
+    query for the page, and one per transfer in the longest chain)."""
     progress = completion.progress_for(referrals=page.object_list)
     for referral in page.object_list:
         referral.progress = progress[referral.pk]
@@ -98,7 +99,7 @@ def referral_detail(request, pk):
         **session_selectors.referral_documents(referral=referral),
     }
     if request.membership.can("fees.view"):
-        context["fee_account"] = FeeAccount.objects.filter(referral=referral).first()
+        context["fee_account"] = fee_selectors.account_of(referral=referral)
     return render(request, "referrals/referral_detail.html", context)
 
 
