@@ -2,16 +2,17 @@
 consumers read them with their own cursor: each milestone once, however often they run, and
 again from where they stopped after a crash."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from referrals.models import Milestone, MilestoneCursor
 from referrals.services.intake import intake_book
-from referrals.services.milestones import Consumer, consume
+from referrals.services.milestones import Consumer, consume, milestone_record
 from sessions_app.services.program import (
     intake_record,
     referral_return,
@@ -225,3 +226,43 @@ def test_the_receiving_agency_gets_the_people_named_once_the_transfer_commits(
         "victims.transfer_outreach": 0,
     }
     assert Victim.objects.filter(referral=new).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_milestone_still_in_flight_is_waited_for_not_skipped(world, monkeypatch):
+    """Ids are handed out at insert, not at commit: a consumer that read a later milestone,
+    committed, must not move its cursor past an earlier one still in flight."""
+    monkeypatch.setattr("referrals.services.milestones._wake_consumers", lambda: None)
+    consume(recorder())  # the world's milestones: the cursor starts at the end
+    written, release, consumed = threading.Event(), threading.Event(), {}
+
+    def slow_writer():
+        try:
+            with transaction.atomic():
+                consumed["early"] = milestone_record(referral=world.referral, kind="accepted").pk
+                written.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    def consumer():
+        try:
+            consumed["count"] = consume(recorder())
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=slow_writer)
+    writer.start()
+    assert written.wait(timeout=10)
+    later = milestone_record(referral=world.other_referral, kind="accepted").pk  # committed
+    reader = threading.Thread(target=consumer)
+    reader.start()
+    reader.join(timeout=1)
+    assert reader.is_alive()  # it waits for the writer in flight
+    release.set()
+    writer.join(timeout=10)
+    reader.join(timeout=10)
+
+    assert consumed["early"] < later
+    assert consumed["count"] == 2
+    assert effects()[-2:] == [consumed["early"], later]
