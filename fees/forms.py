@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fees.models import HOUSEHOLD_SIZES, MAX_FEE, MAX_INCOME, MAX_PAYMENT, FeeAssessment, Method
 from fees.services import PLAN_AHEAD, dependants_refused
-from ipv.core.forms import BoundedDateField, MoneyField
-from referrals.forms import REASON_MAX_LENGTH, YEAR
+from ipv.core.forms import REASON_MAX_LENGTH, BoundedDateField, MoneyField
+from referrals.forms import YEAR
 
 
 class ScheduleForm(forms.Form):

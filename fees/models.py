@@ -83,6 +83,13 @@ class FeeBand(models.Model):
     """One cell of the scale: households of this size with an income from `income_min` (included)
     to `income_max` (excluded; none: and above) pay `fee` for the whole program."""
 
+    # Its schedule's agency, kept on the row like every agency-owned row's (read scoped by it).
+    agency = models.ForeignKey(
+        "directory.Agency",
+        on_delete=models.PROTECT,
+        related_name="fee_bands",
+        verbose_name=_("agency"),
+    )
     schedule = models.ForeignKey(
         FeeSchedule, on_delete=models.CASCADE, related_name="bands", verbose_name=_("schedule")
     )

@@ -4,12 +4,13 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.cache import caches
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from fees.models import (
     FeeAccount,
+    FeeBand,
     FeeProposal,
     FeeSchedule,
     LedgerEntry,
@@ -18,6 +19,18 @@ from fees.models import (
 )
 from fees.services import agreed_fee, latest_assessment, schedule_in_effect
 from ipv.core.tenancy import get_scoped_or_404, scoped
+
+
+def is_settled(referral) -> bool:
+    """Nothing left to pay (or no fee agreed at all)."""
+    account = FeeAccount.objects.filter(referral=referral).first()
+    return account is None or account.balance <= 0
+
+
+def fee_rule_met(referral) -> bool:
+    """The agency's fee rule for completion: True unless the agency holds completion back until
+    the fee is paid, and it is not."""
+    return not referral.agency.fees_hold_completion or is_settled(referral)
 
 
 def referral_fees(*, referral) -> dict:
@@ -56,7 +69,11 @@ def account_of(*, referral) -> FeeAccount | None:
 
 
 def schedules(*, agency) -> QuerySet[FeeSchedule]:
-    return scoped(FeeSchedule, agency).prefetch_related("bands").order_by("-version")
+    return (
+        scoped(FeeSchedule, agency)
+        .prefetch_related(Prefetch("bands", queryset=scoped(FeeBand, agency)))
+        .order_by("-version")
+    )
 
 
 def approvals_waiting(*, agency) -> QuerySet[FeeProposal]:

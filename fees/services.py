@@ -32,6 +32,8 @@ from ipv.accounts.models import Membership, Role
 from ipv.audit.services import Action, audit_record
 from ipv.core.i18n import format_money
 from ipv.core.permissions import allows
+from referrals.models import Milestone
+from referrals.services.milestones import milestone_record
 
 CENT = Decimal("0.01")
 # Instalments fall due within this time from today.
@@ -106,6 +108,7 @@ def schedule_create(
     schedule.save()
     bands = [
         FeeBand(
+            agency=agency,
             schedule=schedule,
             household_size=size,
             income_min=row["income_min"],
@@ -116,7 +119,7 @@ def schedule_create(
         for size, fee in row["fees"].items()
     ]
     for band in bands:
-        band.full_clean(exclude=["schedule"])
+        band.full_clean(exclude=["agency", "schedule"])
     FeeBand.objects.bulk_create(bands)
     audit_record(
         action=Action.RECORD_CREATED,
@@ -134,7 +137,8 @@ def band_for(*, schedule: FeeSchedule, income: Decimal, household_size: int) -> 
     and its size (a household larger than the table's last column is in that column)."""
     size = min(max(household_size, 1), HOUSEHOLD_SIZES[-1])
     return (
-        schedule.bands.filter(household_size=size, income_min__lte=income)
+        FeeBand.objects.filter(agency_id=schedule.agency_id, schedule=schedule)
+        .filter(household_size=size, income_min__lte=income)
         .filter(Q(income_max__isnull=True) | Q(income_max__gt=income))
         .get()
     )
@@ -460,7 +464,7 @@ def payment_record(*, referral, by, amount: Decimal, method, received_on=None, n
         )
     else:
         _audit(Action.RECORD_CREATED, referral=referral, by=by, target=entry, event="payment")
-    _maybe_complete(referral, by)
+    _settled_milestone(referral, by, FeeAccount.objects.get(referral=referral))
     return entry
 
 
@@ -563,15 +567,9 @@ def account_refresh(referral) -> FeeAccount:
     return account
 
 
-def is_settled(referral) -> bool:
-    """Nothing left to pay (or no fee agreed at all)."""
-    account = FeeAccount.objects.filter(referral=referral).first()
-    return account is None or account.balance <= 0
-
-
-def _maybe_complete(referral, by) -> None:
-    """Where an unpaid balance holds the certificate back, the last payment may complete."""
-    if referral.agency.fees_hold_completion:
-        from sessions_app.services.attendance import follow_up
-
-        follow_up([referral.pk], by)
+def _settled_milestone(referral, by, account) -> None:
+    """The payment that settles the fee is a participant's milestone: where an unpaid balance
+    holds the certificate back, the completion engine (sessions_app.consumers) reads it and
+    completes the program once the commit is done."""
+    if account.balance <= 0:
+        milestone_record(referral=referral, kind=Milestone.Kind.FEE_SETTLED, by=by)

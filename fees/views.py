@@ -15,12 +15,12 @@ from fees import forms, selectors, services
 from fees.models import HOUSEHOLD_SIZES
 from ipv.audit.services import Action, audit_record
 from ipv.core import spreadsheets
-from ipv.core.forms import apply_errors, posted
+from ipv.core.forms import apply_errors, form_page, posted
 from ipv.core.i18n import format_money
 from ipv.core.pdf import render_pdf
 from ipv.core.permissions import requires
 from referrals import selectors as referral_selectors
-from referrals.views.agency import action_page, form_page
+from referrals.views.agency import action_page
 
 PAGE_SIZE = 25
 

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "sessions_app",
     "fees",
     "victims",
+    "ipv.pages",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -147,7 +148,7 @@ MIDDLEWARE = [
     "django_structlog.middlewares.RequestMiddleware",
     "ipv.audit.middleware.AuditContextMiddleware",
     "ipv.accounts.middleware.RequireMFAMiddleware",
-    "ipv.core.tenancy.AgencyMiddleware",
+    "ipv.accounts.tenancy.AgencyMiddleware",
 ]
 
 ROOT_URLCONF = "ipv.urls"
@@ -255,6 +256,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "beat-heartbeat": {
         "task": "ipv.core.tasks.beat_heartbeat",
+        "schedule": 60,
+    },
+    # The milestones' consumers run after each commit; this sweep catches what a broker
+    # outage or a crash left behind.
+    "consume-milestones": {
+        "task": "milestones.consume",
         "schedule": 60,
     },
 }

@@ -6,12 +6,15 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from fees.urls import agency_urlpatterns as fees_urlpatterns
-from ipv import health
 from ipv.accounts import views as accounts_views
-from ipv.accounts.urls import agency_urlpatterns
+from ipv.accounts.urls import agency_urlpatterns as accounts_urlpatterns
 from ipv.core import views as core_views
+from ipv.pages import health, home
+from ipv.pages.urls import agency_urlpatterns as pages_urlpatterns
+from ipv.pages.urls import court_urlpatterns as pages_court_urlpatterns
 from referrals.urls import agency_urlpatterns as referral_urlpatterns
 from sessions_app.urls import agency_urlpatterns as sessions_urlpatterns
+from sessions_app.urls import court_urlpatterns as sessions_court_urlpatterns
 from sessions_app.urls import public_urlpatterns as sessions_public_urlpatterns
 
 handler400 = "ipv.core.views.bad_request"
@@ -32,7 +35,7 @@ urlpatterns = [
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns += i18n_patterns(
-    path("", core_views.home, name="home"),
+    path("", home.home, name="home"),
     path("directory/", include("directory.urls")),
     # Before allauth's own page of that name: people do not change their sign-in address.
     path("account/email/", accounts_views.email_managed, name="account_email"),
@@ -42,12 +45,16 @@ urlpatterns += i18n_patterns(
         "a/<slug:agency_slug>/",
         include(
             (
-                agency_urlpatterns + referral_urlpatterns + sessions_urlpatterns + fees_urlpatterns,
+                pages_urlpatterns
+                + accounts_urlpatterns
+                + referral_urlpatterns
+                + sessions_urlpatterns
+                + fees_urlpatterns,
                 "agency",
             )
         ),
     ),
-    path("court/", include("referrals.urls")),
+    path("court/", include((pages_court_urlpatterns + sessions_court_urlpatterns, "court"))),
     *sessions_public_urlpatterns,
     path("admin/", admin.site.urls),
 )

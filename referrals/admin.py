@@ -3,6 +3,7 @@ through the agency's pages, where each one is a service with its rules and its h
 
 from django.contrib import admin
 
+from ipv.core.admin import ReadOnlyAdmin
 from referrals.models import (
     Consent,
     Intake,
@@ -12,17 +13,6 @@ from referrals.models import (
     TimelineEntry,
     Transfer,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TimelineInline(admin.TabularInline):

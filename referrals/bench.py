@@ -23,7 +23,6 @@ from referrals.models import (
     Stream,
     TimelineEntry,
 )
-from victims.models import Relationship, Victim
 
 REFERRALS = 100_000
 BATCH = 5_000
@@ -157,16 +156,6 @@ def _batch(rng, agency, court, worker, start, size, today):
                 )
             )
     TimelineEntry.objects.bulk_create(entries)
-    Victim.objects.bulk_create(
-        Victim(
-            agency=agency,
-            referral=referral,
-            relationship=Relationship.VICTIM,
-            full_name="Bench Victim",
-            created_by=worker,
-        )
-        for referral in referrals[::4]
-    )
 
 
 def seed() -> dict:

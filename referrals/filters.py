@@ -6,8 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Agency, Court, Program
+from ipv.core.choices import Language
 from referrals import selectors
-from referrals.models import Language, Referral, Status, Stream
+from referrals.models import Referral, Status, Stream
 
 TEXT_MAX_LENGTH = 100
 STATUS_GROUPS = [

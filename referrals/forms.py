@@ -11,7 +11,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Agency, Court, Program
-from ipv.core.forms import BoundedDateField, BoundedDateTimeField
+from ipv.core.forms import REASON_MAX_LENGTH, BoundedDateField, BoundedDateTimeField, ReasonForm
 from referrals.models import (
     ORDER_DETAILS,
     PARTICIPANT_DETAILS,
@@ -26,7 +26,6 @@ from referrals.services.intake import INTAKE_AHEAD, INTAKE_TOO_FAR
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-REASON_MAX_LENGTH = 2000
 
 # How far from today the order's dates may be. A probation order lasts three years at most:
 # an older order has run out, and a date further off is a typing mistake.
@@ -179,15 +178,6 @@ class EReferralForm(OrderForm):
         if agency and program and program not in agency.programs:
             self.add_error("program", _("This agency does not offer this program."))
         return cleaned
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=REASON_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Kept in the referral's history."),
-    )
 
 
 class IntakeBookForm(forms.ModelForm):

@@ -13,7 +13,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from referrals import reasons
-from referrals.models import EventKind, TimelineEntry
+from referrals.models import EventKind, Referral, TimelineEntry
 from referrals.reasons import Reason
 from sessions_app.models import MODULE_COUNT, Attendance, Enrollment, Session
 
@@ -21,10 +21,41 @@ ALL_MODULES = frozenset(range(1, MODULE_COUNT + 1))
 ABSENT = (Attendance.Status.EXCUSED, Attendance.Status.UNEXCUSED)
 
 
-def counts(late_threshold: int) -> Q:
-    """The attendance rows that count for a module."""
-    return Q(status=Attendance.Status.PRESENT) | Q(
-        status=Attendance.Status.LATE, minutes_late__lte=late_threshold
+# The attendance rows that count for a module: present, or late by no more than the threshold
+# of the agency where the session was held (a transfer brings attendance from another agency).
+COUNTS = Q(status=Attendance.Status.PRESENT) | Q(
+    status=Attendance.Status.LATE, minutes_late__lte=F("agency__late_threshold_minutes")
+)
+
+
+def order_chains(referrals) -> dict[int, list[int]]:
+    """Referral id → its id and those of the referrals it was transferred from, newest first:
+    one court order, followed from agency to agency. One query per transfer in the longest
+    chain (none when nobody on the page was transferred)."""
+    chains = {referral.pk: [referral.pk] for referral in referrals}
+    tips = {
+        referral.pk: referral.transferred_from_id
+        for referral in referrals
+        if referral.transferred_from_id
+    }
+    while tips:
+        for pk, previous in tips.items():
+            chains[pk].append(previous)
+        earlier = dict(
+            Referral.objects.filter(
+                pk__in=tips.values(), transferred_from__isnull=False
+            ).values_list("pk", "transferred_from_id")
+        )
+        tips = {pk: earlier[previous] for pk, previous in tips.items() if previous in earlier}
+    return chains
+
+
+def attendance_counted(*, referral):
+    """The attendance rows that count towards the referral's completion: its own, and those of
+    the referrals it was transferred from (the same court order). Read only by the completion
+    engine and the certificate: a receiving agency sees no other page of them."""
+    return Attendance.objects.filter(referral__in=order_chains([referral])[referral.pk]).filter(
+        COUNTS
     )
 
 
@@ -47,10 +78,9 @@ class Progress:
 
 
 def modules_attended(*, referral) -> frozenset:
-    """The numbers of the modules the referral has attended in a way that counts."""
-    rows = Attendance.objects.filter(referral=referral).filter(
-        counts(referral.agency.late_threshold_minutes)
-    )
+    """The numbers of the modules attended in a way that counts under the referral's court
+    order, at this agency and at those it was transferred from."""
+    rows = attendance_counted(referral=referral)
     return frozenset(rows.values_list("session__module__number", flat=True))
 
 
@@ -61,24 +91,25 @@ def progress(*, referral) -> Progress:
 
 
 def progress_for(*, referrals) -> dict[int, Progress]:
-    """Referral id → modules attended, for a page of referrals, in one query."""
+    """Referral id → modules attended (across its transfers), for a page of referrals, in one
+    query (and one per transfer in the longest chain)."""
     referrals = list(referrals)
-    attended: dict[int, set] = {referral.pk: set() for referral in referrals}
     if not referrals:
         return {}
-    thresholds = {
-        referral.agency_id: referral.agency.late_threshold_minutes for referral in referrals
-    }
+    chains = order_chains(referrals)
+    heads: dict[int, list[int]] = {}
+    for head, chain in chains.items():
+        for pk in chain:
+            heads.setdefault(pk, []).append(head)
+    attended: dict[int, set] = {referral.pk: set() for referral in referrals}
     rows = (
-        Attendance.objects.filter(referral__in=attended)
-        .filter(status__in=[Attendance.Status.PRESENT, Attendance.Status.LATE])
-        .values_list(
-            "referral_id", "agency_id", "status", "minutes_late", "session__module__number"
-        )
+        Attendance.objects.filter(referral__in=heads)
+        .filter(COUNTS)
+        .values_list("referral_id", "session__module__number")
     )
-    for referral_id, agency_id, status, minutes_late, number in rows:
-        if status == Attendance.Status.PRESENT or minutes_late <= thresholds[agency_id]:
-            attended[referral_id].add(number)
+    for referral_id, number in rows:
+        for head in heads[referral_id]:
+            attended[head].add(number)
     return {pk: Progress(frozenset(numbers)) for pk, numbers in attended.items()}
 
 

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.models import Program
 from ipv.accounts.models import Role, User
-from ipv.core.forms import BoundedDateField
-from referrals.forms import DATE, ReasonForm
+from ipv.core.forms import BoundedDateField, ReasonForm
+from referrals.forms import DATE
 from sessions_app.models import LONGEST_SESSION, MODULE_COUNT, Attendance, Group, Module
 from sessions_app.services.groups import AHEAD, TOO_FAR
 

@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from directory.models import Program
+from ipv.core.choices import Language
 from ipv.core.fields import within_bounds
 from ipv.core.history import track_links
 from ipv.core.i18n import Bilingual
 from ipv.core.validators import validate_name
-from referrals.models import Language
 
 MODULE_COUNT = 12
 # The longest a session may last, in minutes: nobody is later than that.

@@ -16,11 +16,12 @@ from fees import services as fees
 from ipv.accounts.models import Invitation, LiaisonProfile, Membership, Role
 from referrals.models import PossibleDuplicate
 from referrals.services.referrals import referral_create
-from referrals.services.transfers import transfer_request
 from sessions_app.models import Certificate, CourtReport, Enrollment
 from sessions_app.services.documents import court_report_issue
 from sessions_app.services.groups import group_create
+from sessions_app.services.program import transfer_request
 from tests.factories import AgencyFactory, CourtFactory, RegionFactory, UserFactory
+from victims.services import referral_create_naming
 
 # A fixed authenticator secret for every test person with a second factor.
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -117,15 +118,15 @@ CERTIFICATE_DETAILS = {
 
 
 def make_referral(agency, by, court, *, person=None, named_people=(), via="staff", **order):
-    """A referral recorded through the service, as a worker would (status: received)."""
-    return referral_create(
-        agency=agency,
-        by=by,
-        participant={**PERSON, **(person or {})},
-        order={**ORDER, "court": court, **order},
-        named_people=named_people,
-        via=via,
-    )
+    """A referral recorded through the service, as a worker would (status: received); the
+    people its order names go to the confidential store beside it."""
+    participant, order = {**PERSON, **(person or {})}, {**ORDER, "court": court, **order}
+    if named_people:
+        assert via == "staff", "an e-referral names people through e_referral_submit_naming"
+        return referral_create_naming(
+            agency=agency, by=by, participant=participant, order=order, named_people=named_people
+        )
+    return referral_create(agency=agency, by=by, participant=participant, order=order, via=via)
 
 
 @dataclass

@@ -3,7 +3,7 @@ victim's details is for the agency's partner-contact workers, each read audited.
 
 from django.contrib import admin
 
-from referrals.admin import ReadOnlyAdmin
+from ipv.core.admin import ReadOnlyAdmin
 from victims.models import Victim
 
 

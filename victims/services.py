@@ -5,6 +5,8 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from referrals.models import Referral
+from referrals.services.referrals import e_referral_submit, referral_create
 from victims.models import Victim
 
 # What a referral form may record about each person named in the order.
@@ -26,6 +28,38 @@ def victims_record(*, agency, referral, people: Iterable[dict], by) -> int:
         rows.append(row)
     Victim.objects.bulk_create(rows)
     return len(rows)
+
+
+@transaction.atomic
+def referral_create_naming(
+    *, agency, by, participant: dict, order: dict, named_people: Iterable[dict] = ()
+) -> Referral:
+    """Record a referral (referrals.services.referral_create) and, in the same transaction,
+    the victims and partners its order names, here in the confidential store."""
+    people = list(named_people)
+    referral = referral_create(
+        agency=agency, by=by, participant=participant, order=order, people_named=len(people)
+    )
+    victims_record(agency=agency, referral=referral, people=people, by=by)
+    return referral
+
+
+@transaction.atomic
+def e_referral_submit_naming(
+    *, officer, agency, participant: dict, order: dict, named_people: Iterable[dict] = ()
+) -> Referral:
+    """A court liaison officer's e-referral (referrals.services.e_referral_submit) and the
+    people its order names, stored here in the same transaction."""
+    people = list(named_people)
+    referral = e_referral_submit(
+        officer=officer,
+        agency=agency,
+        participant=participant,
+        order=order,
+        people_named=len(people),
+    )
+    victims_record(agency=agency, referral=referral, people=people, by=officer)
+    return referral
 
 
 @transaction.atomic

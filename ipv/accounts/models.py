@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ipv.core.choices import Language, Role
 from ipv.core.fields import ChoiceArrayField
 from ipv.core.history import track_links
 from ipv.core.validators import validate_name
@@ -43,9 +44,7 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in with their email address."""
 
-    class Language(models.TextChoices):
-        FRENCH = "fr", _("French")
-        ENGLISH = "en", _("English")
+    Language = Language
 
     email = models.EmailField(_("email address"), max_length=254, unique=True)
     full_name = models.CharField(_("full name"), max_length=150, validators=[validate_name])
@@ -97,15 +96,6 @@ class User(AbstractBaseUser, PermissionsMixin):
             secret=secret,
             algorithm="sha256",
         ).hexdigest()
-
-
-class Role(models.TextChoices):
-    """What a person does in an agency. Court liaison officers have no agency role."""
-
-    MANAGER = "manager", _("Manager")
-    INTAKE = "intake", _("Intake worker")
-    FACILITATOR = "facilitator", _("Facilitator")
-    PARTNER_CONTACT = "partner_contact", _("Partner-contact worker")
 
 
 # A person may not both run groups and contact the victims of the people in them, unless the

@@ -67,7 +67,7 @@ def invitation_get(*, agency, pk: int) -> Invitation:
 
 def agencies_of(user) -> list:
     """The agencies where the person has an active role, each with their roles."""
-    from ipv.core.tenancy import AgencyMembership
+    from ipv.accounts.tenancy import AgencyMembership
 
     rows = (
         user.memberships.filter(is_active=True).select_related("agency").order_by("agency__name_en")

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from ipv.accounts import views
-from ipv.audit import views as audit_views
 
 app_name = "accounts"
 
@@ -14,7 +13,6 @@ urlpatterns = [
 # Mounted at /<lang>/a/<agency_slug>/ in the "agency" namespace: AgencyMiddleware resolves the
 # agency and the person's roles in it before any of these views runs.
 agency_urlpatterns = [
-    path("", views.agency_home, name="home"),
     path("staff/", views.staff, name="staff"),
     path("staff/invite/", views.staff_invite, name="staff_invite"),
     path("staff/<int:user_id>/", views.staff_member, name="staff_member"),
@@ -22,5 +20,4 @@ agency_urlpatterns = [
     path("invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("settings/", views.agency_settings, name="settings"),
-    path("audit/", audit_views.trail, name="audit"),
 ]

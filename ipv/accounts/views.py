@@ -6,13 +6,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fees import selectors as fee_selectors
 from ipv.accounts import selectors, services, throttle
 from ipv.accounts.forms import AgencySettingsForm, InvitationAcceptForm, InviteForm, RolesForm
 from ipv.core.forms import apply_errors, posted
 from ipv.core.permissions import public, requires, signed_in
-from referrals import selectors as referral_selectors
-from sessions_app import selectors as session_selectors
 
 
 @signed_in
@@ -28,28 +25,6 @@ def landing(request):
     return render(
         request, "accounts/landing.html", {"agencies": agencies, "is_liaison": is_liaison}
     )
-
-
-@requires("agency.view")
-@require_GET
-def agency_home(request):
-    """Each person's way in, and what waits for them: each count only for who may act on it
-    (fee figures never without fees.view), one query per count."""
-    agency, membership, context = request.agency, request.membership, {}
-    if membership.can("referrals.view"):
-        context.update(referral_selectors.queue_counts(agency=agency))
-        context["transfers_waiting"] = referral_selectors.transfers_waiting_count(agency=agency)
-    if membership.can("fees.approve"):
-        context["approvals_waiting"] = fee_selectors.approvals_waiting_count(agency=agency)
-    if membership.can("documents.manage"):
-        context["documents_waiting"] = session_selectors.court_documents_waiting_count(
-            agency=agency
-        )
-    if membership.can("groups.view"):
-        context["next_sessions"] = session_selectors.upcoming_sessions(
-            agency=request.agency, user=request.user, membership=request.membership
-        )
-    return render(request, "accounts/agency_home.html", context)
 
 
 @requires("staff.view")

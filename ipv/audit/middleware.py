@@ -4,7 +4,9 @@ import structlog
 from pghistory.middleware import HistoryMiddleware
 
 from ipv.audit.context import Origin, client_ip, current_origin
+from ipv.audit.services import Action, audit_record
 from ipv.core.logging import mask_secrets
+from ipv.core.permissions import AccessDenied
 
 
 class AuditContextMiddleware(HistoryMiddleware):
@@ -24,6 +26,20 @@ class AuditContextMiddleware(HistoryMiddleware):
                 request_id=str(request_id or uuid.uuid4()),
             )
         return request._audit_origin
+
+    def process_exception(self, request, exception):
+        """A view's declared access refused the person: the trail says who, where, and what
+        was needed. Django then answers 403 as usual."""
+        if isinstance(exception, AccessDenied):
+            audit_record(
+                action=Action.PERMISSION_DENIED,
+                actor=request.user,
+                subject=request.user,
+                agency=getattr(request, "agency", None),
+                label=request.path[:200],
+                details={"needed": exception.needed},
+            )
+        return None
 
     def __call__(self, request):
         token = current_origin.set(self._origin(request))

@@ -7,6 +7,7 @@ from allauth.mfa.signals import (
     authenticator_removed,
     authenticator_reset,
 )
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -30,11 +31,9 @@ def on_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def on_login_failed(sender, credentials, request=None, **kwargs):
-    from ipv.accounts.models import User
-
     # The address typed is kept only when it is someone's: a typo can be a password.
     email = str(credentials.get("email") or credentials.get("username") or "")
-    subject = User.objects.filter(email__iexact=email).first() if email else None
+    subject = get_user_model().objects.filter(email__iexact=email).first() if email else None
     audit_record(action=Action.LOGIN_FAILED, subject=subject)
 
 

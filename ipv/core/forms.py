@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import ErrorDict
+from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +56,33 @@ def shown_without_errors(*forms) -> None:
             form._errors, form._non_form_errors = [], form.error_class()
         else:
             form._errors = ErrorDict()
+
+
+def form_page(request, template, context, *forms):
+    """Render a form page: 400 when a submitted form was refused, so tests and tools see it."""
+    refused = any(_refused(form) for form in forms if form is not None)
+    return render(request, template, context, status=400 if refused else 200)
+
+
+def _refused(form) -> bool:
+    if hasattr(form, "total_error_count"):  # a formset
+        return form.is_bound and form.total_error_count() > 0
+    return bool(form.errors)
+
+
+# The longest reason a person may give for a change (a status, a fee, a group).
+REASON_MAX_LENGTH = 2000
+
+
+class ReasonForm(forms.Form):
+    """Why: asked of whoever makes a change that the history keeps with its reason."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the referral's history."),
+    )
 
 
 def apply_errors(form, error: ValidationError) -> None:

@@ -12,7 +12,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
-from ipv.accounts.models import Role
+from ipv.core.choices import Role
 
 MANAGER, INTAKE, FACILITATOR, PARTNER_CONTACT = (
     Role.MANAGER,
@@ -128,15 +128,14 @@ def requires(capability: str):
     return decorator
 
 
-def _deny(request, needed: str):
-    from ipv.audit.services import Action, audit_record
+class AccessDenied(PermissionDenied):
+    """A refusal by one of the decorators above, saying what was needed. The audit trail
+    records it (ipv.audit.middleware), like every refusal of access."""
 
-    audit_record(
-        action=Action.PERMISSION_DENIED,
-        actor=request.user,
-        subject=request.user,
-        agency=getattr(request, "agency", None),
-        label=request.path[:200],
-        details={"needed": needed},
-    )
-    raise PermissionDenied
+    def __init__(self, needed: str):
+        super().__init__(needed)
+        self.needed = needed
+
+
+def _deny(request, needed: str):
+    raise AccessDenied(needed)

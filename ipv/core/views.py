@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
-from directory.selectors import directory_summary
 from ipv.core.permissions import public
 
 
@@ -18,12 +17,6 @@ def root(request):
     response = redirect("home")
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response
-
-
-@public
-@require_GET
-def home(request):
-    return render(request, "core/home.html", {"summary": directory_summary()})
 
 
 ERRORS = {

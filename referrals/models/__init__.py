@@ -2,7 +2,7 @@
 timeline of everything that happened to a referral.
 
 The victims and partners named in an order are not here: they live in the confidential store
-(`victims`), which this app writes to but never reads back.
+(`victims`, a higher layer), which records them beside the referral in the same transaction.
 """
 
 from referrals.models.choices import (
@@ -17,33 +17,28 @@ from referrals.models.choices import (
     STATUS_EVENTS,
     EventKind,
     IndigenousIdentity,
-    Language,
     ReferralSource,
     RiskFlag,
     SourceOrder,
     Status,
     Stream,
 )
+from referrals.models.milestones import Milestone, MilestoneCursor
 from referrals.models.participants import Participant, PossibleDuplicate
 from referrals.models.records import Consent, Intake, TimelineEntry, Transfer
 from referrals.models.referral import (
     ACCEPTED,
-    ALL_MODULES_ATTENDED,
-    FEE_RULE,
     INTAKE_ELIGIBLE,
     TRANSFER_ACCEPTED,
     Guard,
     Referral,
-    fee_rule_met,
 )
 
 __all__ = [
     "ACCEPTED",
-    "ALL_MODULES_ATTENDED",
     "BEFORE_ENROLMENT",
     "CLOSED_STATUSES",
     "COURT_REPORTED",
-    "FEE_RULE",
     "INTAKE_ELIGIBLE",
     "OPEN_STATUSES",
     "ORDER_DETAILS",
@@ -57,7 +52,8 @@ __all__ = [
     "Guard",
     "IndigenousIdentity",
     "Intake",
-    "Language",
+    "Milestone",
+    "MilestoneCursor",
     "Participant",
     "PossibleDuplicate",
     "Referral",
@@ -68,5 +64,4 @@ __all__ = [
     "Stream",
     "TimelineEntry",
     "Transfer",
-    "fee_rule_met",
 ]

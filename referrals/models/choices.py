@@ -8,13 +8,6 @@ from django.utils.translation import gettext_lazy as _
 PROGRAM_WEEKS = 12
 
 
-class Language(models.TextChoices):
-    """The languages the program is delivered in."""
-
-    FRENCH = "fr", _("French")
-    ENGLISH = "en", _("English")
-
-
 class IndigenousIdentity(models.TextChoices):
     FIRST_NATIONS = "first_nations", _("First Nations")
     METIS = "metis", _("Métis")

@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from localflavor.ca.models import CAPostalCodeField
 from phonenumber_field.modelfields import PhoneNumberField
 
+from ipv.core.choices import Language
 from ipv.core.search import Unaccented
 from ipv.core.validators import validate_name
-from referrals.models.choices import IndigenousIdentity, Language
+from referrals.models.choices import IndigenousIdentity
 
 PARTICIPANT_NAMES = pgtrigger.Trigger(
     name="referral_names",

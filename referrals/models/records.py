@@ -12,12 +12,12 @@ from django.utils.translation import pgettext_lazy
 
 from directory.models import Program
 from ipv.audit.models import APPEND_ONLY
+from ipv.core.choices import Language
 from ipv.core.fields import ChoiceArrayField, within_bounds
 from ipv.core.i18n import current_language
 from referrals.models.choices import (
     STATUS_EVENTS,
     EventKind,
-    Language,
     RiskFlag,
     SourceOrder,
     Status,

@@ -30,6 +30,7 @@ from referrals.models.choices import (
     Status,
     Stream,
 )
+from referrals.models.milestones import MilestoneKind
 from referrals.models.participants import Participant
 from referrals.models.records import Intake, Transfer
 
@@ -72,36 +73,16 @@ ACCEPTED = Guard(
 )
 
 
-def _all_modules_attended(referral) -> bool:
-    from sessions_app.completion import ALL_MODULES, modules_attended
-
-    return modules_attended(referral=referral) >= ALL_MODULES
-
-
-ALL_MODULES_ATTENDED = Guard(
-    _all_modules_attended, _("Each of the twelve modules must be attended first.")
-)
-
-
-def fee_rule_met(referral) -> bool:
-    """True unless the agency holds completion back until the fee is paid, and it is not."""
-    from fees.services import is_settled
-
-    return not referral.agency.fees_hold_completion or is_settled(referral)
-
-
-FEE_RULE = Guard(
-    fee_rule_met, _("The agency completes the program once the fee is paid, and it is not yet.")
-)
 TRANSFER_ACCEPTED = Guard(
     lambda referral: referral.transfers.filter(status=Transfer.Status.ACCEPTED).exists(),
     _("A referral moves to another agency only when that agency accepts the transfer."),
 )
 
 
-def _action(label, *, form: str = "reason"):
-    """What a transition is called on the referral page, and how it is asked for."""
-    return {"label": label, "form": form}
+def _action(label, *, form: str = "reason", milestone: str = ""):
+    """What a transition is called on the referral page, how it is asked for, and the
+    participant's milestone it makes (written with it, see referrals.services.milestones)."""
+    return {"label": label, "form": form, "milestone": milestone}
 
 
 @pghistory.track(
@@ -351,7 +332,9 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         source=Status.INTAKE_BOOKED,
         target=Status.INTAKE_DONE,
         conditions=[INTAKE_ELIGIBLE],
-        custom=_action(_("Record the intake"), form="intake_record"),
+        custom=_action(
+            _("Record the intake"), form="intake_record", milestone=MilestoneKind.INTAKE_DONE
+        ),
     )
     def complete_intake(self):
         pass
@@ -371,7 +354,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         source=[Status.INTAKE_DONE, Status.WAITLISTED],
         target=Status.ENROLLED,
         conditions=[INTAKE_ELIGIBLE],
-        custom=_action(_("Enrol in a group"), form="enrolment"),
+        custom=_action(_("Enrol in a group"), form="enrolment", milestone=MilestoneKind.ENROLLED),
     )
     def enroll(self):
         pass
@@ -380,17 +363,22 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         status,
         source=Status.ENROLLED,
         target=Status.COMPLETED,
-        conditions=[ALL_MODULES_ATTENDED, FEE_RULE],
-        custom=_action(_("Complete the program"), form="automatic"),
+        custom=_action(
+            _("Complete the program"), form="automatic", milestone=MilestoneKind.COMPLETED
+        ),
     )
     def complete(self):
+        # Whether the program is complete (the twelve modules, the agency's fee rule) is
+        # decided by sessions_app's completion engine, which alone takes this transition.
         pass
 
     @transition(
         status,
         source=Status.ENROLLED,
         target=Status.NON_COMPLIANT,
-        custom=_action(_("Flag for non-compliance review")),
+        custom=_action(
+            _("Flag for non-compliance review"), milestone=MilestoneKind.ABSENCE_REVIEW_OPENED
+        ),
     )
     def flag_non_compliance(self):
         pass
@@ -408,7 +396,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         status,
         source=Status.NON_COMPLIANT,
         target=Status.DISCHARGED,
-        custom=_action(_("Discharge")),
+        custom=_action(_("Discharge"), milestone=MilestoneKind.DISCHARGED),
     )
     def discharge(self):
         pass
@@ -426,7 +414,11 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         status,
         source=[Status.RECEIVED, Status.CONTACTED, Status.INTAKE_BOOKED, Status.INTAKE_DONE],
         target=Status.RETURNED_TO_COURT,
-        custom=_action(_("Return to court (ineligible)"), form="return"),
+        custom=_action(
+            _("Return to court (ineligible)"),
+            form="return",
+            milestone=MilestoneKind.RETURNED_TO_COURT,
+        ),
     )
     def return_to_court(self):
         pass
@@ -436,7 +428,9 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         source=list(OPEN_STATUSES),
         target=Status.TRANSFERRED,
         conditions=[TRANSFER_ACCEPTED],
-        custom=_action(_("Transfer to another agency"), form="transfer"),
+        custom=_action(
+            _("Transfer to another agency"), form="transfer", milestone=MilestoneKind.TRANSFERRED
+        ),
     )
     def transfer_out(self):
         pass

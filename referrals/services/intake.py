@@ -119,8 +119,9 @@ def intake_record(
     """Record the intake's outcome.
 
     Eligible: the program agreement must be signed; the referral's intake is done. Not
-    eligible: the referral returns to the court, whose notice gives the reason written for it
+    eligible: the referral returns to the court with the reason written for it
     (`court_reason`); `reason` stays in the agency's history (the court's reason when empty).
+    The court's notice is issued by sessions_app.services.program.intake_record.
     """
     referral = referral_locked(referral)
     if referral.status != Status.INTAKE_BOOKED:
@@ -167,8 +168,6 @@ def intake_record(
 
 
 def _return(referral: Referral, *, by, reason: str, court_reason: str) -> Referral:
-    from sessions_app.services.documents import court_notice_issue
-
     court_reason = (court_reason or "").strip()
     if not court_reason:
         raise ValidationError(
@@ -177,15 +176,15 @@ def _return(referral: Referral, *, by, reason: str, court_reason: str) -> Referr
         )
     reason = (reason or "").strip() or court_reason
     transition_apply(referral, "return_to_court", by=by, reason=reason)
-    court_notice_issue(referral=referral, by=by, reason=court_reason)
     return referral
 
 
 @transaction.atomic
 def referral_return(*, referral: Referral, by, court_reason: str, reason: str = "") -> Referral:
     """Return the referral to the court (before the person starts a group), with the reason
-    written for the court: its notice is issued in the same transaction. `reason` stays in the
-    agency's history (the court's reason when empty)."""
+    written for the court. `reason` stays in the agency's history (the court's reason when
+    empty). The court's notice is issued by sessions_app.services.program.referral_return,
+    which calls this in its transaction."""
     referral = referral_locked(referral)
     return _return(referral, by=by, reason=reason, court_reason=court_reason)
 

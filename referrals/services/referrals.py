@@ -19,13 +19,13 @@ from ipv.notifications.services import email_enqueue
 from referrals.models import (
     ACCEPTED,
     EventKind,
+    Milestone,
     Participant,
     Referral,
-    Status,
     TimelineEntry,
 )
 from referrals.reasons import Reason
-from victims.services import victims_record
+from referrals.services.milestones import milestone_record
 
 # Transitions a worker asks for with a reason alone; the others have forms of their own.
 REASON_TRANSITIONS = (
@@ -101,14 +101,15 @@ def referral_create(
     by,
     participant: dict,
     order: dict,
-    named_people=(),
+    people_named: int = 0,
     via: str = Referral.Via.STAFF,
 ) -> Referral:
     """Record a court referral and the person it concerns.
 
-    The victims and partners named in the order go to the confidential store; the referral
-    keeps no trace of them but their number. A new person who resembles one the agency
-    already knows is flagged for a worker to merge or keep apart.
+    The victims and partners named in the order go to the confidential store (a higher
+    layer, victims.services.referral_create_naming, which calls this); the referral keeps no
+    trace of them but their number, `people_named`. A new person who resembles one the
+    agency already knows is flagged for a worker to merge or keep apart.
     """
     from referrals.services.duplicates import duplicates_flag
 
@@ -121,9 +122,10 @@ def referral_create(
         referral.accepted_at, referral.accepted_by = timezone.now(), by
     referral.full_clean(exclude=REFERRAL_CLEAN_EXCLUDE)
     referral.save()
-    named = victims_record(agency=agency, referral=referral, people=named_people, by=by)
+    if referral.is_accepted:
+        milestone_record(referral=referral, kind=Milestone.Kind.ACCEPTED, by=by)
     kind = EventKind.E_REFERRAL if via == Referral.Via.E_REFERRAL else EventKind.CREATED
-    event_record(referral, kind, by=by, to_status=referral.status, people_named=named)
+    event_record(referral, kind, by=by, to_status=referral.status, people_named=people_named)
     duplicates_flag(participant=person)
     _audit(Action.RECORD_CREATED, referral=referral, by=by, via=via)
     return referral
@@ -131,7 +133,7 @@ def referral_create(
 
 @transaction.atomic
 def e_referral_submit(
-    *, officer, agency: Agency, participant: dict, order: dict, named_people=()
+    *, officer, agency: Agency, participant: dict, order: dict, people_named: int = 0
 ) -> Referral:
     """A court liaison officer sends a referral from one of their courts to an agency that
     serves that court. It lands in the agency's intake queue as received, not yet accepted."""
@@ -147,7 +149,7 @@ def e_referral_submit(
         by=officer,
         participant=participant,
         order=order,
-        named_people=named_people,
+        people_named=people_named,
         via=Referral.Via.E_REFERRAL,
     )
     _tell_intake_workers(referral)
@@ -186,6 +188,7 @@ def e_referral_accept(*, referral: Referral, by) -> Referral:
     referral.accepted_at, referral.accepted_by = timezone.now(), by
     referral.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
     event_record(referral, EventKind.ACCEPTED, by=by)
+    milestone_record(referral=referral, kind=Milestone.Kind.ACCEPTED, by=by)
     _audit(Action.RECORD_CHANGED, referral=referral, by=by, event=EventKind.ACCEPTED)
     return referral
 
@@ -256,7 +259,7 @@ def actions_available(referral: Referral) -> list:
     return sorted(available, key=lambda transition: ACTION_ORDER.index(transition.name))
 
 
-def check_transition(referral: Referral, name: str) -> None:
+def check_transition(referral: Referral, name: str):
     """Raise a ValidationError that says why `name` cannot be done now, if it cannot."""
     transition = transition_of(referral, name)
     if transition is None:
@@ -268,15 +271,18 @@ def check_transition(referral: Referral, name: str) -> None:
     failed = [guard.message for guard in transition.conditions if not guard(referral)]
     if failed:
         raise ValidationError(failed, code="guard")
+    return transition
 
 
 def transition_apply(referral: Referral, name: str, *, by, reason: str | Reason, **details):
-    """Take transition `name` (the caller holds the row lock and the transaction)."""
+    """Take transition `name` (the caller holds the row lock and the transaction). Only the
+    referral changes: what follows in other apps (a place in a group, documents) is done by
+    the service of the app that owns it, which calls this one."""
     if not isinstance(reason, Reason):
         reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why.")}, code="reason")
-    check_transition(referral, name)
+    transition = check_transition(referral, name)
     before = referral.status
     getattr(referral, name)()
     referral.status_changed_at = timezone.now()
@@ -290,28 +296,16 @@ def transition_apply(referral: Referral, name: str, *, by, reason: str | Reason,
         to_status=referral.status,
         **details,
     )
-    if not referral.is_open:
-        _leave_the_program(referral)
-    elif name == "resume":
-        # Modules made up during the review may have completed the program.
-        from sessions_app.services.attendance import follow_up
-
-        follow_up([referral.pk], by)
+    if transition.custom["milestone"]:
+        milestone_record(
+            referral=referral,
+            kind=transition.custom["milestone"],
+            by=by,
+            # The ids among the details (a group, the new referral), never names or text.
+            **{key: value for key, value in details.items() if isinstance(value, int)},
+        )
     _audit(Action.STATUS_CHANGED, referral=referral, by=by, before=before, after=referral.status)
     return referral
-
-
-def _leave_the_program(referral: Referral) -> None:
-    """A closed referral frees its place in its group. (A discharge is reported to the court
-    by the worker, who previews the non-compliance report before sending it.)"""
-    from sessions_app.models import Enrollment
-    from sessions_app.services.enrollment import enrollment_close
-
-    end = {
-        Status.COMPLETED: Enrollment.End.COMPLETED,
-        Status.DISCHARGED: Enrollment.End.DISCHARGED,
-    }.get(referral.status, Enrollment.End.LEFT)
-    enrollment_close(referral=referral, end=end)
 
 
 def referral_locked(referral: Referral) -> Referral:
@@ -321,7 +315,9 @@ def referral_locked(referral: Referral) -> Referral:
 
 @transaction.atomic
 def referral_transition(*, referral: Referral, name: str, by, reason: str) -> Referral:
-    """Move a referral along one of the transitions that need only a reason."""
+    """Move a referral along one of the transitions that need only a reason: the referral's
+    side alone. The referral page goes through sessions_app.services.program, which also
+    frees the person's place in a group when the referral closes."""
     if name not in REASON_TRANSITIONS:
         raise ValueError(f"{name} is not a reason-only transition")
     return transition_apply(referral_locked(referral), name, by=by, reason=reason)

@@ -19,17 +19,18 @@ from referrals.models import (
     SOURCE_DETAILS,
     Consent,
     EventKind,
+    Milestone,
     Participant,
     Referral,
     Transfer,
 )
+from referrals.services.milestones import milestone_record
 from referrals.services.referrals import (
     check_program_offered,
     event_record,
     referral_locked,
     transition_apply,
 )
-from victims.services import victims_copy_for_transfer
 
 
 def _audit(transfer, action, *, by, agency, event):
@@ -43,13 +44,12 @@ def _audit(transfer, action, *, by, agency, event):
     )
 
 
-def transfer_summary(referral: Referral) -> dict:
+def transfer_summary(referral: Referral, *, modules_attended) -> dict:
     """What an intake worker needs to decide on a transfer, and nothing more: who, in which
     language, which program and order, the order's dates, where the referral stands and the
-    modules attended. Nothing of the people named in the order, no contact details, no birth
-    date, no court file number, charges or referrer."""
-    from sessions_app.completion import modules_attended
-
+    modules attended (counted by the program's app, which asks). Nothing of the people named
+    in the order, no contact details, no birth date, no court file number, charges or
+    referrer."""
     person = referral.participant
     return {
         "name": person.display_name,
@@ -65,13 +65,16 @@ def transfer_summary(referral: Referral) -> dict:
         ),
         "complete_by": referral.complete_by.isoformat(),
         "status": referral.status,
-        "modules_attended": sorted(modules_attended(referral=referral)),
+        "modules_attended": sorted(modules_attended),
     }
 
 
 @transaction.atomic
-def transfer_request(*, referral: Referral, by, to_agency, reason: str, consent_signed_on):
-    """Ask another agency to take the referral over."""
+def transfer_request(
+    *, referral: Referral, by, to_agency, reason: str, consent_signed_on, modules_attended
+):
+    """Ask another agency to take the referral over. `modules_attended` (the numbers) goes in
+    the summary the other agency reads: sessions_app.services.program counts them."""
     referral = referral_locked(referral)
     if not referral.is_open:
         raise ValidationError(_("A closed referral cannot be transferred."), code="closed")
@@ -92,7 +95,7 @@ def transfer_request(*, referral: Referral, by, to_agency, reason: str, consent_
         reason=reason,
         consent_signed_on=consent_signed_on,
         requested_by=by,
-        summary=transfer_summary(referral),
+        summary=transfer_summary(referral, modules_attended=modules_attended),
     )
     transfer.full_clean(exclude=["agency", "referral", "requested_by", "to_agency"])
     try:
@@ -187,8 +190,9 @@ def transfer_decline(*, transfer: Transfer, by, note: str) -> Transfer:
 @transaction.atomic
 def transfer_accept(*, transfer: Transfer, by, note: str = "") -> Referral:
     """The receiving agency takes the referral: a participant and a referral of its own (the
-    order unchanged, received today), the people named in the order for its partner-contact
-    workers; the sending agency's referral closes as transferred."""
+    order unchanged, received today); the sending agency's referral closes as transferred.
+    The "transferred" milestone written here is how the confidential store hands the people
+    named in the order to the receiving agency's partner-contact workers (victims.consumers)."""
     transfer = _transfer_locked(transfer)
     old = referral_locked(transfer.referral)
     receiving = transfer.to_agency
@@ -207,7 +211,7 @@ def transfer_accept(*, transfer: Transfer, by, note: str = "") -> Referral:
         transferred_from=old,
         **{field: getattr(old, field) for field in ORDER_DETAILS + SOURCE_DETAILS},
     )
-    victims_copy_for_transfer(from_referral=old, to_referral=new, by=by)
+    milestone_record(referral=new, kind=Milestone.Kind.ACCEPTED, by=by)
     transfer.status = Transfer.Status.ACCEPTED
     transfer.decided_by, transfer.decided_at = by, timezone.now()
     transfer.decision_note = (note or "").strip()

@@ -11,14 +11,11 @@ from ipv.core.permissions import requires
 from referrals import selectors
 from referrals.forms import (
     IntakeBookForm,
-    IntakeRecordForm,
     IntakeRescheduleForm,
     ReasonForm,
-    ReturnToCourtForm,
 )
 from referrals.models import Status
 from referrals.services import intake as intake_services
-from referrals.services.referrals import transition_of
 from referrals.views.agency import action_page, not_now, to_referral
 
 # Statuses in which an intake can be booked (or, when booked, moved).
@@ -81,52 +78,3 @@ def intake_missed(request, pk):
     return action_page(
         request, referral, form, title=title, submit=_("Record the miss"), intro=intro
     )
-
-
-@requires("referrals.manage")
-@require_http_methods(["GET", "POST"])
-def intake_record(request, pk):
-    referral = selectors.referral_get(agency=request.agency, pk=pk)
-    if referral.status != Status.INTAKE_BOOKED:
-        return not_now(request, referral, _("Book the intake before recording it."))
-    form = IntakeRecordForm(posted(request))
-    if form.is_valid():
-        try:
-            intake_services.intake_record(
-                referral=referral, by=request.user, **form.service_arguments()
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Intake recorded."))
-            return to_referral(referral)
-    intro = _(
-        "Eligible: the intake is done, and the person can be placed in a group or waitlisted. "
-        "Not eligible: the referral returns to the court, which receives a notice with the "
-        "reason for the court."
-    )
-    title = _("Record the intake")
-    return action_page(request, referral, form, title=title, intro=intro)
-
-
-@requires("referrals.manage")
-@require_http_methods(["GET", "POST"])
-def referral_return(request, pk):
-    """Return the referral to the court before the person starts: the court gets a notice."""
-    referral = selectors.referral_get(agency=request.agency, pk=pk)
-    if transition_of(referral, "return_to_court") is None:
-        return not_now(request, referral)
-    form = ReturnToCourtForm(posted(request))
-    if form.is_valid():
-        try:
-            intake_services.referral_return(referral=referral, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Returned to the court: its notice is ready to download."))
-            return to_referral(referral)
-    intro = _(
-        "The court receives a notice with the outcome and the reason for the court; the "
-        "internal note stays in the agency."
-    )
-    return action_page(request, referral, form, title=_("Return to the court"), intro=intro)

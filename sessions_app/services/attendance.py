@@ -9,14 +9,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fees.selectors import fee_rule_met
 from ipv.core.search import by_name
-from referrals.models import Referral, Status, fee_rule_met
+from referrals.models import Milestone, Referral, Status
 from referrals.reasons import MODULES_ATTENDED, Reason
+from referrals.services.milestones import milestone_record
 from referrals.services.referrals import transition_apply
 from sessions_app import completion
 from sessions_app.models import Attendance, Enrollment, Session
 from sessions_app.selectors import in_a_group_on
 from sessions_app.services.documents import certificate_issue
+from sessions_app.services.enrollment import enrollment_follow
 
 # Said ahead of a session, an absence can be excused; nothing else is known before it starts.
 BEFORE_THE_SESSION = {Attendance.Status.EXCUSED}
@@ -126,6 +129,16 @@ def attendance_record(*, session: Session, by, marks: list[Mark], makeup=False) 
         update_fields=["status", "minutes_late", "note", "recorded_by", "recorded_at"]
         + (["makeup"] if makeup else []),
     )
+    absences = [row for row in rows if row.status in completion.ABSENT]
+    absent = Referral.objects.in_bulk([row.referral_id for row in absences])
+    for row in absences:
+        milestone_record(
+            referral=absent[row.referral_id],
+            kind=Milestone.Kind.ABSENCE_RECORDED,
+            by=by,
+            session=session.pk,
+            excused=row.status == Attendance.Status.EXCUSED,
+        )
     follow_up([row.referral_id for row in rows], by)
     return errors
 
@@ -159,6 +172,7 @@ def follow_up(referral_ids, by) -> None:
     for referral in referrals:
         if progress[referral.pk].is_complete and fee_rule_met(referral):
             transition_apply(referral, "complete", by=by, reason=Reason(MODULES_ATTENDED))
+            enrollment_follow(referral=referral)
             certificate_issue(referral=referral, by=by)
         elif referral.pk in reasons:
             transition_apply(referral, "flag_non_compliance", by=by, reason=reasons[referral.pk])

@@ -54,24 +54,25 @@ def initials(name: str) -> str:
 
 
 def _attended(referral, language: str) -> list[dict]:
-    """The module each counting attendance covered, first time only, oldest first."""
+    """The module each counting attendance covered, first time only, oldest first. A module
+    attended at another agency, before a transfer, says which: its name, and nothing else of
+    that agency's records."""
     rows = (
-        Attendance.objects.filter(referral=referral)
-        .filter(completion.counts(referral.agency.late_threshold_minutes))
-        .select_related("session__module")
-        .order_by("session__date")
+        completion.attendance_counted(referral=referral)
+        .select_related("session__module", "agency")
+        .order_by("session__date", "session__start_time", "pk")
     )
     modules = {}
     for row in rows:
         module = row.session.module
-        modules.setdefault(
-            module.number,
-            {
-                "number": module.number,
-                "title": getattr(module, f"title_{language}"),
-                "date": row.session.date.isoformat(),
-            },
-        )
+        attended = {
+            "number": module.number,
+            "title": getattr(module, f"title_{language}"),
+            "date": row.session.date.isoformat(),
+        }
+        if row.agency_id != referral.agency_id:
+            attended["agency"] = {"fr": row.agency.name_fr, "en": row.agency.name_en}
+        modules.setdefault(module.number, attended)
     return sorted(modules.values(), key=lambda module: module["number"])
 
 
@@ -327,7 +328,12 @@ def _context(document) -> dict:
         "court": details["court"][language],
         "program": Program(details["program"]).label,
         "modules": [
-            {**module, "date": _day(module["date"])} for module in details.get("modules", [])
+            {
+                **module,
+                "date": _day(module["date"]),
+                "agency": module["agency"][language] if "agency" in module else "",
+            }
+            for module in details.get("modules", [])
         ],
     }
     for name in (

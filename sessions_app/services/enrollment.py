@@ -119,3 +119,18 @@ def enrollment_close(*, referral, end: str) -> None:
         ended_on=Greatest(F("start_date"), Value(timezone.localdate())), end_reason=end
     )
     _drop_booked_ahead(Attendance.objects.filter(referral=referral))
+
+
+# How a place in a group ends when the referral closes with each status (the others: "left").
+END_OF = {
+    Status.COMPLETED: Enrollment.End.COMPLETED,
+    Status.DISCHARGED: Enrollment.End.DISCHARGED,
+}
+
+
+def enrollment_follow(*, referral) -> None:
+    """After the referral's status changed: a closed referral frees its place in its group.
+    (A discharge is reported to the court by the worker, who previews the report first.) The
+    caller holds the transaction."""
+    if not referral.is_open:
+        enrollment_close(referral=referral, end=END_OF.get(referral.status, Enrollment.End.LEFT))

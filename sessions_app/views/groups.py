@@ -8,10 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from directory.models import Program
-from ipv.core.forms import apply_errors, posted
+from ipv.core.forms import ReasonForm, apply_errors, form_page, posted
 from ipv.core.permissions import requires
-from referrals.forms import ReasonForm
-from referrals.views.agency import form_page
 from sessions_app import selectors
 from sessions_app.forms import GroupEditForm, GroupForm, ModuleFormSet, SessionMoveForm
 from sessions_app.services import calendar, groups

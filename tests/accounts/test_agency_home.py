@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from referrals.models import Referral
-from referrals.services.transfers import transfer_request
 from sessions_app.models import CourtReport
 from sessions_app.services.documents import court_report_issue
+from sessions_app.services.program import transfer_request
 from tests.conftest import make_referral
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from ipv.accounts.models import Membership, Role
 from ipv.audit.models import AuditEvent
 from ipv.audit.services import Action, audit_read, audit_record
 from referrals.models import Status
-from referrals.services.referrals import referral_transition
+from sessions_app.services.program import referral_transition
 from tests.conftest import AGENCY_NUMBERS
 
 pytestmark = pytest.mark.django_db

@@ -59,10 +59,10 @@ def test_case_records_are_read_only_in_the_admin(client, world, url):
 
 
 def test_the_admin_shows_no_victims_name_or_contact(client, world):
-    from referrals.services.referrals import referral_create
     from tests.conftest import ORDER, PERSON
+    from victims.services import referral_create_naming
 
-    referral = referral_create(
+    referral = referral_create_naming(
         agency=world.agency,
         by=world["intake"],
         participant=PERSON,

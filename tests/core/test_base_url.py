@@ -8,7 +8,7 @@ import sys
 import pytest
 from django.conf import settings
 
-from ipv.core.management.commands.serve import Command as Serve
+from ipv.pages.management.commands.serve import Command as Serve
 
 # What a child process prints: the base URL, the address a certificate gives, the origin
 # trusted for forms.

@@ -79,7 +79,7 @@ def test_it_answers_503_only_when_the_database_is_down(client, monkeypatch, work
     def broken_cursor(*args, **kwargs):
         raise OperationalError("connection to server at 10.0.0.5 failed: password for ipv")
 
-    monkeypatch.setattr("ipv.health.connection.cursor", broken_cursor)
+    monkeypatch.setattr("ipv.pages.health.connection.cursor", broken_cursor)
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()

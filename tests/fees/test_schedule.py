@@ -12,8 +12,8 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from fees import services
-from fees.models import HOUSEHOLD_SIZES, FeeAssessment, FeeSchedule
+from fees import selectors, services
+from fees.models import HOUSEHOLD_SIZES, FeeAssessment, FeeBand, FeeSchedule
 from tests.conftest import FEE_SCALE, make_referral
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +135,7 @@ def test_a_zero_fee_is_agreed_at_once_and_leaves_nothing_to_pay(world, english):
     assert (assessment.band.fee, assessment.standard_fee) == (Decimal("0"), Decimal("0"))
     proposal = services.proposal_create(referral=referral, by=world["intake"], amount=Decimal(0))
     assert proposal.status == "agreed"
-    assert services.is_settled(referral)
+    assert selectors.is_settled(referral)
     with pytest.raises(ValidationError) as refused:
         services.payment_record(
             referral=referral, by=world["intake"], amount=Decimal("10.00"), method="cash"
@@ -387,3 +387,24 @@ def test_the_schedule_page_shows_each_version_as_a_table(client, world):
         "250,00\xa0$",
         "200,00\xa0$",
     ]
+
+
+def test_each_band_carries_its_schedules_agency_and_is_read_through_it(world):
+    services.schedule_create(
+        agency=world.other_agency,
+        by=world["other_manager"],
+        effective_from=date(2026, 1, 1),
+        rows=RAISED,
+    )
+    ours, theirs = current(world), services.schedule_in_effect(agency=world.other_agency)
+    assert set(FeeBand.objects.filter(schedule=ours).values_list("agency", flat=True)) == {
+        world.agency.pk
+    }
+    assert set(FeeBand.objects.filter(schedule=theirs).values_list("agency", flat=True)) == {
+        world.other_agency.pk
+    }
+    (listed,) = selectors.schedules(agency=world.agency)
+    assert {band.agency_id for band in listed.bands.all()} == {world.agency.pk}
+    assert len(listed.bands.all()) == 10
+    cell = services.band_for(schedule=theirs, income=Decimal("40000"), household_size=2)
+    assert (cell.agency, cell.fee) == (world.other_agency, Decimal("400"))

@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from ipv.audit.models import AuditEvent
 from referrals.models import Referral, Status
-from referrals.services.intake import intake_book, intake_record
-from referrals.services.referrals import e_referral_accept, referral_transition
+from referrals.services.intake import intake_book
+from referrals.services.referrals import e_referral_accept
 from sessions_app.models import CourtReport
 from sessions_app.services.documents import court_report_issue
+from sessions_app.services.program import intake_record, referral_transition
 
 pytestmark = pytest.mark.django_db
 

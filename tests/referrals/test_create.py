@@ -12,10 +12,10 @@ from django.utils import timezone
 from ipv.accounts.models import Membership
 from ipv.audit.models import AuditEvent
 from referrals.models import Participant, Referral, TimelineEntry
-from referrals.services.referrals import e_referral_accept, e_referral_submit
+from referrals.services.referrals import e_referral_accept
 from tests.conftest import ORDER, PERSON, make_referral
 from victims.models import Victim
-from victims.services import victims_record
+from victims.services import e_referral_submit_naming, victims_record
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def _paul(world, **order):
 
 
 def _e_referral(world, *, agency=None, court=None, named_people=()):
-    return e_referral_submit(
+    return e_referral_submit_naming(
         officer=world["liaison"],
         agency=agency or world.agency,
         participant={**PERSON, **PAUL},

@@ -13,11 +13,11 @@ from referrals.models import Consent, Intake, Referral, TimelineEntry
 from referrals.services.intake import (
     intake_book,
     intake_missed,
-    intake_record,
     intake_reminders_send,
     intake_reschedule,
 )
 from referrals.tasks import send_intake_reminders
+from sessions_app.services.program import intake_record
 from tests.conftest import make_referral
 
 pytestmark = pytest.mark.django_db

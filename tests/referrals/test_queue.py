@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from referrals.models import Participant, Referral, Status
-from referrals.services.referrals import referral_transition
+from sessions_app.services.program import referral_transition
 from tests.conftest import make_referral
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from referrals.services.intake import intake_book, intake_record
+from referrals.services.intake import intake_book
+from sessions_app.services.program import intake_record
 
 pytestmark = pytest.mark.django_db
 

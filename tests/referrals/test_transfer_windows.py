@@ -13,14 +13,9 @@ from referrals.models import EventKind, Referral
 from referrals.services.referrals import (
     event_record,
     participant_update,
-    referral_transition,
 )
-from referrals.services.transfers import (
-    transfer_accept,
-    transfer_cancel,
-    transfer_decline,
-    transfer_request,
-)
+from referrals.services.transfers import transfer_cancel, transfer_decline
+from sessions_app.services.program import referral_transition, transfer_accept, transfer_request
 from tests.conftest import make_referral
 
 pytestmark = pytest.mark.django_db

@@ -11,11 +11,12 @@ import time_machine
 from django.utils import timezone
 
 from referrals.models import Referral
-from referrals.services.intake import intake_book, intake_record
+from referrals.services.intake import intake_book
 from sessions_app.models import Attendance, Session
 from sessions_app.services.attendance import Mark, attendance_record
 from sessions_app.services.enrollment import enroll
 from sessions_app.services.groups import group_create
+from sessions_app.services.program import intake_record
 from tests.conftest import make_referral
 
 TORONTO = ZoneInfo("America/Toronto")

@@ -9,12 +9,12 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from referrals.reasons import reason_text
-from referrals.services.referrals import referral_transition
 from sessions_app.models import Attendance, Certificate, CourtReport, Enrollment
 from sessions_app.services.attendance import Mark, attendance_record
 from sessions_app.services.documents import court_report_issue
 from sessions_app.services.enrollment import enroll, enrollment_move
 from sessions_app.services.groups import session_cancel
+from sessions_app.services.program import referral_transition
 from tests.conftest import at_once, make_referral
 from tests.sessions_app.conftest import (
     TODAY,

@@ -15,8 +15,7 @@ from pypdf import PdfReader
 
 from ipv.audit.models import AuditEvent
 from referrals.models import Referral
-from referrals.services.intake import intake_book, intake_record
-from referrals.services.referrals import referral_transition
+from referrals.services.intake import intake_book
 from sessions_app import defaults
 from sessions_app.models import Attendance, Certificate, CourtReport
 from sessions_app.services.documents import (
@@ -25,6 +24,7 @@ from sessions_app.services.documents import (
     document_render,
     fingerprint,
 )
+from sessions_app.services.program import intake_record, referral_transition
 from tests.conftest import CERTIFICATE_DETAILS, at_once, make_referral
 from tests.sessions_app.conftest import a_group, placed, sessions, take
 from victims.models import Victim

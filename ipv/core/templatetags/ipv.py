@@ -41,7 +41,7 @@ def can(membership, capability):
 @register.filter
 def role_labels(roles):
     """The names of `roles`, in the order of the Role choices (manager first)."""
-    from ipv.accounts.models import Role
+    from ipv.core.choices import Role
 
     return [role.label for role in Role if role in roles]
 

@@ -24,11 +24,12 @@ from ipv.accounts.models import User
 from ipv.core.roles import as_owner
 from referrals import bench as referrals_bench
 from sessions_app import bench as sessions_bench
+from victims import bench as victims_bench
 
 # Each app that has pages to time: seed() builds its data, pages() lists what to request as
 # (name, URL, headers, email of the person signed in or None[, data to POST]), and work()
 # (optional) lists other things to time as (name, function).
-BENCHES = [directory_bench, referrals_bench, sessions_bench, fees_bench]
+BENCHES = [directory_bench, referrals_bench, victims_bench, sessions_bench, fees_bench]
 
 
 def _request(client, url, headers, data):

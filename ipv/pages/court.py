@@ -9,15 +9,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ipv.core.forms import apply_errors, posted, shown_without_errors
+from ipv.core.forms import apply_errors, form_page, posted, shown_without_errors
 from ipv.core.permissions import liaison
+from ipv.pages.referrals import progress_of, with_progress
 from referrals import selectors
 from referrals.filters import CourtReferralFilter
 from referrals.forms import EReferralForm, ParticipantForm
-from referrals.services import referrals
-from referrals.views.agency import PAGE_SIZE, form_page, progress_of, with_progress
+from referrals.views.agency import PAGE_SIZE
 from sessions_app import selectors as session_selectors
 from victims.forms import NamedPeopleFormSet, named_people
+from victims.services import e_referral_submit_naming
 
 
 @liaison
@@ -62,7 +63,7 @@ def court_referral_new(request):
         details = dict(order.cleaned_data)
         agency = details.pop("agency")
         try:
-            referral = referrals.e_referral_submit(
+            referral = e_referral_submit_naming(
                 officer=request.user,
                 agency=agency,
                 participant=person.cleaned_data,

@@ -5,7 +5,8 @@ loading twice leaves the same rows.
 
 The past is written as it would have been: each person is taken through intake and placed in a
 group by the services, their place dated from the group's start, and the weeks of attendance
-recorded before the completion engine and the absence policy look at them.
+recorded before the completion engine and the absence policy look at them. Here, above every
+app, because each person's order names someone in the confidential store.
 """
 
 from datetime import time, timedelta
@@ -15,12 +16,14 @@ from django.utils import timezone
 from directory.models import Agency, Court
 from ipv.accounts.models import User
 from referrals.models import Intake, Referral
-from referrals.services import intake, referrals
+from referrals.services import intake
 from sessions_app.models import Attendance, CourtReport, Enrollment, Group, Session
+from sessions_app.services import program
 from sessions_app.services.attendance import follow_up
 from sessions_app.services.documents import court_report_issue
 from sessions_app.services.enrollment import enroll
 from sessions_app.services.groups import group_create
+from victims.services import referral_create_naming
 
 GROUPS = [
     ("Mardi soir — français", "fr", 1, 15),
@@ -79,7 +82,7 @@ def load() -> None:
         if Referral.objects.filter(agency=agency, court_file_number=file_number).exists():
             continue
         group = groups[language]
-        referral = referrals.referral_create(
+        referral = referral_create_naming(
             agency=agency,
             by=worker,
             participant={
@@ -108,7 +111,7 @@ def load() -> None:
             scheduled_at=timezone.now() + timedelta(minutes=5),
             mode=Intake.Mode.IN_PERSON,
         )
-        intake.intake_record(
+        program.intake_record(
             referral=referral,
             by=worker,
             held_on=today,
@@ -132,7 +135,7 @@ def load() -> None:
         )
         follow_up([referral.pk], facilitator)
         if discharge:
-            referrals.referral_transition(
+            program.referral_transition(
                 referral=referral, name="discharge", by=worker, reason=discharge
             )
             # The worker read the report's preview, and sent it.

@@ -4,8 +4,8 @@ from django.db import transaction
 from directory import demo as directory_demo
 from fees import demo as fees_demo
 from ipv.accounts import demo as accounts_demo
-from referrals import demo as referrals_demo
-from sessions_app import demo as sessions_demo
+from ipv.pages.demo import referrals as referrals_demo
+from ipv.pages.demo import sessions as sessions_demo
 
 
 class Command(BaseCommand):

@@ -6,13 +6,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ipv.core.forms import apply_errors, posted
+from ipv.core.forms import apply_errors, form_page, posted
 from ipv.core.permissions import requires
 from referrals import selectors
 from referrals.forms import TransferAnswerForm, TransferRequestForm
 from referrals.models import Transfer
 from referrals.services import transfers
-from referrals.views.agency import action_page, form_page, not_now, to_referral
+from referrals.views.agency import action_page, not_now, to_referral
+from sessions_app.services import program
 
 
 @requires("referrals.manage")
@@ -24,7 +25,7 @@ def transfer_request(request, pk):
     form = TransferRequestForm(posted(request), referral=referral)
     if form.is_valid():
         try:
-            transfers.transfer_request(referral=referral, by=request.user, **form.cleaned_data)
+            program.transfer_request(referral=referral, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -97,7 +98,7 @@ def _answer(request, transfer, form):
         return None
     try:
         if form.cleaned_data["accept"]:
-            new = transfers.transfer_accept(
+            new = program.transfer_accept(
                 transfer=transfer, by=request.user, note=form.cleaned_data["note"]
             )
         else:

@@ -1,7 +1,9 @@
 """Demo referrals of the first agency, one or more in every status reachable before groups,
 each taken there through the services (so each has its history), and one waiting for the second
-agency to accept its transfer. The first agency works in French: what it writes is French.
-Keyed on the court file number: loading twice leaves the same rows."""
+agency to accept its transfer. Here, above every app, because a referral names people in the
+confidential store and a return to the court gets its notice from sessions_app. The first
+agency works in French: what it writes is French. Keyed on the court file number: loading twice
+leaves the same rows."""
 
 from datetime import timedelta
 
@@ -10,7 +12,9 @@ from django.utils import timezone
 from directory.models import Agency, Court
 from ipv.accounts.models import User
 from referrals.models import Intake, Referral
-from referrals.services import intake, referrals, transfers
+from referrals.services import intake
+from sessions_app.services import program
+from victims.services import e_referral_submit_naming, referral_create_naming
 
 # (file number, legal name, preferred name, birth date, language, stream, order, steps)
 PEOPLE = [
@@ -109,7 +113,7 @@ PEOPLE = [
 
 def _step(referral, step, worker):
     if step == "contact":
-        referrals.referral_transition(
+        program.referral_transition(
             referral=referral, name="contact", by=worker, reason="Joint par téléphone."
         )
     elif step == "book":
@@ -122,7 +126,7 @@ def _step(referral, step, worker):
         )
     elif step in ("record", "ineligible"):
         eligible = step == "record"
-        intake.intake_record(
+        program.intake_record(
             referral=referral,
             by=worker,
             held_on=timezone.localdate(),
@@ -132,7 +136,7 @@ def _step(referral, step, worker):
             notes="Attentif; travaille de nuit, préfère un groupe du soir.",
         )
     elif step == "waitlist":
-        referrals.referral_transition(
+        program.referral_transition(
             referral=referral,
             name="waitlist",
             by=worker,
@@ -140,7 +144,7 @@ def _step(referral, step, worker):
         )
     elif step == "transfer":
         # Waiting for the second agency: its manager can try accepting or declining it.
-        transfers.transfer_request(
+        program.transfer_request(
             referral=referral,
             by=worker,
             to_agency=Agency.objects.get(slug="lakehead-healing"),
@@ -148,7 +152,7 @@ def _step(referral, step, worker):
             consent_signed_on=timezone.localdate(),
         )
     elif step == "withdraw":
-        referrals.referral_transition(
+        program.referral_transition(
             referral=referral,
             name="withdraw",
             by=worker,
@@ -192,7 +196,7 @@ def load() -> None:
         }
         named = [{"relationship": "victim", "full_name": f"Victime fictive {number}"}]
         if number == 0:
-            referral = referrals.e_referral_submit(
+            referral = e_referral_submit_naming(
                 officer=officer,
                 agency=agency,
                 participant=person,
@@ -201,7 +205,7 @@ def load() -> None:
             )
         else:
             details["received_on"] = today - timedelta(days=9 - number)
-            referral = referrals.referral_create(
+            referral = referral_create_naming(
                 agency=agency, by=worker, participant=person, order=details, named_people=named
             )
         for step in steps:

@@ -1,0 +1,19 @@
+"""The milestones' consumers, run promptly after each commit that writes a milestone (woken by
+name, see referrals.services.milestones) and every minute by beat, as a backstop sweep."""
+
+from celery import shared_task
+
+from referrals.services.milestones import CONSUME_TASK, consume
+from sessions_app.consumers import COMPLETION_AFTER_PAYMENT
+from victims.consumers import TRANSFER_OUTREACH
+
+# Every consumer of the stream, each with its own cursor. Listed here, in the layer above them
+# all: the apps that write milestones do not know who reads them.
+CONSUMERS = [COMPLETION_AFTER_PAYMENT, TRANSFER_OUTREACH]
+
+
+@shared_task(name=CONSUME_TASK)
+def milestones_consume() -> dict:
+    """Run every consumer to the end of the stream. Idempotent: each milestone is handled once
+    per consumer, however often this runs, and two runs at once take turns (cursor row lock)."""
+    return {consumer.name: consume(consumer) for consumer in CONSUMERS}
