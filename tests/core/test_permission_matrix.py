@@ -19,7 +19,7 @@ from django.utils import translation
 from psycopg import sql
 
 from ipv.audit.models import AuditEvent
-from referrals.services.transfers import transfer_request
+from sessions_app.services.program import transfer_request
 from tests.conftest import make_person, make_referral, make_world
 from tests.core.routes import (
     ADMIN,
