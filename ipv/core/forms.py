@@ -2,6 +2,7 @@
 and errors tied to their field with aria-describedby, aria-invalid on errors)."""
 
 import re
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -40,6 +41,17 @@ class FormRenderer(TemplatesSetting):
     """Project templates first (templates/django/forms/…), Bootstrap classes on widgets."""
 
     bound_field_class = StyledBoundField
+
+
+def submission_key(request) -> uuid.UUID | None:
+    """The one-time key of a form that records something (a hidden field): the one sent back
+    with it, or a new one for a blank form. A sent form without a valid key has none."""
+    if request.method != "POST":
+        return uuid.uuid4()
+    try:
+        return uuid.UUID(request.POST.get("submission", ""))
+    except ValueError:
+        return None
 
 
 def posted(request):
