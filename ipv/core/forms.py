@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ipv.core.fields import FIRST_DAY, FIRST_MOMENT, LAST_DAY, LAST_MOMENT
 from ipv.core.i18n import format_money
+from ipv.core.validators import hidden_mark
 
 
 def _css_class(widget) -> str:
@@ -41,6 +42,29 @@ class FormRenderer(TemplatesSetting):
     """Project templates first (templates/django/forms/…), Bootstrap classes on widgets."""
 
     bound_field_class = StyledBoundField
+
+
+class PlainText:
+    """Every text typed in the project's forms is plain: see hidden_mark. A field refused for
+    another reason keeps that error alone."""
+
+    def _clean_fields(self):
+        super()._clean_fields()
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if not isinstance(value, str) or name in self._errors:
+                continue
+            problem = hidden_mark(value, multiline=isinstance(field.widget, forms.Textarea))
+            if problem is not None:
+                self.add_error(name, problem)
+
+
+class PlainTextForm(PlainText, forms.Form):
+    pass
+
+
+class PlainTextModelForm(PlainText, forms.ModelForm):
+    pass
 
 
 def submission_key(request) -> uuid.UUID | None:
@@ -86,7 +110,7 @@ def _refused(form) -> bool:
 REASON_MAX_LENGTH = 2000
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(PlainTextForm):
     """Why: asked of whoever makes a change that the history keeps with its reason."""
 
     reason = forms.CharField(

@@ -6,44 +6,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0007_milestones'),
+        ("referrals", "0007_milestones"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='referral',
-            name='insert_insert',
+            model_name="referral",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='referral',
-            name='update_update',
+            model_name="referral",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='referral',
-            name='delete_delete',
+            model_name="referral",
+            name="delete_delete",
         ),
         migrations.AddField(
-            model_name='referral',
-            name='submission_key',
+            model_name="referral",
+            name="submission_key",
             field=models.UUIDField(blank=True, editable=False, null=True, unique=True),
         ),
         migrations.AddField(
-            model_name='referralevent',
-            name='submission_key',
+            model_name="referralevent",
+            name="submission_key",
             field=models.UUIDField(blank=True, editable=False, null=True),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='referral',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "referrals_referralevent" ("accepted_at", "accepted_by_id", "agency_id", "charges", "complete_by", "court_file_number", "court_id", "created_at", "first_contact_at", "id", "order_date", "participant_id", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "program", "received_on", "referrer_email", "referrer_name", "referrer_organisation", "referrer_phone", "return_court_date", "source", "source_order", "status", "status_changed_at", "stream", "submission_key", "submitted_by_id", "transferred_from_id", "via") VALUES (NEW."accepted_at", NEW."accepted_by_id", NEW."agency_id", NEW."charges", NEW."complete_by", NEW."court_file_number", NEW."court_id", NEW."created_at", NEW."first_contact_at", NEW."id", NEW."order_date", NEW."participant_id", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'insert\', NEW."id", NEW."program", NEW."received_on", NEW."referrer_email", NEW."referrer_name", NEW."referrer_organisation", NEW."referrer_phone", NEW."return_court_date", NEW."source", NEW."source_order", NEW."status", NEW."status_changed_at", NEW."stream", NEW."submission_key", NEW."submitted_by_id", NEW."transferred_from_id", NEW."via"); RETURN NULL;', hash='29301bca77e306a14da5ca6ef5e812013fc5f173', operation='INSERT', pgid='pgtrigger_insert_insert_a74c8', table='referrals_referral', when='AFTER')),
+            model_name="referral",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "referrals_referralevent" ("accepted_at", "accepted_by_id", "agency_id", "charges", "complete_by", "court_file_number", "court_id", "created_at", "first_contact_at", "id", "order_date", "participant_id", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "program", "received_on", "referrer_email", "referrer_name", "referrer_organisation", "referrer_phone", "return_court_date", "source", "source_order", "status", "status_changed_at", "stream", "submission_key", "submitted_by_id", "transferred_from_id", "via") VALUES (NEW."accepted_at", NEW."accepted_by_id", NEW."agency_id", NEW."charges", NEW."complete_by", NEW."court_file_number", NEW."court_id", NEW."created_at", NEW."first_contact_at", NEW."id", NEW."order_date", NEW."participant_id", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'insert\', NEW."id", NEW."program", NEW."received_on", NEW."referrer_email", NEW."referrer_name", NEW."referrer_organisation", NEW."referrer_phone", NEW."return_court_date", NEW."source", NEW."source_order", NEW."status", NEW."status_changed_at", NEW."stream", NEW."submission_key", NEW."submitted_by_id", NEW."transferred_from_id", NEW."via"); RETURN NULL;',
+                    hash="29301bca77e306a14da5ca6ef5e812013fc5f173",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_a74c8",
+                    table="referrals_referral",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='referral',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."accepted_at" IS DISTINCT FROM (NEW."accepted_at") OR OLD."accepted_by_id" IS DISTINCT FROM (NEW."accepted_by_id") OR OLD."agency_id" IS DISTINCT FROM (NEW."agency_id") OR OLD."charges" IS DISTINCT FROM (NEW."charges") OR OLD."complete_by" IS DISTINCT FROM (NEW."complete_by") OR OLD."court_id" IS DISTINCT FROM (NEW."court_id") OR OLD."court_file_number" IS DISTINCT FROM (NEW."court_file_number") OR OLD."created_at" IS DISTINCT FROM (NEW."created_at") OR OLD."first_contact_at" IS DISTINCT FROM (NEW."first_contact_at") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."order_date" IS DISTINCT FROM (NEW."order_date") OR OLD."participant_id" IS DISTINCT FROM (NEW."participant_id") OR OLD."program" IS DISTINCT FROM (NEW."program") OR OLD."received_on" IS DISTINCT FROM (NEW."received_on") OR OLD."referrer_email" IS DISTINCT FROM (NEW."referrer_email") OR OLD."referrer_name" IS DISTINCT FROM (NEW."referrer_name") OR OLD."referrer_organisation" IS DISTINCT FROM (NEW."referrer_organisation") OR OLD."referrer_phone" IS DISTINCT FROM (NEW."referrer_phone") OR OLD."return_court_date" IS DISTINCT FROM (NEW."return_court_date") OR OLD."source" IS DISTINCT FROM (NEW."source") OR OLD."source_order" IS DISTINCT FROM (NEW."source_order") OR OLD."status" IS DISTINCT FROM (NEW."status") OR OLD."status_changed_at" IS DISTINCT FROM (NEW."status_changed_at") OR OLD."stream" IS DISTINCT FROM (NEW."stream") OR OLD."submission_key" IS DISTINCT FROM (NEW."submission_key") OR OLD."submitted_by_id" IS DISTINCT FROM (NEW."submitted_by_id") OR OLD."transferred_from_id" IS DISTINCT FROM (NEW."transferred_from_id") OR OLD."via" IS DISTINCT FROM (NEW."via"))', func='INSERT INTO "referrals_referralevent" ("accepted_at", "accepted_by_id", "agency_id", "charges", "complete_by", "court_file_number", "court_id", "created_at", "first_contact_at", "id", "order_date", "participant_id", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "program", "received_on", "referrer_email", "referrer_name", "referrer_organisation", "referrer_phone", "return_court_date", "source", "source_order", "status", "status_changed_at", "stream", "submission_key", "submitted_by_id", "transferred_from_id", "via") VALUES (NEW."accepted_at", NEW."accepted_by_id", NEW."agency_id", NEW."charges", NEW."complete_by", NEW."court_file_number", NEW."court_id", NEW."created_at", NEW."first_contact_at", NEW."id", NEW."order_date", NEW."participant_id", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'update\', NEW."id", NEW."program", NEW."received_on", NEW."referrer_email", NEW."referrer_name", NEW."referrer_organisation", NEW."referrer_phone", NEW."return_court_date", NEW."source", NEW."source_order", NEW."status", NEW."status_changed_at", NEW."stream", NEW."submission_key", NEW."submitted_by_id", NEW."transferred_from_id", NEW."via"); RETURN NULL;', hash='ae2fddf3a888f1bdce3602053c3328b108a8c385', operation='UPDATE', pgid='pgtrigger_update_update_223e7', table='referrals_referral', when='AFTER')),
+            model_name="referral",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition='WHEN (OLD."accepted_at" IS DISTINCT FROM (NEW."accepted_at") OR OLD."accepted_by_id" IS DISTINCT FROM (NEW."accepted_by_id") OR OLD."agency_id" IS DISTINCT FROM (NEW."agency_id") OR OLD."charges" IS DISTINCT FROM (NEW."charges") OR OLD."complete_by" IS DISTINCT FROM (NEW."complete_by") OR OLD."court_id" IS DISTINCT FROM (NEW."court_id") OR OLD."court_file_number" IS DISTINCT FROM (NEW."court_file_number") OR OLD."created_at" IS DISTINCT FROM (NEW."created_at") OR OLD."first_contact_at" IS DISTINCT FROM (NEW."first_contact_at") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."order_date" IS DISTINCT FROM (NEW."order_date") OR OLD."participant_id" IS DISTINCT FROM (NEW."participant_id") OR OLD."program" IS DISTINCT FROM (NEW."program") OR OLD."received_on" IS DISTINCT FROM (NEW."received_on") OR OLD."referrer_email" IS DISTINCT FROM (NEW."referrer_email") OR OLD."referrer_name" IS DISTINCT FROM (NEW."referrer_name") OR OLD."referrer_organisation" IS DISTINCT FROM (NEW."referrer_organisation") OR OLD."referrer_phone" IS DISTINCT FROM (NEW."referrer_phone") OR OLD."return_court_date" IS DISTINCT FROM (NEW."return_court_date") OR OLD."source" IS DISTINCT FROM (NEW."source") OR OLD."source_order" IS DISTINCT FROM (NEW."source_order") OR OLD."status" IS DISTINCT FROM (NEW."status") OR OLD."status_changed_at" IS DISTINCT FROM (NEW."status_changed_at") OR OLD."stream" IS DISTINCT FROM (NEW."stream") OR OLD."submission_key" IS DISTINCT FROM (NEW."submission_key") OR OLD."submitted_by_id" IS DISTINCT FROM (NEW."submitted_by_id") OR OLD."transferred_from_id" IS DISTINCT FROM (NEW."transferred_from_id") OR OLD."via" IS DISTINCT FROM (NEW."via"))',
+                    func='INSERT INTO "referrals_referralevent" ("accepted_at", "accepted_by_id", "agency_id", "charges", "complete_by", "court_file_number", "court_id", "created_at", "first_contact_at", "id", "order_date", "participant_id", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "program", "received_on", "referrer_email", "referrer_name", "referrer_organisation", "referrer_phone", "return_court_date", "source", "source_order", "status", "status_changed_at", "stream", "submission_key", "submitted_by_id", "transferred_from_id", "via") VALUES (NEW."accepted_at", NEW."accepted_by_id", NEW."agency_id", NEW."charges", NEW."complete_by", NEW."court_file_number", NEW."court_id", NEW."created_at", NEW."first_contact_at", NEW."id", NEW."order_date", NEW."participant_id", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'update\', NEW."id", NEW."program", NEW."received_on", NEW."referrer_email", NEW."referrer_name", NEW."referrer_organisation", NEW."referrer_phone", NEW."return_court_date", NEW."source", NEW."source_order", NEW."status", NEW."status_changed_at", NEW."stream", NEW."submission_key", NEW."submitted_by_id", NEW."transferred_from_id", NEW."via"); RETURN NULL;',
+                    hash="ae2fddf3a888f1bdce3602053c3328b108a8c385",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_223e7",
+                    table="referrals_referral",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='referral',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "referrals_referralevent" ("accepted_at", "accepted_by_id", "agency_id", "charges", "complete_by", "court_file_number", "court_id", "created_at", "first_contact_at", "id", "order_date", "participant_id", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "program", "received_on", "referrer_email", "referrer_name", "referrer_organisation", "referrer_phone", "return_court_date", "source", "source_order", "status", "status_changed_at", "stream", "submission_key", "submitted_by_id", "transferred_from_id", "via") VALUES (OLD."accepted_at", OLD."accepted_by_id", OLD."agency_id", OLD."charges", OLD."complete_by", OLD."court_file_number", OLD."court_id", OLD."created_at", OLD."first_contact_at", OLD."id", OLD."order_date", OLD."participant_id", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'delete\', OLD."id", OLD."program", OLD."received_on", OLD."referrer_email", OLD."referrer_name", OLD."referrer_organisation", OLD."referrer_phone", OLD."return_court_date", OLD."source", OLD."source_order", OLD."status", OLD."status_changed_at", OLD."stream", OLD."submission_key", OLD."submitted_by_id", OLD."transferred_from_id", OLD."via"); RETURN NULL;', hash='7e123192ff91653d7da89150be72dfe9a9924c27', operation='DELETE', pgid='pgtrigger_delete_delete_e24da', table='referrals_referral', when='AFTER')),
+            model_name="referral",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "referrals_referralevent" ("accepted_at", "accepted_by_id", "agency_id", "charges", "complete_by", "court_file_number", "court_id", "created_at", "first_contact_at", "id", "order_date", "participant_id", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "program", "received_on", "referrer_email", "referrer_name", "referrer_organisation", "referrer_phone", "return_court_date", "source", "source_order", "status", "status_changed_at", "stream", "submission_key", "submitted_by_id", "transferred_from_id", "via") VALUES (OLD."accepted_at", OLD."accepted_by_id", OLD."agency_id", OLD."charges", OLD."complete_by", OLD."court_file_number", OLD."court_id", OLD."created_at", OLD."first_contact_at", OLD."id", OLD."order_date", OLD."participant_id", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'delete\', OLD."id", OLD."program", OLD."received_on", OLD."referrer_email", OLD."referrer_name", OLD."referrer_organisation", OLD."referrer_phone", OLD."return_court_date", OLD."source", OLD."source_order", OLD."status", OLD."status_changed_at", OLD."stream", OLD."submission_key", OLD."submitted_by_id", OLD."transferred_from_id", OLD."via"); RETURN NULL;',
+                    hash="7e123192ff91653d7da89150be72dfe9a9924c27",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_e24da",
+                    table="referrals_referral",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]
