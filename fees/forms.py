@@ -6,11 +6,17 @@ from django.utils.translation import gettext_lazy as _
 
 from fees.models import HOUSEHOLD_SIZES, MAX_FEE, MAX_INCOME, MAX_PAYMENT, FeeAssessment, Method
 from fees.services import PLAN_AHEAD, dependants_refused
-from ipv.core.forms import REASON_MAX_LENGTH, BoundedDateField, MoneyField
+from ipv.core.forms import (
+    REASON_MAX_LENGTH,
+    BoundedDateField,
+    MoneyField,
+    PlainTextForm,
+    PlainTextModelForm,
+)
 from referrals.forms import YEAR
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(PlainTextForm):
     effective_from = BoundedDateField(label=_("In effect from"), past=YEAR, ahead=YEAR)
     minimum_fee = MoneyField(label=_("Minimum fee"), max_value=MAX_FEE)
     individual_session_fee = MoneyField(
@@ -25,7 +31,7 @@ class ScheduleForm(forms.Form):
     )
 
 
-class BandRowForm(forms.Form):
+class BandRowForm(PlainTextForm):
     """One income band of the scale, with the fee for each household size."""
 
     income_min = MoneyField(label=_("Income from"), max_value=MAX_INCOME)
@@ -58,7 +64,7 @@ class BandRowForm(forms.Form):
 BandFormSet = forms.formset_factory(BandRowForm, extra=2, min_num=1, validate_min=True)
 
 
-class AssessmentForm(forms.ModelForm):
+class AssessmentForm(PlainTextModelForm):
     household_income = MoneyField(label=_("Annual household income"), max_value=MAX_INCOME)
     monthly_debt_payments = MoneyField(
         label=_("Monthly debt payments"), max_value=MAX_INCOME, required=False
@@ -89,7 +95,7 @@ class AssessmentForm(forms.ModelForm):
         return cleaned
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(PlainTextForm):
     amount = MoneyField(label=_("Fee for the whole program"), max_value=MAX_FEE)
     reason = forms.CharField(
         label=_("Why this fee"),
@@ -106,7 +112,7 @@ class ProposalForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(PlainTextForm):
     approve = forms.TypedChoiceField(
         label=_("Decision"),
         choices=[("yes", _("Approve this fee")), ("no", _("Decline it"))],
@@ -122,7 +128,7 @@ class DecisionForm(forms.Form):
     )
 
 
-class InstalmentForm(forms.Form):
+class InstalmentForm(PlainTextForm):
     due_on = BoundedDateField(
         label=_("Due on"),
         past=timedelta(0),
@@ -138,7 +144,7 @@ InstalmentFormSet = forms.formset_factory(InstalmentForm, extra=4, max_num=24)
 WITHOUT_WAIVER = [choice for choice in Method.choices if choice[0] != Method.WAIVER]
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(PlainTextForm):
     """A payment; the waiver is offered to those who approve fees only."""
 
     amount = MoneyField(label=_("Amount"), max_value=MAX_PAYMENT)
@@ -158,7 +164,7 @@ class PaymentForm(forms.Form):
             self.fields["method"].choices = WITHOUT_WAIVER
 
 
-class VoidForm(forms.Form):
+class VoidForm(PlainTextForm):
     note = forms.CharField(
         label=_("Why void this payment"),
         max_length=500,
@@ -166,7 +172,7 @@ class VoidForm(forms.Form):
     )
 
 
-class RefundForm(forms.Form):
+class RefundForm(PlainTextForm):
     amount = MoneyField(label=_("Amount refunded"), max_value=MAX_PAYMENT)
     method = forms.ChoiceField(label=_("Method"), choices=WITHOUT_WAIVER)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)

@@ -11,7 +11,14 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Agency, Court, Program
-from ipv.core.forms import REASON_MAX_LENGTH, BoundedDateField, BoundedDateTimeField, ReasonForm
+from ipv.core.forms import (
+    REASON_MAX_LENGTH,
+    BoundedDateField,
+    BoundedDateTimeField,
+    PlainTextForm,
+    PlainTextModelForm,
+    ReasonForm,
+)
 from referrals.models import (
     ORDER_DETAILS,
     PARTICIPANT_DETAILS,
@@ -33,7 +40,7 @@ YEAR = timedelta(days=365)
 ORDER_AGE = 5 * YEAR
 
 
-class ParticipantForm(forms.ModelForm):
+class ParticipantForm(PlainTextModelForm):
     """The person: who they are, how to reach them, what they need."""
 
     class Meta:
@@ -71,7 +78,7 @@ ORDER_FIELDS = list(ORDER_DETAILS)
 SOURCE_FIELDS = [*SOURCE_DETAILS, "received_on"]
 
 
-class OrderForm(forms.ModelForm):
+class OrderForm(PlainTextModelForm):
     """The court order and who sent it. The dates are checked against each other, each
     error next to the date to correct."""
 
@@ -180,7 +187,7 @@ class EReferralForm(OrderForm):
         return cleaned
 
 
-class IntakeBookForm(forms.ModelForm):
+class IntakeBookForm(PlainTextModelForm):
     class Meta:
         model = Intake
         fields = ["scheduled_at", "mode", "location", "interpreter_booked"]
@@ -226,7 +233,7 @@ INTERNAL_REASON = forms.CharField(
 )
 
 
-class ReturnToCourtForm(forms.Form):
+class ReturnToCourtForm(PlainTextForm):
     """Return the referral to the court: the reason for the court, and the team's own note."""
 
     court_reason = _court_reason(required=True)
@@ -244,7 +251,7 @@ def _consent_field(kind):
     )
 
 
-class IntakeRecordForm(forms.Form):
+class IntakeRecordForm(PlainTextForm):
     """What the intake found. The consent fields are named after the consents they record."""
 
     held_on = BoundedDateField(
@@ -285,7 +292,7 @@ class IntakeRecordForm(forms.Form):
         return data
 
 
-class TransferRequestForm(forms.Form):
+class TransferRequestForm(PlainTextForm):
     to_agency = forms.ModelChoiceField(
         label=_("Agency that takes the referral over"), queryset=Agency.objects.none()
     )
@@ -306,7 +313,7 @@ class TransferRequestForm(forms.Form):
         )
 
 
-class TransferAnswerForm(forms.Form):
+class TransferAnswerForm(PlainTextForm):
     accept = forms.TypedChoiceField(
         label=_("Answer"),
         choices=[("yes", _("Accept the transfer")), ("no", _("Decline it"))],

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.models import Program
 from ipv.accounts.models import Role, User
-from ipv.core.forms import BoundedDateField, ReasonForm
+from ipv.core.forms import BoundedDateField, PlainTextForm, PlainTextModelForm, ReasonForm
 from referrals.forms import DATE
 from sessions_app.models import LONGEST_SESSION, MODULE_COUNT, Attendance, Group, Module
 from sessions_app.services.groups import AHEAD, TOO_FAR
@@ -28,7 +28,7 @@ def _facilitators(agency):
     ).order_by("full_name")
 
 
-class GroupForm(forms.ModelForm):
+class GroupForm(PlainTextModelForm):
     class Meta:
         model = Group
         fields = [
@@ -65,7 +65,7 @@ class GroupForm(forms.ModelForm):
         ]
 
 
-class GroupEditForm(forms.ModelForm):
+class GroupEditForm(PlainTextModelForm):
     """What can change in a running group; its day, time and start stay (they made its
     schedule: open another group for another time)."""
 
@@ -91,7 +91,7 @@ class GroupChoiceField(forms.ModelChoiceField):
         }
 
 
-class EnrolForm(forms.Form):
+class EnrolForm(PlainTextForm):
     group = GroupChoiceField(label=_("Group"), queryset=Group.objects.none(), empty_label="—")
     start_date = DAY_TO_COME(label=_("Starts on"))
 
@@ -104,13 +104,13 @@ class MoveGroupForm(EnrolForm):
     reason = ReasonForm.base_fields["reason"]
 
 
-class SessionMoveForm(forms.Form):
+class SessionMoveForm(PlainTextForm):
     date = DAY_TO_COME(label=_("New date"))
     start_time = forms.TimeField(label=_("New time"), widget=TIME)
     reason = ReasonForm.base_fields["reason"]
 
 
-class MakeupSearchForm(forms.Form):
+class MakeupSearchForm(PlainTextForm):
     q = forms.CharField(
         label=_("Name or court file number"),
         min_length=3,
@@ -119,7 +119,7 @@ class MakeupSearchForm(forms.Form):
     )
 
 
-class MakeupChoiceForm(forms.Form):
+class MakeupChoiceForm(PlainTextForm):
     referral = forms.ModelChoiceField(
         label=_("Who came?"), queryset=None, widget=forms.RadioSelect, empty_label=None
     )
@@ -132,7 +132,7 @@ class MakeupChoiceForm(forms.Form):
         )
 
 
-class ModuleForm(forms.ModelForm):
+class ModuleForm(PlainTextModelForm):
     class Meta:
         model = Module
         fields = ["title_fr", "title_en", "description_fr", "description_en"]
@@ -158,13 +158,13 @@ class RevokeForm(ReasonForm):
     pass
 
 
-class ReportConfirmForm(forms.Form):
+class ReportConfirmForm(PlainTextForm):
     """The confirmation of a preview: what it showed, to issue exactly that."""
 
     previewed = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(PlainTextForm):
     code = forms.CharField(
         label=_("Verification code"),
         max_length=20,
@@ -172,7 +172,7 @@ class VerifyForm(forms.Form):
     )
 
 
-class RosterRowForm(forms.Form):
+class RosterRowForm(PlainTextForm):
     """One person's line on the roster. Its fields are prefixed with the referral's id."""
 
     status = forms.ChoiceField(

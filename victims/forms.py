@@ -3,11 +3,12 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from ipv.core.forms import PlainTextForm
 from ipv.core.validators import validate_name
 from victims.models import Relationship
 
 
-class NamedPersonForm(forms.Form):
+class NamedPersonForm(PlainTextForm):
     """One person named in the order. What is typed here goes to the confidential store and is
     not shown again on the referral."""
 

@@ -32,13 +32,24 @@ def victims_record(*, agency, referral, people: Iterable[dict], by) -> int:
 
 @transaction.atomic
 def referral_create_naming(
-    *, agency, by, participant: dict, order: dict, named_people: Iterable[dict] = ()
+    *,
+    agency,
+    by,
+    participant: dict,
+    order: dict,
+    named_people: Iterable[dict] = (),
+    submission_key=None,
 ) -> Referral:
     """Record a referral (referrals.services.referral_create) and, in the same transaction,
     the victims and partners its order names, here in the confidential store."""
     people = list(named_people)
     referral = referral_create(
-        agency=agency, by=by, participant=participant, order=order, people_named=len(people)
+        agency=agency,
+        by=by,
+        participant=participant,
+        order=order,
+        people_named=len(people),
+        submission_key=submission_key,
     )
     victims_record(agency=agency, referral=referral, people=people, by=by)
     return referral
@@ -46,7 +57,13 @@ def referral_create_naming(
 
 @transaction.atomic
 def e_referral_submit_naming(
-    *, officer, agency, participant: dict, order: dict, named_people: Iterable[dict] = ()
+    *,
+    officer,
+    agency,
+    participant: dict,
+    order: dict,
+    named_people: Iterable[dict] = (),
+    submission_key=None,
 ) -> Referral:
     """A court liaison officer's e-referral (referrals.services.e_referral_submit) and the
     people its order names, stored here in the same transaction."""
@@ -57,6 +74,7 @@ def e_referral_submit_naming(
         participant=participant,
         order=order,
         people_named=len(people),
+        submission_key=submission_key,
     )
     victims_record(agency=agency, referral=referral, people=people, by=officer)
     return referral

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.models import Agency
 from ipv.accounts.models import Role, User
+from ipv.core.forms import PlainTextForm
 from ipv.core.validators import validate_name
 
 
@@ -15,7 +16,7 @@ class RolesField(forms.MultipleChoiceField):
         super().__init__(choices=Role.choices, label=_("Roles"), **kwargs)
 
 
-class InviteForm(forms.Form):
+class InviteForm(PlainTextForm):
     email = forms.EmailField(label=_("Email address"), max_length=254)
     full_name = forms.CharField(
         label=_("Full name"), max_length=150, required=False, validators=[validate_name]
@@ -26,7 +27,7 @@ class InviteForm(forms.Form):
     )
 
 
-class RolesForm(forms.Form):
+class RolesForm(PlainTextForm):
     roles = RolesField()
 
 
@@ -41,7 +42,7 @@ def _number(name, low, high):
     return Agency._meta.get_field(name).formfield(min_value=low, max_value=high)
 
 
-class AgencySettingsForm(forms.Form):
+class AgencySettingsForm(PlainTextForm):
     """The agency's own settings; the service compares them with the saved ones."""
 
     allow_facilitator_partner_contact = _setting("allow_facilitator_partner_contact")
@@ -58,7 +59,7 @@ class AgencySettingsForm(forms.Form):
         return cls(data, initial=initial)
 
 
-class InvitationAcceptForm(forms.Form):
+class InvitationAcceptForm(PlainTextForm):
     full_name = forms.CharField(label=_("Full name"), max_length=150, validators=[validate_name])
     password1 = forms.CharField(
         label=_("Password"),

@@ -2,6 +2,7 @@
 and errors tied to their field with aria-describedby, aria-invalid on errors)."""
 
 import re
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ipv.core.fields import FIRST_DAY, FIRST_MOMENT, LAST_DAY, LAST_MOMENT
 from ipv.core.i18n import format_money
+from ipv.core.validators import hidden_mark
 
 
 def _css_class(widget) -> str:
@@ -40,6 +42,40 @@ class FormRenderer(TemplatesSetting):
     """Project templates first (templates/django/forms/…), Bootstrap classes on widgets."""
 
     bound_field_class = StyledBoundField
+
+
+class PlainText:
+    """Every text typed in the project's forms is plain: see hidden_mark. A field refused for
+    another reason keeps that error alone."""
+
+    def _clean_fields(self):
+        super()._clean_fields()
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if not isinstance(value, str) or name in self._errors:
+                continue
+            problem = hidden_mark(value, multiline=isinstance(field.widget, forms.Textarea))
+            if problem is not None:
+                self.add_error(name, problem)
+
+
+class PlainTextForm(PlainText, forms.Form):
+    pass
+
+
+class PlainTextModelForm(PlainText, forms.ModelForm):
+    pass
+
+
+def submission_key(request) -> uuid.UUID | None:
+    """The one-time key of a form that records something (a hidden field): the one sent back
+    with it, or a new one for a blank form. A sent form without a valid key has none."""
+    if request.method != "POST":
+        return uuid.uuid4()
+    try:
+        return uuid.UUID(request.POST.get("submission", ""))
+    except ValueError:
+        return None
 
 
 def posted(request):
@@ -74,7 +110,7 @@ def _refused(form) -> bool:
 REASON_MAX_LENGTH = 2000
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(PlainTextForm):
     """Why: asked of whoever makes a change that the history keeps with its reason."""
 
     reason = forms.CharField(

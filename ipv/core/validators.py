@@ -26,3 +26,22 @@ def validate_name(value: str) -> None:
                 _("A name cannot contain control characters such as a tab or a line break."),
                 code="control",
             )
+
+
+def hidden_mark(value: str, *, multiline: bool) -> ValidationError | None:
+    """Why typed text is not plain, or None: a mark that reverses the text around it (a city
+    that reads backwards on a roster, a reason that reads otherwise on the court's copy), or a
+    control character (line breaks only in a box made for several lines)."""
+    for char in value:
+        if char in BIDI_CONTROLS:
+            return ValidationError(
+                _("Remove the mark that changes the direction of the text."), code="bidi"
+            )
+        if multiline and char in "\n\r\t":
+            continue
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            return ValidationError(
+                _("Remove the control characters (a tab, a line break…) from this field."),
+                code="control",
+            )
+    return None

@@ -9,12 +9,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ipv.core.forms import apply_errors, form_page, posted, shown_without_errors
+from ipv.core.forms import (
+    apply_errors,
+    form_page,
+    posted,
+    shown_without_errors,
+    submission_key,
+)
 from ipv.core.permissions import liaison
 from ipv.pages.referrals import progress_of, with_progress
 from referrals import selectors
 from referrals.filters import CourtReferralFilter
 from referrals.forms import EReferralForm, ParticipantForm
+from referrals.services.referrals import AlreadySent
 from referrals.views.agency import PAGE_SIZE
 from sessions_app import selectors as session_selectors
 from victims.forms import NamedPeopleFormSet, named_people
@@ -69,7 +76,10 @@ def court_referral_new(request):
                 participant=person.cleaned_data,
                 order=details,
                 named_people=named_people(people),
+                submission_key=submission_key(request),
             )
+        except AlreadySent as sent:
+            return redirect("court:referral", pk=sent.referral.pk)
         except ValidationError as error:
             apply_errors(order, error)
         else:
@@ -82,4 +92,5 @@ def court_referral_new(request):
     if people.rearranged:
         shown_without_errors(person, order, people)
     context = {"person_form": person, "order_form": order, "people_formset": people}
+    context["submission"] = submission_key(request)
     return form_page(request, "referrals/court_referral_new.html", context, person, order, people)

@@ -13,13 +13,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from fees import selectors as fee_selectors
-from ipv.core.forms import ReasonForm, apply_errors, form_page, posted, shown_without_errors
+from ipv.core.forms import (
+    ReasonForm,
+    apply_errors,
+    form_page,
+    posted,
+    shown_without_errors,
+    submission_key,
+)
 from ipv.core.permissions import requires
 from referrals import selectors
 from referrals.filters import QueueFilter
 from referrals.forms import IntakeRecordForm, OrderForm, ParticipantForm, ReturnToCourtForm
 from referrals.models import COURT_REPORTED, EventKind, Status
-from referrals.services.referrals import REASON_TRANSITIONS, transition_of
+from referrals.services.referrals import REASON_TRANSITIONS, AlreadySent, transition_of
 from referrals.views.agency import PAGE_SIZE, action_links, action_page, not_now, to_referral
 from sessions_app import completion
 from sessions_app import selectors as session_selectors
@@ -72,7 +79,10 @@ def referral_new(request):
                 participant=person.cleaned_data,
                 order=order.cleaned_data,
                 named_people=named_people(people),
+                submission_key=submission_key(request),
             )
+        except AlreadySent as sent:
+            return to_referral(sent.referral)
         except ValidationError as error:
             apply_errors(order if "program" in getattr(error, "error_dict", {}) else person, error)
         else:
@@ -81,6 +91,7 @@ def referral_new(request):
     if people.rearranged:
         shown_without_errors(person, order, people)
     context = {"person_form": person, "order_form": order, "people_formset": people}
+    context["submission"] = submission_key(request)
     return form_page(request, "referrals/referral_new.html", context, person, order, people)
 
 

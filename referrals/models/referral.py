@@ -150,6 +150,9 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
+    # The form it came from, sent once: a second send of the same form (a double click, a
+    # refresh, two tabs) finds this referral instead of recording the person twice.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     # An e-referral waits for the agency to accept it; a referral the agency enters is accepted.
     accepted_at = models.DateTimeField(pgettext_lazy("referral", "accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(

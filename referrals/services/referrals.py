@@ -7,7 +7,7 @@ and an event in the audit trail; pghistory records the rows themselves.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -94,6 +94,29 @@ def check_program_offered(*, agency: Agency, program: str) -> None:
         )
 
 
+class AlreadySent(Exception):
+    """The form was sent before: here is the referral it recorded then."""
+
+    def __init__(self, referral: Referral):
+        super().__init__(referral.pk)
+        self.referral = referral
+
+
+def _sent_before(*, submission_key, agency: Agency, by) -> None:
+    """Raise AlreadySent when this form already recorded a referral. Two sends at the same
+    moment wait for each other here, so the second finds what the first recorded."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [str(submission_key)]
+        )
+    earlier = Referral.objects.filter(submission_key=submission_key).first()
+    if earlier is None:
+        return
+    if earlier.agency_id != agency.pk or earlier.submitted_by_id != by.pk:
+        raise ValidationError(_("This form was already sent. Open a new one."), code="sent")
+    raise AlreadySent(earlier)
+
+
 @transaction.atomic
 def referral_create(
     *,
@@ -103,6 +126,7 @@ def referral_create(
     order: dict,
     people_named: int = 0,
     via: str = Referral.Via.STAFF,
+    submission_key=None,
 ) -> Referral:
     """Record a court referral and the person it concerns.
 
@@ -113,11 +137,20 @@ def referral_create(
     """
     from referrals.services.duplicates import duplicates_flag
 
+    if submission_key is not None:
+        _sent_before(submission_key=submission_key, agency=agency, by=by)
     check_program_offered(agency=agency, program=order["program"])
     person = Participant(agency=agency, **participant)
     person.full_clean(exclude=["agency", "merged_into"])
     person.save()
-    referral = Referral(agency=agency, participant=person, submitted_by=by, via=via, **order)
+    referral = Referral(
+        agency=agency,
+        participant=person,
+        submitted_by=by,
+        via=via,
+        submission_key=submission_key,
+        **order,
+    )
     if via == Referral.Via.STAFF:
         referral.accepted_at, referral.accepted_by = timezone.now(), by
     referral.full_clean(exclude=REFERRAL_CLEAN_EXCLUDE)
@@ -133,7 +166,13 @@ def referral_create(
 
 @transaction.atomic
 def e_referral_submit(
-    *, officer, agency: Agency, participant: dict, order: dict, people_named: int = 0
+    *,
+    officer,
+    agency: Agency,
+    participant: dict,
+    order: dict,
+    people_named: int = 0,
+    submission_key=None,
 ) -> Referral:
     """A court liaison officer sends a referral from one of their courts to an agency that
     serves that court. It lands in the agency's intake queue as received, not yet accepted."""
@@ -151,6 +190,7 @@ def e_referral_submit(
         order=order,
         people_named=people_named,
         via=Referral.Via.E_REFERRAL,
+        submission_key=submission_key,
     )
     _tell_intake_workers(referral)
     return referral

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from fees.selectors import fee_rule_met
 from ipv.core.search import by_name
-from referrals.models import Milestone, Referral, Status
+from referrals.models import CLOSED_STATUSES, Milestone, Referral, Status
 from referrals.reasons import MODULES_ATTENDED, Reason
 from referrals.services.milestones import milestone_record
 from referrals.services.referrals import transition_apply
@@ -88,6 +88,14 @@ def attendance_record(*, session: Session, by, marks: list[Mark], makeup=False) 
     same rows. Returns referral id → the error that kept its mark from being saved."""
     session = Session.objects.select_related("group__agency").get(pk=session.pk)
     _lock([mark.referral_id for mark in marks])
+    # A closed file keeps the marks it was closed on: what the discharge, the certificate or the
+    # transfer relied on, and what the court was told, is not rewritten afterwards. (A mark of
+    # a session held while it was open may still be added: one noted a moment too late.)
+    closed = dict(
+        Referral.objects.filter(
+            pk__in=[mark.referral_id for mark in marks], status__in=CLOSED_STATUSES
+        ).values_list("pk", "status")
+    )
     expected = {referral.pk for referral in roster(session=session)}
     errors, rows = {}, []
     before = {
@@ -107,6 +115,16 @@ def attendance_record(*, session: Session, by, marks: list[Mark], makeup=False) 
         minutes = mark.minutes_late if late else None
         if before.get(mark.referral_id) == (mark.status, minutes, mark.note.strip()) and not makeup:
             continue  # unchanged: it keeps when and by whom it was recorded
+        noted = before.get(mark.referral_id)
+        if (
+            mark.referral_id in closed
+            and noted
+            and noted != (mark.status, minutes, mark.note.strip())
+        ):
+            errors[mark.referral_id] = _(
+                "This person's file is closed (%(status)s): their attendance no longer changes."
+            ) % {"status": Status(closed[mark.referral_id]).label}
+            continue
         rows.append(
             Attendance(
                 agency_id=session.agency_id,

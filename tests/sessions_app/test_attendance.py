@@ -511,3 +511,44 @@ def test_a_report_lists_no_absence_dated_after_its_own_day(clock, world, english
     clock.move_to(next_week.starts_at + timedelta(hours=3))
     later = court_report_issue(referral=paul, kind=CourtReport.Kind.PROGRESS, by=world["intake"])
     assert later.details["absences"] == [{"date": "2026-12-01", "status": "excused"}]
+
+
+# A closed file keeps its marks.
+
+
+def test_the_absences_a_discharge_rests_on_cannot_be_rewritten_afterwards(clock, world, english):
+    paul = placed(world, name="Paul Girard")
+    marc = placed(world, name="Marc-André Poirier")
+    first, second = sessions(world.group)[:2]
+    for session in (first, second):
+        take(clock, world, session, paul, "unexcused")
+        take(clock, world, session, marc, "unexcused")
+    referral_transition(referral=paul, name="discharge", by=world["intake"], reason="No reply.")
+    marks = [
+        Mark(referral_id=paul.pk, status="present"),
+        Mark(referral_id=marc.pk, status="present"),
+    ]
+    errors = attendance_record(session=first, by=world["facilitator"], marks=marks)
+    assert errors == {
+        paul.pk: "This person's file is closed (Discharged): their attendance no longer changes."
+    }
+    kept = dict(Attendance.objects.filter(session=first).values_list("referral_id", "status"))
+    # The control: the person still in the program has the mark changed.
+    assert kept == {paul.pk: "unexcused", marc.pk: "present"}
+    # Saving the roster again as it stands is no error.
+    same = [Mark(referral_id=paul.pk, status="unexcused")]
+    assert attendance_record(session=first, by=world["facilitator"], marks=same) == {}
+
+
+def test_a_completed_file_keeps_the_marks_its_certificate_lists(clock, world, english):
+    paul = placed(world, name="Paul Girard")
+    twelve = sessions(world.group)[:12]
+    for session in twelve:
+        take(clock, world, session, paul)
+    assert status_of(paul) == "completed"
+    marks = [Mark(referral_id=paul.pk, status="unexcused")]
+    errors = attendance_record(session=twelve[3], by=world["facilitator"], marks=marks)
+    assert errors == {
+        paul.pk: "This person's file is closed (Completed): their attendance no longer changes."
+    }
+    assert Attendance.objects.get(session=twelve[3], referral=paul).status == "present"

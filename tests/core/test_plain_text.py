@@ -1,0 +1,71 @@
+"""Typed text is plain in every form: no mark that reverses the text around it (a place that
+reads backwards on the roster and in the calendar, a reason that reads otherwise on the court's
+notice), no control character but the line breaks of a box made for several lines."""
+
+import pytest
+import time_machine
+
+from sessions_app.models import Group
+from tests.referrals.test_court_portal import NOW, _ineligible
+
+pytestmark = pytest.mark.django_db
+
+RLO = "\u202e"
+
+
+def _as_posted(form) -> dict:
+    """What the browser sends back for a form as it was shown."""
+    data = {}
+    for field in form:
+        value = field.value()
+        if isinstance(value, list | tuple):
+            data[field.html_name] = [str(item) for item in value]
+        elif isinstance(value, bool):
+            if value:
+                data[field.html_name] = "on"
+        elif value is not None:
+            data[field.html_name] = str(value)
+    return data
+
+
+def _edit_group(client, world, location):
+    client.force_login(world["manager"])
+    url = f"/en/a/{world.agency.slug}/groups/{world.group.pk}/edit/"
+    data = _as_posted(client.get(url).context["form"])
+    return client.post(url, {**data, "location": location})
+
+
+@pytest.mark.parametrize(
+    ("location", "message"),
+    [
+        (f"Room 1{RLO}tnemesab", "Remove the mark that changes the direction of the text."),
+        ("Room 1\r\nEND:VEVENT", "Remove the control characters (a tab, a line break…)"),
+        ("Room 1\x00", "Null characters are not allowed."),
+    ],
+)
+def test_a_place_with_a_hidden_mark_is_refused_and_kept_on_the_form(
+    client, world, english, location, message
+):
+    response = _edit_group(client, world, location)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert response.context["form"]["location"].value() == location
+    assert Group.objects.get(pk=world.group.pk).location != location
+
+
+def test_a_plain_place_is_saved(client, world, english):
+    assert _edit_group(client, world, "Salle 2 — sous-sol").status_code == 302
+    assert Group.objects.get(pk=world.group.pk).location == "Salle 2 — sous-sol"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_reason_for_the_court_refuses_a_reversing_mark(client, world, english):
+    refused = _ineligible(client, world, court_reason=f"Lives in {RLO}Gatineau.")
+    assert refused.status_code == 400
+    assert "Remove the mark that changes the direction" in refused.content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_reason_for_the_court_keeps_its_line_breaks(client, world, english):
+    kept = _ineligible(client, world, court_reason="Lives in Gatineau.\r\nA program is closer.")
+    assert kept.status_code == 302
