@@ -11,14 +11,14 @@ from babel.messages.pofile import read_po
 LOCALE_DIR = Path(__file__).resolve().parents[2] / "locale"
 
 
-def catalogs() -> list[Path]:
-    return sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po"))
+def catalogs(locale_dir: Path = LOCALE_DIR) -> list[Path]:
+    return sorted(locale_dir.glob("*/LC_MESSAGES/*.po"))
 
 
-def compile_catalogs() -> list[Path]:
+def compile_catalogs(locale_dir: Path = LOCALE_DIR) -> list[Path]:
     """Write each locale/*/LC_MESSAGES/*.mo that is missing or older than its .po."""
     written = []
-    for po_path in catalogs():
+    for po_path in catalogs(locale_dir):
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
@@ -28,6 +28,17 @@ def compile_catalogs() -> list[Path]:
             write_mo(mo_file, catalog, use_fuzzy=False)
         written.append(mo_path)
     return written
+
+
+def forget_loaded_catalogs() -> None:
+    """Make this process read the catalogs again: what it translated before they were compiled
+    (a first `make run`) was read from none, and would stay English."""
+    from asgiref.local import Local
+    from django.utils.translation import trans_real
+
+    trans_real._translations = {}
+    trans_real._default = None
+    trans_real._active = Local()
 
 
 if __name__ == "__main__":

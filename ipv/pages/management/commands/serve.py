@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand
 from ipv.accounts.demo import DEMO_PASSWORD, PERSONAS
 from ipv.celery import app as celery_app
 from ipv.core import embedded
-from ipv.core.translations import compile_catalogs
+from ipv.core.translations import compile_catalogs, forget_loaded_catalogs
 
 
 class Command(BaseCommand):
@@ -31,8 +31,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, port, no_demo, **options):
         started = time.monotonic()
+        if compile_catalogs():
+            forget_loaded_catalogs()
         call_command("migrate", interactive=False, verbosity=0)
-        compile_catalogs()
         call_command("collectstatic", interactive=False, verbosity=0)
         if not no_demo:
             call_command("load_demo", verbosity=0)
