@@ -33,13 +33,15 @@ from referrals.services.referrals import (
 )
 
 
-def _audit(transfer, action, *, by, agency, event):
+def _audit(transfer, action, *, by, agency, event, label=None):
+    """An event in `agency`'s trail, named by what that agency knows: its own referral (the
+    sender's, or the receiver's new one), else the agency the transfer came from."""
     audit_record(
         action=action,
         actor=by,
         agency=agency,
         target=transfer,
-        label=transfer.referral,
+        label=label or transfer.referral,
         details={"event": event},
     )
 
@@ -183,6 +185,7 @@ def transfer_decline(*, transfer: Transfer, by, note: str) -> Transfer:
         by=by,
         agency=transfer.to_agency,
         event=EventKind.TRANSFER_DECLINED,
+        label=transfer.agency,
     )
     return transfer
 
@@ -242,5 +245,6 @@ def transfer_accept(*, transfer: Transfer, by, note: str = "") -> Referral:
         by=by,
         agency=receiving,
         event=EventKind.TRANSFERRED_IN,
+        label=new,
     )
     return new

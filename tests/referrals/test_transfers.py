@@ -295,3 +295,24 @@ def test_a_transfer_request_writes_what_the_other_agency_reads_and_nothing_more(
         "status": "received",
         "modules_attended": [],
     }
+
+
+def _receivers_event(world):
+    return AuditEvent.objects.filter(
+        agency=world.other_agency, target_type="referrals.transfer"
+    ).latest("pk")
+
+
+def test_the_receiving_agencys_trail_names_its_own_referral_after_accepting(world):
+    old = world.transfer.referral
+    new = transfer_accept(transfer=world.transfer, by=world["other_intake"])
+    label = _receivers_event(world).target_label
+    assert new.number in label and old.number not in label
+
+
+def test_the_receiving_agencys_trail_names_the_sender_after_declining(world):
+    old = world.transfer.referral
+    transfer_decline(transfer=world.transfer, by=world["other_intake"], note="Full.")
+    label = _receivers_event(world).target_label
+    assert old.number not in label
+    assert str(world.agency) in label
