@@ -17,7 +17,7 @@ from fees.models import (
     Method,
     ReceiptCounter,
 )
-from fees.services import agreed_fee, latest_assessment, schedule_in_effect
+from fees.services import agreed_fee, latest_assessment, other_managers, schedule_in_effect
 from ipv.core.tenancy import get_scoped_or_404, scoped
 
 
@@ -85,8 +85,13 @@ def approvals_waiting(*, agency) -> QuerySet[FeeProposal]:
     )
 
 
-def approvals_waiting_count(*, agency) -> int:
-    return scoped(FeeProposal, agency).filter(status=FeeProposal.Status.AWAITING_APPROVAL).count()
+def approvals_waiting_count(*, agency, decider=None) -> int:
+    """Proposals waiting for a manager; for `decider`, those they may decide (not their own,
+    unless they are the agency's only manager)."""
+    waiting = scoped(FeeProposal, agency).filter(status=FeeProposal.Status.AWAITING_APPROVAL)
+    if decider is not None and other_managers(agency=agency, by=decider):
+        waiting = waiting.exclude(proposed_by=decider)
+    return waiting.count()
 
 
 def outstanding(*, agency) -> QuerySet[FeeAccount]:

@@ -259,7 +259,7 @@ def proposal_create(
     return proposal
 
 
-def _other_managers(*, agency, by) -> bool:
+def other_managers(*, agency, by) -> bool:
     """Whether the agency has an active manager besides `by`."""
     return (
         Membership.objects.filter(
@@ -285,7 +285,7 @@ def proposal_decide(*, proposal: FeeProposal, by, approve: bool, note="") -> Fee
     if not approve and not (note or "").strip():
         raise ValidationError({"note": _("Say why, for the intake worker.")}, code="note")
     self_approved = approve and proposal.proposed_by_id == by.pk
-    if self_approved and _other_managers(agency=proposal.agency, by=by):
+    if self_approved and other_managers(agency=proposal.agency, by=by):
         raise ValidationError(
             _("You proposed this fee: another manager approves it."), code="four_eyes"
         )
@@ -412,7 +412,7 @@ def _check_waiver(*, referral, by, note: str) -> None:
             {"method": _("Only a manager can waive a fee: propose a lower fee for approval.")},
             code="waiver",
         )
-    if _other_managers(agency=referral.agency, by=by):
+    if other_managers(agency=referral.agency, by=by):
         raise ValidationError(
             {"method": _("Another manager approves a waiver: propose a lower fee for approval.")},
             code="four_eyes",

@@ -27,7 +27,9 @@ def agency_home(request):
         context.update(referral_selectors.queue_counts(agency=agency))
         context["transfers_waiting"] = referral_selectors.transfers_waiting_count(agency=agency)
     if membership.can("fees.approve"):
-        context["approvals_waiting"] = fee_selectors.approvals_waiting_count(agency=agency)
+        context["approvals_waiting"] = fee_selectors.approvals_waiting_count(
+            agency=agency, decider=request.user
+        )
     if membership.can("documents.manage"):
         context["documents_waiting"] = session_selectors.court_documents_waiting_count(
             agency=agency

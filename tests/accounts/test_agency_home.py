@@ -7,11 +7,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from fees.models import FeeProposal
+from ipv.accounts.models import Role
 from referrals.models import Referral
 from sessions_app.models import CourtReport
 from sessions_app.services.documents import court_report_issue
 from sessions_app.services.program import transfer_request
-from tests.conftest import make_referral
+from tests.conftest import make_person, make_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +85,21 @@ def test_a_replaced_report_no_longer_waits_but_its_replacement_does(client, worl
         replacement.code,
         world.report.code,
     }
+
+
+def test_a_managers_own_proposal_waits_for_a_colleague_not_for_them(client, world):
+    FeeProposal.objects.filter(pk=world.reduction.pk).update(proposed_by=world["manager"])
+    html = _home(client, world, "manager")
+    # The only manager decides it, with a written reason: it waits for them.
+    assert "1 fee waiting for approval" in html
+    colleague = make_person(
+        "second.manager@riviere.test", "Lucie Bernier", agency=world.agency, roles=[Role.MANAGER]
+    )
+    assert "fee waiting for approval" not in _home(client, world, "manager")
+    client.force_login(colleague)
+    assert (
+        "1 fee waiting for approval" in client.get(f"/en/a/{world.agency.slug}/").content.decode()
+    )
 
 
 def test_the_transfer_list_shows_only_those_waiting_on_request(client, world):
