@@ -164,7 +164,8 @@ class ReportConfirmForm(PlainTextForm):
     previewed = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
-class VerifyForm(PlainTextForm):
+class VerifyForm(forms.Form):
+    # A look-up, not a record: whatever is typed is simply a code that no certificate has.
     code = forms.CharField(
         label=_("Verification code"),
         max_length=20,
