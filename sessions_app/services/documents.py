@@ -181,6 +181,11 @@ def court_report_draft(*, referral, kind: str, replaces: CourtReport | None = No
     """The report as it would be issued now, unsaved: what the preview shows, word for word."""
     if kind not in REPLACEABLE:
         raise ValueError(f"{kind} is not a report the agency issues")
+    if referral.status == ReferralStatus.TRANSFERRED:
+        raise ValidationError(
+            _("This referral was transferred: the agency that took it reports to the court now."),
+            code="transferred",
+        )
     if kind == CourtReport.Kind.NON_COMPLIANCE and referral.status != ReferralStatus.DISCHARGED:
         raise ValidationError(
             _("A non-compliance report follows a discharge from the program."), code="status"

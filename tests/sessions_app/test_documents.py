@@ -24,7 +24,7 @@ from sessions_app.services.documents import (
     document_render,
     fingerprint,
 )
-from sessions_app.services.program import intake_record, referral_transition
+from sessions_app.services.program import intake_record, referral_transition, transfer_accept
 from tests.conftest import CERTIFICATE_DETAILS, at_once, make_referral
 from tests.sessions_app.conftest import a_group, placed, sessions, take
 from victims.models import Victim
@@ -553,3 +553,17 @@ def test_the_notice_is_in_english_for_an_english_speaking_person(world):
     text = pdf_text(returned(world, language="en"))
     assert "Notice of return to the court" in text
     assert "found the person not eligible for the program" in text
+
+
+def test_a_transferred_referral_leaves_the_reports_to_the_agency_that_took_it(client, world):
+    old = world.transfer.referral
+    transfer_accept(transfer=world.transfer, by=world["other_intake"])
+    client.force_login(world["intake"])
+    page = client.get(f"/en/a/{world.agency.slug}/referrals/{old.pk}/").content.decode()
+    assert "Preview a progress report" not in page
+    refused = client.get(report_page(world, "progress", old), follow=True)
+    assert "the agency that took it reports to the court now" in words(refused)
+    assert not CourtReport.objects.filter(referral=old).exists()
+    # The control: a referral still here offers it.
+    page = client.get(f"/en/a/{world.agency.slug}/referrals/{world.referral.pk}/").content.decode()
+    assert "Preview a progress report" in page
