@@ -16,6 +16,10 @@ msgstr "Un renvoi du tribunal vous attend"
 """
 
 
+# Not a literal in gettext(): the project's catalog must not take this test's message.
+WAITS = "A referral from the court waits for you"
+
+
 def test_what_is_compiled_after_start_is_read_at_once(tmp_path):
     messages = tmp_path / "fr" / "LC_MESSAGES"
     messages.mkdir(parents=True)
@@ -23,13 +27,9 @@ def test_what_is_compiled_after_start_is_read_at_once(tmp_path):
     with override_settings(LOCALE_PATHS=[tmp_path]):
         with translation.override("fr"):
             # Read before its catalog exists, as a first `make run` would.
-            assert translation.gettext("A referral from the court waits for you") == (
-                "A referral from the court waits for you"
-            )
+            assert translation.gettext(WAITS) == WAITS
         assert compile_catalogs(tmp_path) == [messages / "django.mo"]
         forget_loaded_catalogs()
         with translation.override("fr"):
-            assert translation.gettext("A referral from the court waits for you") == (
-                "Un renvoi du tribunal vous attend"
-            )
+            assert translation.gettext(WAITS) == "Un renvoi du tribunal vous attend"
     forget_loaded_catalogs()
