@@ -77,7 +77,7 @@ BENCH_ENV := DJANGO_LOG_LEVEL=WARNING DJANGO_DEBUG=0 DJANGO_SECRET_KEY=bench-onl
 bench: install
 	$(BIN)/python -m ipv.core.translations
 	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BENCH_ENV) $(BIN)/python manage.py bench
+	$(BENCH_ENV) $(BIN)/python manage.py bench $(ARGS)
 
 clean:
 	rm -rf $(VENV) var/staticfiles

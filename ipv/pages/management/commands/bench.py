@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -58,8 +58,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--runs", type=int, default=50, help="Timed requests per page.")
+        parser.add_argument(
+            "--only",
+            default="",
+            help="Only these apps' data and pages, e.g. directory,referrals (default: all).",
+        )
 
-    def handle(self, *args, runs, **options):
+    def handle(self, *args, runs, only, **options):
+        chosen = {name.strip() for name in only.split(",") if name.strip()}
+        unknown = chosen - {bench.__name__.split(".")[0] for bench in BENCHES}
+        if unknown:
+            raise CommandError(f"No benchmark for: {', '.join(sorted(unknown))}")
         if settings.DEBUG:
             self.stderr.write("Warning: DEBUG is on; times include debug overhead.")
         with as_owner():
@@ -68,6 +77,8 @@ class Command(BaseCommand):
 
         dataset, results, clients = {}, [], {}
         for bench in BENCHES:
+            if chosen and bench.__name__.split(".")[0] not in chosen:
+                continue
             started = time.perf_counter()
             # Seeding writes history in bulk with pgtrigger.ignore: the owner's work; the pages
             # are then timed as the application role, as the site runs.
