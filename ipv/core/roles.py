@@ -111,7 +111,13 @@ def app_role_grant(connection, role: str, password: str | None = None) -> None:
             )
         database = sql.Identifier(connection.settings_dict["NAME"])
         for statement in (
-            "GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {role}",
+            "GRANT CONNECT ON DATABASE {database} TO {role}",
+            # No table of its own, temporary or not: one named like a history table, searched
+            # first, would take the rows the history triggers write (they name it unqualified).
+            "REVOKE TEMPORARY ON DATABASE {database} FROM PUBLIC",
+            "REVOKE TEMPORARY ON DATABASE {database} FROM {role}",
+            "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+            "REVOKE CREATE ON SCHEMA public FROM {role}",
             "GRANT USAGE ON SCHEMA public TO {role}",
             "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}",
             "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",

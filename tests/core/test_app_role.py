@@ -15,6 +15,7 @@ from directory.models import Region
 from ipv.audit.models import APPEND_ONLY as APPEND_ONLY_TRIGGER
 from ipv.audit.models import AuditEvent
 from ipv.core import roles
+from tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -105,6 +106,35 @@ def test_it_may_not_update_delete_or_truncate_an_append_only_table(app, event, t
     with pytest.raises(errors.InsufficientPrivilege):
         app.execute(sql.SQL(statement).format(table=sql.Identifier(table)))
     assert AuditEvent.objects.filter(pk=event.pk, details={"n": 1}).exists()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        # Named like a history table, searched before it: the triggers' rows would go there.
+        "CREATE TEMP TABLE directory_agencyevent (LIKE public.directory_agencyevent)",
+        "CREATE TABLE public.shadow (id int)",
+        "CREATE SCHEMA shadow",
+    ],
+)
+def test_it_may_not_make_a_table_that_would_take_the_historys_rows(app, statement):
+    with pytest.raises(errors.InsufficientPrivilege):
+        app.execute(statement)
+
+
+def _history_rows(agency) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM directory_agencyevent WHERE pgh_obj_id = %s", [agency.pk]
+        )
+        return cursor.fetchone()[0]
+
+
+def test_a_change_it_makes_is_in_the_history(app):
+    agency = AgencyFactory(slug="nord", name_fr="Services Nord", name_en="North Services")
+    before = _history_rows(agency)
+    app.execute("UPDATE directory_agency SET phone = '613-555-0199' WHERE id = %s", [agency.pk])
+    assert _history_rows(agency) == before + 1
 
 
 def test_it_may_not_disable_the_triggers(app):
