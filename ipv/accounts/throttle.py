@@ -76,9 +76,28 @@ def account_bucket(email: str) -> str:
     return f"account:{digest}"
 
 
+# The browser that used an unlock link is its owner's: a stranger who holds the account again
+# with more wrong passwords does not hold that browser out (the address still counts).
+DEVICE_COOKIE = "ipv_unlocked"
+DEVICE_SALT = "ipv.accounts.throttle.device"
+
+
+def device_cookie_value(user: User) -> str:
+    return signing.TimestampSigner(salt=DEVICE_SALT).sign(account_bucket(user.email))
+
+
+def _owners_browser(request, email: str) -> bool:
+    value = request.COOKIES.get(DEVICE_COOKIE, "")
+    try:
+        bucket = signing.TimestampSigner(salt=DEVICE_SALT).unsign(value, max_age=UNLOCK_VALID)
+    except signing.BadSignature:
+        return False
+    return bool(email) and bucket == account_bucket(email)
+
+
 def _buckets(request, email: str) -> dict[str, Policy]:
     buckets = {address_bucket(request): ADDRESS}
-    if email:
+    if email and not _owners_browser(request, email):
         buckets[account_bucket(email)] = ACCOUNT
     return buckets
 

@@ -1,4 +1,5 @@
 from allauth.account.internal.flows.login import record_authentication
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -206,9 +207,18 @@ def sign_in_unlock(request, token):
     POST, so that a mail scanner opening the link does not use it up)."""
     try:
         if request.method == "POST":
-            throttle.unlock_use(token)
+            user = throttle.unlock_use(token)
             messages.success(request, _("Sign-in is unlocked. You can sign in now."))
-            return redirect("account_login")
+            response = redirect("account_login")
+            response.set_cookie(
+                throttle.DEVICE_COOKIE,
+                throttle.device_cookie_value(user),
+                max_age=int(throttle.UNLOCK_VALID.total_seconds()),
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+            return response
         throttle.unlock_for_token(token)
     except ValidationError as error:
         status = 404 if error.code == "invalid" else 410

@@ -10,11 +10,12 @@ import pytest
 import time_machine
 from django.conf import settings as django_settings
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from ipv.accounts.models import SignInThrottle, SignInUnlock
 from ipv.accounts.tasks import sweep_sign_in_throttles
-from ipv.accounts.throttle import account_bucket
+from ipv.accounts.throttle import DEVICE_COOKIE, account_bucket
 from ipv.audit.models import AuditEvent
 from ipv.core.logging import mask_secrets
 from ipv.notifications.models import OutboxMessage
@@ -153,6 +154,23 @@ def test_the_unlock_link_lets_the_owner_in_once(client, world, clock):
     again = client.post(path)
     assert again.status_code == 410
     assert client.get(path).status_code == 410
+
+
+def test_a_stranger_who_holds_the_account_again_does_not_hold_the_owners_browser(
+    client, world, clock
+):
+    stranger = Client(REMOTE_ADDR="198.51.100.66")
+    for _ in range(5):
+        _attempt(stranger, INTAKE)
+    assert client.post(_unlock_path())["Location"] == "/fr/account/login/"
+    for _ in range(5):  # the stranger, at once, holds the account again
+        _attempt(stranger, INTAKE)
+    assert ACCOUNT_HELD in _text(_attempt(stranger, INTAKE, PASSWORD))
+    # Another browser, or a forged mark, is not let in; the browser that used the link is.
+    forged = Client(REMOTE_ADDR="203.0.113.5")
+    forged.cookies[DEVICE_COOKIE] = client.cookies[DEVICE_COOKIE].value + "x"
+    assert ACCOUNT_HELD in _text(_attempt(forged, INTAKE, PASSWORD))
+    assert _attempt(client, INTAKE, PASSWORD)["Location"] == SIGNED_IN
 
 
 def test_the_unlock_link_expires_after_24_hours(client, world, clock):
