@@ -137,6 +137,32 @@ def test_a_change_it_makes_is_in_the_history(app):
     assert _history_rows(agency) == before + 1
 
 
+def _every_trigger_of(table) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+            [table],
+        )
+        return "{" + ",".join(name for (name,) in cursor.fetchall()) + "}"
+
+
+def test_it_may_not_switch_the_history_off_with_pgtrigger_ignore(app):
+    agency = AgencyFactory(slug="nord", name_fr="Services Nord", name_en="North Services")
+    ignore = _every_trigger_of("directory_agency")
+    before = _history_rows(agency)
+    with app.transaction():
+        app.execute("SELECT set_config('pgtrigger.ignore', %s, true)", [ignore])
+        app.execute("UPDATE directory_agency SET phone = '613-555-0199' WHERE id = %s", [agency.pk])
+    assert _history_rows(agency) == before + 1
+    # The control: the owner, with the same setting, changes the row without a history row.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pgtrigger.ignore', %s, true)", [ignore])
+        cursor.execute(
+            "UPDATE directory_agency SET phone = '613-555-0100' WHERE id = %s", [agency.pk]
+        )
+    assert _history_rows(agency) == before + 1
+
+
 def test_it_may_not_disable_the_triggers(app):
     with pytest.raises(errors.InsufficientPrivilege, match="must be owner"):
         app.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER ALL")
