@@ -89,8 +89,7 @@ def attendance_record(*, session: Session, by, marks: list[Mark], makeup=False) 
     session = Session.objects.select_related("group__agency").get(pk=session.pk)
     _lock([mark.referral_id for mark in marks])
     # A closed file keeps the marks it was closed on: what the discharge, the certificate or the
-    # transfer relied on, and what the court was told, is not rewritten afterwards. (A mark of
-    # a session held while it was open may still be added: one noted a moment too late.)
+    # transfer relied on, and what the court was told, is not rewritten afterwards.
     closed = dict(
         Referral.objects.filter(
             pk__in=[mark.referral_id for mark in marks], status__in=CLOSED_STATUSES
@@ -116,11 +115,11 @@ def attendance_record(*, session: Session, by, marks: list[Mark], makeup=False) 
         if before.get(mark.referral_id) == (mark.status, minutes, mark.note.strip()) and not makeup:
             continue  # unchanged: it keeps when and by whom it was recorded
         noted = before.get(mark.referral_id)
-        if (
-            mark.referral_id in closed
-            and noted
-            and noted != (mark.status, minutes, mark.note.strip())
-        ):
+        changed = noted is not None and noted != (mark.status, minutes, mark.note.strip())
+        # A completed file may still take a mark noted a moment late (it changes nothing the
+        # certificate says); a discharged, withdrawn or transferred one takes none: the court,
+        # or the agency it went to, decided on what it had.
+        if mark.referral_id in closed and (changed or closed[mark.referral_id] != Status.COMPLETED):
             errors[mark.referral_id] = _(
                 "This person's file is closed (%(status)s): their attendance no longer changes."
             ) % {"status": Status(closed[mark.referral_id]).label}

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from referrals.models import Referral
 from referrals.reasons import reason_text
 from sessions_app.models import Attendance, Certificate, CourtReport, Enrollment
 from sessions_app.services.attendance import Mark, attendance_record
@@ -552,3 +553,19 @@ def test_a_completed_file_keeps_the_marks_its_certificate_lists(clock, world, en
         paul.pk: "This person's file is closed (Completed): their attendance no longer changes."
     }
     assert Attendance.objects.get(session=twelve[3], referral=paul).status == "present"
+
+
+def test_a_transferred_file_takes_no_new_mark_that_would_change_the_other_agencys_count(
+    clock, world, english
+):
+    paul = placed(world, name="Paul Girard")
+    first, second = sessions(world.group)[:2]
+    take(clock, world, first, paul)
+    Referral.objects.filter(pk=paul.pk).update(status="transferred")
+    clock.move_to(second.starts_at + timedelta(minutes=5))
+    marks = [Mark(referral_id=paul.pk, status="present")]
+    errors = attendance_record(session=second, by=world["facilitator"], marks=marks)
+    assert errors == {
+        paul.pk: "This person's file is closed (Transferred): their attendance no longer changes."
+    }
+    assert not Attendance.objects.filter(session=second, referral=paul).exists()
