@@ -12,6 +12,10 @@ BIDI_CONTROLS = frozenset(
 )
 
 
+# Zero-width non-joiner and joiner: part of how some scripts and emoji are written.
+JOINERS = frozenset("\u200c\u200d")
+
+
 def validate_name(value: str) -> None:
     """A person's or an organisation's name: no control character (tab, line break, NUL…), no
     line or paragraph separator, no mark that changes the direction of the text."""
@@ -26,6 +30,12 @@ def validate_name(value: str) -> None:
                 _("A name cannot contain control characters such as a tab or a line break."),
                 code="control",
             )
+        if unicodedata.category(char) == "Cf":
+            # Invisible (a zero-width space, a soft hyphen…): the name would look like one
+            # already known while matching no search and no duplicate.
+            raise ValidationError(
+                _("A name cannot contain invisible characters."), code="invisible"
+            )
 
 
 def hidden_mark(value: str, *, multiline: bool) -> ValidationError | None:
@@ -39,9 +49,11 @@ def hidden_mark(value: str, *, multiline: bool) -> ValidationError | None:
             )
         if multiline and char in "\n\r\t":
             continue
-        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+        if char in JOINERS:
+            continue  # what joins letters in some scripts, and emoji
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp", "Cf"):
             return ValidationError(
-                _("Remove the control characters (a tab, a line break…) from this field."),
+                _("Remove the control or invisible characters (a tab, a line break…)."),
                 code="control",
             )
     return None

@@ -9,7 +9,7 @@ from ipv.core.validators import validate_name
 from tests.conftest import make_referral
 from tests.sessions_app.conftest import a_group
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 DIRECTION = "A name cannot contain a mark that changes the direction of the text."
 CONTROL = "A name cannot contain control characters such as a tab or a line break."

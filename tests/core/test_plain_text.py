@@ -4,7 +4,9 @@ notice), no control character but the line breaks of a box made for several line
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 
+from ipv.core.validators import validate_name
 from sessions_app.models import Group
 from tests.referrals.test_court_portal import NOW, _ineligible
 
@@ -39,7 +41,9 @@ def _edit_group(client, world, location):
     ("location", "message"),
     [
         (f"Room 1{RLO}tnemesab", "Remove the mark that changes the direction of the text."),
-        ("Room 1\r\nEND:VEVENT", "Remove the control characters (a tab, a line break…)"),
+        ("Room 1\r\nEND:VEVENT", "Remove the control or invisible characters"),
+        ("Room\ufeff 1", "Remove the control or invisible characters"),
+        ("Ro\u00adom 1", "Remove the control or invisible characters"),
         ("Room 1\x00", "Null characters are not allowed."),
     ],
 )
@@ -69,3 +73,26 @@ def test_the_reason_for_the_court_refuses_a_reversing_mark(client, world, englis
 def test_the_reason_for_the_court_keeps_its_line_breaks(client, world, english):
     kept = _ineligible(client, world, court_reason="Lives in Gatineau.\r\nA program is closer.")
     assert kept.status_code == 302
+
+
+def test_a_name_written_with_invisible_characters_is_refused(client, world, english):
+    from tests.referrals.test_referral_form import form_data, new_url
+
+    client.force_login(world["intake"])
+    hidden = "É\ufeffric L\u2060évesque"
+    response = client.post(new_url(world), form_data(world, **{"person-legal_name": hidden}))
+    assert response.status_code == 400
+    assert response.context["person_form"].errors == {
+        "legal_name": ["Remove the control or invisible characters (a tab, a line break…)."]
+    }
+
+
+def test_joiners_stay_in_text_written_with_them(client, world, english):
+    # The control: a family emoji is written with zero-width joiners.
+    assert _edit_group(client, world, "Salle 👨\u200d👩\u200d👧").status_code == 302
+
+
+def test_a_name_given_to_a_service_with_invisible_characters_is_refused(world):
+    with pytest.raises(ValidationError) as refused:
+        validate_name("Éric\u00adLévesque")
+    assert refused.value.messages == ["A name cannot contain invisible characters."]
