@@ -405,11 +405,14 @@ LOGGING = {
     "filters": {
         "server_errors_only": {"()": "ipv.core.logging.ServerErrorsOnly"},
         "masked_request_line": {"()": "ipv.core.logging.MaskedRequestLine"},
+        "masked_secrets": {"()": "ipv.core.logging.MaskedSecrets"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
-        "django.request": {"filters": ["server_errors_only"]},
+        "django.request": {"filters": ["server_errors_only", "masked_secrets"]},
+        "django.security": {"filters": ["masked_secrets"]},
+        "django.security.csrf": {"filters": ["masked_secrets"]},
         "django.server": {
             "handlers": ["console"],
             "filters": ["masked_request_line"],

@@ -82,7 +82,11 @@ def e_referral_submit_naming(
 
 @transaction.atomic
 def victims_copy_for_transfer(*, from_referral, to_referral, by) -> int:
-    """A transfer: the receiving agency's partner-contact workers take the outreach over."""
+    """A transfer: the receiving agency's partner-contact workers take the outreach over.
+    Once: the receiving referral is new, and holds no one named but those copied here, so a
+    second run (a cursor moved back, a sweep after a crash) finds them there and adds none."""
+    if Victim.objects.filter(referral=to_referral).exists():
+        return 0
     rows = [
         Victim(
             agency=to_referral.agency,

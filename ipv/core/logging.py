@@ -48,3 +48,17 @@ def _masked(line: str) -> str:
         return line
     path, space, protocol = rest.partition(" ")
     return f"{method} {mask_secrets(path.split('?', 1)[0])}{space}{protocol}"
+
+
+class MaskedSecrets(logging.Filter):
+    """For Django's own warnings (a refused CSRF check names the path it refused): any secret
+    link token in the message or its arguments is masked, as in the request log."""
+
+    def filter(self, record):
+        if isinstance(record.msg, str):
+            record.msg = mask_secrets(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                mask_secrets(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        return True

@@ -81,3 +81,15 @@ def test_the_development_servers_access_line_carries_no_secret_and_no_search(lin
     assert "939b805c762e" not in logged
     # The control: the rest of the line is still there to read.
     assert logged.startswith('"GET /en/') and logged.endswith(' HTTP/1.1" 200 5399')
+
+
+def test_a_refused_csrf_check_does_not_write_the_unlock_token(caplog):
+    from django.test import Client
+
+    token = "LfVUJE1Et9AgQmV0aGVyLW5vdC1hLXRva2Vu:1xY0z9:2f_4i3SsecretPart"
+    caplog.set_level(logging.WARNING)
+    response = Client(enforce_csrf_checks=True).post(f"/en/account/unlock/{token}/")
+    assert response.status_code == 403
+    logged = [record.getMessage() for record in caplog.records]
+    assert any("/en/account/unlock/…/" in line for line in logged)  # the control: it is logged
+    assert not any("secretPart" in line or "LfVUJE1" in line for line in logged)

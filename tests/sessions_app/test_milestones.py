@@ -226,6 +226,10 @@ def test_the_receiving_agency_gets_the_people_named_once_the_transfer_commits(
         "victims.transfer_outreach": 0,
     }
     assert Victim.objects.filter(referral=new).count() == 1
+    # Even with the consumer's cursor moved back, the people are not copied twice.
+    MilestoneCursor.objects.filter(consumer="victims.transfer_outreach").update(last_id=0)
+    milestones_consume()
+    assert Victim.objects.filter(referral=new).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
