@@ -317,6 +317,12 @@ class AuditedModelAdmin(admin.ModelAdmin):
         self._record_shown(request, response, "object")
         return response
 
+    def history_view(self, request, object_id, extra_context=None):
+        # The record's page of changes names it (its title) and what was done to it.
+        response = super().history_view(request, object_id, extra_context)
+        self._record_shown(request, response, "object")
+        return response
+
     def _record_shown(self, request, response, name):
         obj = (getattr(response, "context_data", None) or {}).get(name)
         if obj is not None and obj.pk is not None and holds_case_data(type(obj)):

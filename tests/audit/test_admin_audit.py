@@ -85,6 +85,16 @@ def trail(client, agency, person):
     return response.content.decode()
 
 
+def test_a_participants_page_of_changes_in_the_admin_is_a_read_event(client, world):
+    client.force_login(world["admin"])
+    participant = world.referral.participant
+    url = f"/en/admin/referrals/participant/{participant.pk}/history/"
+    assert client.get(url).status_code == 200
+    [event] = admin_events(Action.ADMIN_VIEWED)
+    assert (event.agency, event.target_type) == (world.agency, "referrals.participant")
+    assert event.target_id == str(participant.pk)
+
+
 def test_opening_a_referral_in_the_admin_is_a_read_event_naming_it(client, world):
     client.force_login(world["admin"])
     referral = world.referral
