@@ -92,7 +92,7 @@ def test_joiners_stay_in_text_written_with_them(client, world, english):
     assert _edit_group(client, world, "Salle 👨\u200d👩\u200d👧").status_code == 302
 
 
-def test_a_name_given_to_a_service_with_invisible_characters_is_refused(world):
+def test_a_name_given_to_a_service_with_invisible_characters_is_refused(english):
     with pytest.raises(ValidationError) as refused:
         validate_name("Éric\u00adLévesque")
     assert refused.value.messages == ["A name cannot contain invisible characters."]
