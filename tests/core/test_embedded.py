@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -35,7 +36,8 @@ def _run(code, **env):
 @pytest.mark.django_db
 def test_with_urls_set_no_embedded_server_is_started():
     # The test database: the one the URL names may not exist on an external server.
-    database = settings.DATABASE_URL.rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"]
+    url = urlsplit(settings.DATABASE_URL)
+    database = urlunsplit(url._replace(path=f"/{connection.settings_dict['NAME']}"))
     started = _run(PROBE, DATABASE_URL=database, REDIS_URL=settings.REDIS_URL)
     assert started == ["False", "False"]
 
