@@ -78,6 +78,12 @@ def submission_key(request) -> uuid.UUID | None:
         return None
 
 
+def submission_key_shown(request) -> uuid.UUID:
+    """The key a form page carries: the one sent, else a new one (a form sent without a valid
+    key is shown again with one, so its next send is recorded once)."""
+    return submission_key(request) or uuid.uuid4()
+
+
 def posted(request):
     """The form data of a POST (even an empty one: unticked boxes send nothing), else None."""
     return request.POST if request.method == "POST" else None

@@ -15,6 +15,7 @@ from ipv.core.forms import (
     posted,
     shown_without_errors,
     submission_key,
+    submission_key_shown,
 )
 from ipv.core.permissions import liaison
 from ipv.pages.referrals import progress_of, with_progress
@@ -92,5 +93,5 @@ def court_referral_new(request):
     if people.rearranged:
         shown_without_errors(person, order, people)
     context = {"person_form": person, "order_form": order, "people_formset": people}
-    context["submission"] = submission_key(request)
+    context["submission"] = submission_key_shown(request)
     return form_page(request, "referrals/court_referral_new.html", context, person, order, people)

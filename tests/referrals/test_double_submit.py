@@ -82,3 +82,13 @@ def test_a_refused_form_keeps_its_key_and_another_persons_key_is_refused(client,
     assert response.status_code == 400
     assert "This form was already sent. Open a new one." in response.content.decode()
     assert Referral.objects.filter(court_file_number="4811-998-26-09999").count() == 1
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_form_sent_without_a_valid_key_is_shown_again_with_one(client, world):
+    client.force_login(world["intake"])
+    data = form_data(world, submission="not-a-key", **{"person-legal_name": ""})
+    refused = client.post(new_url(world), data)
+    assert refused.status_code == 400
+    assert isinstance(refused.context["submission"], uuid.UUID)
