@@ -1,20 +1,19 @@
 """What the confidential store does with the participants' milestones (read with its own
-cursor, see referrals.services.milestones)."""
+cursors, see referrals.services.milestones)."""
 
-from referrals.models import Milestone, Referral
+from referrals.models import Milestone
 from referrals.services.milestones import Consumer
-from victims.services import victims_copy_for_transfer
-
-
-def _hand_over(milestone: Milestone) -> None:
-    """A transfer was accepted: the people named in the order go to the receiving agency's
-    partner-contact workers, beside its new referral."""
-    new = Referral.objects.get(pk=milestone.params["new_referral"])
-    victims_copy_for_transfer(from_referral=milestone.referral, to_referral=new, by=milestone.by)
-
+from victims.services.tasks import TASK_FOR, hand_over, tasks_for_milestones
 
 TRANSFER_OUTREACH = Consumer(
     name="victims.transfer_outreach",
     kinds=frozenset({Milestone.Kind.TRANSFERRED}),
-    handle=_hand_over,
+    handle=lambda milestone: hand_over(milestone=milestone),
+)
+
+OUTREACH_TASKS = Consumer(
+    name="victims.outreach_tasks",
+    kinds=frozenset(TASK_FOR),
+    handle=lambda milestone: tasks_for_milestones([milestone]),
+    handle_batch=tasks_for_milestones,
 )

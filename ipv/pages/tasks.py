@@ -5,11 +5,11 @@ from celery import shared_task
 
 from referrals.services.milestones import CONSUME_TASK, consume
 from sessions_app.consumers import COMPLETION_AFTER_PAYMENT
-from victims.consumers import TRANSFER_OUTREACH
+from victims.consumers import OUTREACH_TASKS, TRANSFER_OUTREACH
 
 # Every consumer of the stream, each with its own cursor. Listed here, in the layer above them
 # all: the apps that write milestones do not know who reads them.
-CONSUMERS = [COMPLETION_AFTER_PAYMENT, TRANSFER_OUTREACH]
+CONSUMERS = [COMPLETION_AFTER_PAYMENT, TRANSFER_OUTREACH, OUTREACH_TASKS]
 
 
 @shared_task(name=CONSUME_TASK)

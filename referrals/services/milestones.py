@@ -58,11 +58,13 @@ def _wake_consumers() -> None:
 @dataclass(frozen=True)
 class Consumer:
     """A reader of the stream: its cursor's name, the kinds it handles, and what it does with
-    one milestone (inside the transaction that moves its cursor)."""
+    one milestone (inside the transaction that moves its cursor) — or, when it can do a batch
+    at once, with the batch's milestones of its kinds."""
 
     name: str
     kinds: frozenset
     handle: Callable[[Milestone], None]
+    handle_batch: Callable[[list[Milestone]], None] | None = None
 
 
 def _settled_high_water() -> int:
@@ -97,9 +99,13 @@ def consume(consumer: Consumer, *, batch: int = BATCH) -> int:
             )
             if not rows:
                 return handled
-            for milestone in rows:
-                if milestone.kind in consumer.kinds:
+            mine = [milestone for milestone in rows if milestone.kind in consumer.kinds]
+            if consumer.handle_batch is not None:
+                if mine:
+                    consumer.handle_batch(mine)
+            else:
+                for milestone in mine:
                     consumer.handle(milestone)
-                    handled += 1
+            handled += len(mine)
             cursor.last_id = rows[-1].pk
             cursor.save(update_fields=["last_id", "updated_at"])

@@ -1,5 +1,6 @@
-"""Writes to the confidential store. They answer with counts, never with the rows: whoever
-records the people named in an order has no business reading them back."""
+"""Recording the people an order names, for whoever records the order. These answer with
+counts, never with the rows: whoever records the people named in an order has no business
+reading them back."""
 
 from collections.abc import Iterable
 
@@ -8,6 +9,7 @@ from django.db import transaction
 from referrals.models import Referral
 from referrals.services.referrals import e_referral_submit, referral_create
 from victims.models import Victim
+from victims.rls import confidential
 
 # What a referral form may record about each person named in the order.
 NAMED_PERSON_FIELDS = ("relationship", "full_name", "phone", "email", "safe_contact_notes")
@@ -16,6 +18,11 @@ NAMED_PERSON_FIELDS = ("relationship", "full_name", "phone", "email", "safe_cont
 @transaction.atomic
 def victims_record(*, agency, referral, people: Iterable[dict], by) -> int:
     """Store the victims and partners named in a referral's order; return how many."""
+    with confidential(agency):
+        return _victims_record(agency=agency, referral=referral, people=people, by=by)
+
+
+def _victims_record(*, agency, referral, people, by) -> int:
     rows = []
     for person in people:
         row = Victim(
@@ -78,30 +85,3 @@ def e_referral_submit_naming(
     )
     victims_record(agency=agency, referral=referral, people=people, by=officer)
     return referral
-
-
-@transaction.atomic
-def victims_copy_for_transfer(*, from_referral, to_referral, by) -> int:
-    """A transfer: the receiving agency's partner-contact workers take the outreach over.
-    Once: the receiving referral is new, and holds no one named but those copied here, so a
-    second run (a cursor moved back, a sweep after a crash) finds them there and adds none."""
-    if Victim.objects.filter(referral=to_referral).exists():
-        return 0
-    rows = [
-        Victim(
-            agency=to_referral.agency,
-            referral=to_referral,
-            created_by=by,
-            relationship=victim.relationship,
-            full_name=victim.full_name,
-            phone=victim.phone,
-            email=victim.email,
-            address=victim.address,
-            safe_contact_notes=victim.safe_contact_notes,
-        )
-        for victim in Victim.objects.filter(
-            agency=from_referral.agency, referral=from_referral
-        ).order_by("pk")
-    ]
-    Victim.objects.bulk_create(rows)
-    return len(rows)

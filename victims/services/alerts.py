@@ -1,0 +1,36 @@
+"""The one flow from outreach to the participant's file: a risk alert that says risk was
+reported elevated and nothing else — not who reported it, not what they said."""
+
+from django.utils import timezone
+
+from ipv.audit.models import AuditEvent
+from ipv.audit.services import audit_record
+from referrals.models import Referral
+from victims.models import RiskAlert
+from victims.rls import confidential
+
+
+def risk_alert_send(*, referral: Referral, by) -> RiskAlert:
+    """Tell the case team that elevated risk was reported; audited."""
+    with confidential(referral.agency_id):
+        alert = RiskAlert.objects.create(
+            agency_id=referral.agency_id, referral=referral, sent_by=by
+        )
+        audit_record(
+            action=AuditEvent.Action.RECORD_CREATED,
+            actor=by,
+            agency=referral.agency,
+            target=alert,
+            details={"event": "risk_alert", "referral": referral.pk},
+        )
+        return alert
+
+
+def risk_alert_seen(*, alert: RiskAlert, by) -> RiskAlert:
+    """The case worker has read the alert (and will contact outreach)."""
+    with confidential(alert.agency_id):
+        alert = RiskAlert.objects.select_for_update().get(pk=alert.pk, agency_id=alert.agency_id)
+        if alert.seen_at is None:
+            alert.seen_by, alert.seen_at = by, timezone.now()
+            alert.save(update_fields=["seen_by", "seen_at"])
+        return alert

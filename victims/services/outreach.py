@@ -1,0 +1,309 @@
+"""The partner-contact worker's writes: people, consent, safe-contact rules, contacts, safety
+plans, tasks and their assignment, closing and reopening outreach. Each runs in a transaction
+that names its agency to the row-level security policies (victims.rls)."""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ipv.accounts.models import Membership
+from ipv.core.choices import Role
+from referrals.models import Referral
+from sessions_app.models import GroupFacilitator
+from sessions_app.selectors import current_enrollment
+from victims import rules
+from victims.models import (
+    Assignment,
+    ConsentRecord,
+    Contact,
+    LetterPrinted,
+    OutreachTask,
+    SafetyPlanVersion,
+    Victim,
+)
+from victims.models.outreach import PLAN_SECTIONS, TaskKind
+from victims.models.people import Channel, ConsentState, OutreachState
+from victims.rls import confidential
+
+RULE_FIELDS = (
+    "channels",
+    "safe_days",
+    "safe_from",
+    "safe_until",
+    "voicemail_ok",
+    "message_ok",
+    "code_word",
+    "do_not_contact",
+    "safe_contact_notes",
+)
+PERSON_FIELDS = (
+    "relationship",
+    "full_name",
+    "language",
+    "interpreter",
+    "phone",
+    "email",
+    "address",
+)
+
+
+def _locked(victim: Victim) -> Victim:
+    return Victim.objects.select_for_update().get(pk=victim.pk, agency_id=victim.agency_id)
+
+
+def person_add(*, agency, referral: Referral, by, **details) -> Victim:
+    """A person the partner-contact worker learns of (a new partner, a family or community
+    member), beside the referral."""
+    with confidential(agency):
+        victim = Victim(agency=agency, referral=referral, created_by=by)
+        for field in PERSON_FIELDS:
+            if field in details:
+                setattr(victim, field, details[field] or "")
+        victim.full_clean(exclude=["agency", "referral", "created_by"])
+        victim.save()
+        return victim
+
+
+def person_update(*, victim: Victim, by, **details) -> Victim:
+    """Correct who a person is and how to reach them."""
+    with confidential(victim.agency_id):
+        victim = _locked(victim)
+        for field in PERSON_FIELDS:
+            if field in details:
+                setattr(victim, field, details[field] or "")
+        victim.full_clean(exclude=["agency", "referral", "created_by"])
+        victim.save()
+        return victim
+
+
+def rules_set(*, victim: Victim, by, **values) -> Victim:
+    """Record the person's safe-contact rules."""
+    with confidential(victim.agency_id):
+        victim = _locked(victim)
+        for field in RULE_FIELDS:
+            if field in values:
+                setattr(victim, field, values[field])
+        victim.rules_updated_at = timezone.now()
+        victim.full_clean(exclude=["agency", "referral", "created_by"])
+        victim.save()
+        return victim
+
+
+def consent_record(*, victim: Victim, by, topic: str, given: bool, how: str, on) -> ConsentRecord:
+    """An answer about consent. Withdrawing consent to be contacted cancels the open tasks
+    that would contact them, but mandatory notices."""
+    with confidential(victim.agency_id):
+        victim = _locked(victim)
+        record = ConsentRecord(
+            agency_id=victim.agency_id,
+            victim=victim,
+            topic=topic,
+            given=given,
+            how=how,
+            on=on,
+            recorded_by=by,
+        )
+        record.full_clean()
+        if on > timezone.localdate():
+            raise ValidationError({"on": _("The date cannot be in the future.")})
+        record.save()
+        state = ConsentState.GIVEN if given else ConsentState.WITHDRAWN
+        if topic == ConsentRecord.Topic.CONTACT:
+            victim.consent_contact = state
+            if not given:
+                _cancel_tasks(victim, by, keep_mandatory=True)
+        else:
+            victim.consent_updates = state
+        victim.save(update_fields=["consent_contact", "consent_updates"])
+        return record
+
+
+def _cancel_tasks(victim: Victim, by, *, keep_mandatory: bool) -> int:
+    tasks = OutreachTask.objects.filter(victim=victim, state=OutreachTask.State.OPEN)
+    if keep_mandatory:
+        tasks = tasks.filter(mandatory=False)
+    return tasks.update(state=OutreachTask.State.CANCELLED, done_at=timezone.now(), done_by=by)
+
+
+def outreach_close(*, victim: Victim, by, because: str) -> Victim:
+    """Close outreach for a person, with the reason; their open tasks are cancelled. A new
+    milestone of the participant reopens it (victims.consumers)."""
+    with confidential(victim.agency_id):
+        victim = _locked(victim)
+        if victim.outreach == OutreachState.CLOSED:
+            raise ValidationError(_("Outreach for this person is already closed."))
+        victim.outreach = OutreachState.CLOSED
+        victim.closed_because = because
+        victim.closed_at = timezone.now()
+        victim.full_clean(exclude=["agency", "referral", "created_by"])
+        victim.save()
+        _cancel_tasks(victim, by, keep_mandatory=False)
+        return victim
+
+
+def outreach_reopen(*, victim: Victim, by) -> Victim:
+    """Open outreach for a person again (the worker's own decision)."""
+    with confidential(victim.agency_id):
+        victim = _locked(victim)
+        victim.outreach = OutreachState.OPEN
+        victim.closed_because = ""
+        victim.closed_at = None
+        victim.save()
+        return victim
+
+
+def contact_log(
+    *,
+    victim: Victim,
+    by,
+    at,
+    channel: str,
+    outcome: str,
+    services=(),
+    cultural_supports=(),
+    support_service=None,
+    note: str = "",
+    task: OutreachTask | None = None,
+) -> Contact:
+    """Log an attempt or a contact. Refused where the person's safe-contact rules forbid the
+    channel, the day or the hour, or a message left; a task named is done by it."""
+    with confidential(victim.agency_id):
+        victim = _locked(victim)
+        if at > timezone.now() + timezone.timedelta(minutes=5):
+            raise ValidationError({"at": _("A contact cannot be logged in the future.")})
+        mandatory = task is not None and task.mandatory
+        leaves = outcome == "message_left"
+        reason = rules.refusal(
+            victim, channel=channel, at=at, leaves_message=leaves, mandatory=mandatory
+        )
+        if reason:
+            raise ValidationError({"channel": reason}, code="unsafe")
+        contact = Contact(
+            agency_id=victim.agency_id,
+            referral_id=victim.referral_id,
+            victim=victim,
+            at=at,
+            channel=channel,
+            outcome=outcome,
+            services=list(services),
+            cultural_supports=list(cultural_supports),
+            support_service=support_service,
+            note=note or "",
+            task=task,
+            by=by,
+        )
+        contact.full_clean()
+        contact.save()
+        if task is not None and task.state == OutreachTask.State.OPEN:
+            task_close(task=task, by=by)
+        return contact
+
+
+def plan_save(*, victim: Victim, by, **sections) -> SafetyPlanVersion:
+    """Save the safety plan: a new version, numbered after the last."""
+    with confidential(victim.agency_id):
+        victim = _locked(victim)
+        last = victim.plans.aggregate(last=Max("number"))["last"] or 0
+        plan = SafetyPlanVersion(
+            agency_id=victim.agency_id,
+            victim=victim,
+            number=last + 1,
+            saved_by=by,
+            **{name: sections.get(name) or "" for name in PLAN_SECTIONS},
+        )
+        plan.full_clean()
+        plan.save()
+        return plan
+
+
+def letter_printed(*, victim: Victim, by, kind: str, language: str) -> LetterPrinted:
+    """Note that a letter was printed; refused where letters are not a safe channel."""
+    with confidential(victim.agency_id):
+        reason = rules.refusal(victim, channel=Channel.LETTER, mandatory=kind == "discharge")
+        if reason:
+            raise ValidationError(reason, code="unsafe")
+        return LetterPrinted.objects.create(
+            agency_id=victim.agency_id, victim=victim, kind=kind, language=language, by=by
+        )
+
+
+def task_close(*, task: OutreachTask, by, cancelled: bool = False) -> OutreachTask:
+    """Mark a task done (or cancelled)."""
+    with confidential(task.agency_id):
+        task = OutreachTask.objects.select_for_update().get(pk=task.pk, agency_id=task.agency_id)
+        if task.state != OutreachTask.State.OPEN:
+            return task
+        task.state = OutreachTask.State.CANCELLED if cancelled else OutreachTask.State.DONE
+        task.done_at, task.done_by = timezone.now(), by
+        task.save()
+        return task
+
+
+def task_add(*, victim: Victim, by, due_on, assignee=None) -> OutreachTask:
+    """A follow-up the worker sets themselves."""
+    with confidential(victim.agency_id):
+        task = OutreachTask(
+            agency_id=victim.agency_id,
+            referral_id=victim.referral_id,
+            victim=victim,
+            kind=TaskKind.FOLLOW_UP,
+            due_on=due_on,
+            assignee=assignee,
+        )
+        task.full_clean()
+        task.save()
+        return task
+
+
+def task_assign(*, task: OutreachTask, by, assignee) -> OutreachTask:
+    """Give a task to a partner-contact worker of the agency (or to no one)."""
+    with confidential(task.agency_id):
+        if assignee is not None:
+            check_outreach_worker(agency_id=task.agency_id, referral=task.referral, worker=assignee)
+        task = OutreachTask.objects.select_for_update().get(pk=task.pk, agency_id=task.agency_id)
+        task.assignee = assignee
+        task.save(update_fields=["assignee"])
+        return task
+
+
+def check_outreach_worker(*, agency_id: int, referral: Referral, worker) -> None:
+    """A partner-contact worker of the agency who does not run the participant's group —
+    unless the agency allows one person in both roles."""
+    roles = set(
+        Membership.objects.filter(
+            agency_id=agency_id, user=worker, user__is_active=True
+        ).values_list("role", flat=True)
+    )
+    if Role.PARTNER_CONTACT not in roles:
+        raise ValidationError(_("Only a partner-contact worker of the agency can carry outreach."))
+    if referral.agency.allow_facilitator_partner_contact:
+        return
+    enrollment = current_enrollment(referral=referral)
+    if (
+        enrollment is not None
+        and GroupFacilitator.objects.filter(group_id=enrollment.group_id, user=worker).exists()
+    ):
+        raise ValidationError(
+            _("This person runs the participant's group: they cannot also contact the victims.")
+        )
+
+
+def assignment_set(*, referral: Referral, by, worker) -> Assignment:
+    """Name the partner-contact worker who carries a referral's outreach; the open tasks
+    nobody holds go to them."""
+    with confidential(referral.agency_id):
+        check_outreach_worker(agency_id=referral.agency_id, referral=referral, worker=worker)
+        assignment, _created = Assignment.objects.update_or_create(
+            referral=referral,
+            defaults={
+                "agency_id": referral.agency_id,
+                "worker": worker,
+                "assigned_by": by,
+                "assigned_at": timezone.now(),
+            },
+        )
+        OutreachTask.objects.filter(
+            referral=referral, state=OutreachTask.State.OPEN, assignee__isnull=True
+        ).update(assignee=worker)
+        return assignment

@@ -1,0 +1,265 @@
+"""Outreach tasks that follow the participant: from their milestones, from a concern raised
+about them, and on a transfer, the hand-over of the whole outreach record."""
+
+from collections import defaultdict
+
+from django.db.models import Q
+from django.utils import timezone
+
+from referrals.models import Milestone, Referral
+from victims import rules
+from victims.models import (
+    Assignment,
+    Concern,
+    ConsentRecord,
+    Contact,
+    OutreachTask,
+    SafetyPlanVersion,
+    Victim,
+)
+from victims.models.outreach import TaskKind
+from victims.models.people import ConsentState, OutreachState
+from victims.rls import confidential
+
+Kind = Milestone.Kind
+
+# The task each milestone calls for.
+TASK_FOR = {
+    Kind.ACCEPTED: TaskKind.ACCEPTED,
+    Kind.INTAKE_DONE: TaskKind.INTAKE_DONE,
+    Kind.ENROLLED: TaskKind.ENROLLED,
+    Kind.ABSENCE_RECORDED: TaskKind.ABSENCES,
+    Kind.ABSENCE_REVIEW_OPENED: TaskKind.ABSENCE_REVIEW,
+    Kind.DISCHARGED: TaskKind.DISCHARGED,
+    Kind.COMPLETED: TaskKind.COMPLETED,
+    Kind.RETURNED_TO_COURT: TaskKind.RETURNED_TO_COURT,
+}
+# Notices the agency gives even to someone who withdrew their consent (by the safe channels
+# their rules allow): the participant is out of the program.
+MANDATORY = frozenset({Kind.DISCHARGED, Kind.RETURNED_TO_COURT})
+
+
+def _absences_reaching_limit(milestones: list[Milestone]) -> set[int]:
+    """The absence milestones that bring a referral's unexcused absences to the agency's
+    limit exactly: one task when the limit is reached, not one per absence after it."""
+    absences = [m for m in milestones if m.kind == Kind.ABSENCE_RECORDED]
+    if not absences:
+        return set()
+    referrals = {m.referral_id for m in absences}
+    earlier = defaultdict(list)
+    for pk, referral_id in (
+        Milestone.objects.filter(
+            referral_id__in=referrals, kind=Kind.ABSENCE_RECORDED, params__excused=False
+        )
+        .order_by("pk")
+        .values_list("pk", "referral_id")
+    ):
+        earlier[referral_id].append(pk)
+    reaching = set()
+    for milestone in absences:
+        if milestone.params.get("excused"):
+            continue
+        limit = milestone.agency.unexcused_absence_limit
+        ordered = earlier[milestone.referral_id]
+        if limit and milestone.pk in ordered and ordered.index(milestone.pk) + 1 == limit:
+            reaching.add(milestone.pk)
+    return reaching
+
+
+def tasks_for_milestones(milestones: list[Milestone]) -> int:
+    """The outreach tasks a batch of milestones calls for: one per person concerned who may
+    be contacted (or for a mandatory notice, who has not asked never to be), due the next
+    business day, for the referral's partner-contact worker or for no one yet. Outreach
+    closed for a person reopens. Run twice, it creates nothing twice."""
+    milestones = [m for m in milestones if m.kind in TASK_FOR]
+    if not milestones:
+        return 0
+    reaching = _absences_reaching_limit(milestones)
+    milestones = [m for m in milestones if m.kind != Kind.ABSENCE_RECORDED or m.pk in reaching]
+    referral_ids = {m.referral_id for m in milestones}
+    with confidential(*{m.agency_id for m in milestones}):
+        people = defaultdict(list)
+        for victim in Victim.objects.filter(referral_id__in=referral_ids).order_by("pk"):
+            people[victim.referral_id].append(victim)
+        workers = dict(
+            Assignment.objects.filter(referral_id__in=referral_ids).values_list(
+                "referral_id", "worker_id"
+            )
+        )
+        tasks, reopened = [], set()
+        for milestone in milestones:
+            mandatory = milestone.kind in MANDATORY
+            due = rules.business_day_after(timezone.localdate(milestone.occurred_at))
+            for victim in people[milestone.referral_id]:
+                if victim.do_not_contact:
+                    continue
+                if victim.consent_contact == ConsentState.WITHDRAWN and not mandatory:
+                    continue
+                if victim.outreach == OutreachState.CLOSED:
+                    reopened.add(victim.pk)
+                tasks.append(
+                    OutreachTask(
+                        agency_id=victim.agency_id,
+                        referral_id=victim.referral_id,
+                        victim=victim,
+                        kind=TASK_FOR[milestone.kind],
+                        milestone=milestone,
+                        mandatory=mandatory,
+                        due_on=due,
+                        assignee_id=workers.get(milestone.referral_id),
+                    )
+                )
+        created = OutreachTask.objects.bulk_create(tasks, ignore_conflicts=True)
+        if reopened:
+            Victim.objects.filter(pk__in=reopened).update(
+                outreach=OutreachState.OPEN, closed_because="", closed_at=None
+            )
+        return len(created)
+
+
+def concern_raise(*, referral: Referral, by, note: str) -> Concern:
+    """A concern for someone's safety about a participant (a threat said in group, a
+    disclosure): an urgent task, due today, for each person named in the referral. Whoever
+    raises it learns nothing of them."""
+    with confidential(referral.agency_id):
+        concern = Concern(agency_id=referral.agency_id, referral=referral, note=note, raised_by=by)
+        concern.full_clean()
+        concern.save()
+        worker = (
+            Assignment.objects.filter(referral=referral).values_list("worker_id", flat=True).first()
+        )
+        OutreachTask.objects.bulk_create(
+            [
+                OutreachTask(
+                    agency_id=referral.agency_id,
+                    referral=referral,
+                    victim=victim,
+                    kind=TaskKind.CONCERN,
+                    concern=concern,
+                    urgent=True,
+                    mandatory=True,
+                    due_on=timezone.localdate(),
+                    assignee_id=worker,
+                )
+                for victim in Victim.objects.filter(referral=referral).exclude(do_not_contact=True)
+            ]
+        )
+        return concern
+
+
+def hand_over(*, milestone: Milestone) -> int:
+    """A transfer was accepted: the receiving agency's outreach team takes over each person
+    named in the order — who they are, their rules and consent, the contacts, the safety plan
+    and its versions, and the open tasks (left unassigned, and one task to pick the file up).
+    Once: each copy names its original (a unique constraint), so a second run adds none."""
+    old = milestone.referral
+    new = Referral.objects.select_related("agency").get(pk=milestone.params["new_referral"])
+    with confidential(old.agency_id, new.agency_id):
+        originals = list(Victim.objects.filter(referral=old).order_by("pk"))
+        already = set(
+            Victim.objects.filter(referral=new, copied_from__isnull=False).values_list(
+                "copied_from_id", flat=True
+            )
+        )
+        copies = {}
+        for victim in originals:
+            if victim.pk in already:
+                continue
+            copy = Victim.objects.get(pk=victim.pk)
+            copy.pk = None
+            copy.agency_id, copy.referral_id, copy.copied_from_id = new.agency_id, new.pk, victim.pk
+            copy.save()
+            copies[victim.pk] = copy
+        if not copies:
+            return 0
+        _copy_records(copies, new)
+        # The sending agency no longer serves the participant: its open tasks end here.
+        OutreachTask.objects.filter(
+            victim_id__in=list(copies), state=OutreachTask.State.OPEN
+        ).update(state=OutreachTask.State.CANCELLED, done_at=timezone.now(), done_by=milestone.by)
+        today = timezone.localdate(milestone.occurred_at)
+        OutreachTask.objects.bulk_create(
+            [
+                OutreachTask(
+                    agency_id=new.agency_id,
+                    referral=new,
+                    victim=copy,
+                    kind=TaskKind.TRANSFERRED,
+                    milestone=milestone,
+                    mandatory=not copy.reachable,
+                    due_on=rules.business_day_after(today),
+                )
+                for copy in copies.values()
+                if not copy.do_not_contact
+            ]
+        )
+        return len(copies)
+
+
+def _copy_records(copies: dict[int, Victim], new: Referral) -> None:
+    originals = list(copies)
+    ConsentRecord.objects.bulk_create(
+        [
+            ConsentRecord(
+                agency_id=new.agency_id,
+                victim=copies[record.victim_id],
+                topic=record.topic,
+                given=record.given,
+                how=record.how,
+                on=record.on,
+                recorded_by_id=record.recorded_by_id,
+                recorded_at=record.recorded_at,
+            )
+            for record in ConsentRecord.objects.filter(victim_id__in=originals)
+        ]
+    )
+    Contact.objects.bulk_create(
+        [
+            Contact(
+                agency_id=new.agency_id,
+                referral=new,
+                victim=copies[contact.victim_id],
+                at=contact.at,
+                channel=contact.channel,
+                outcome=contact.outcome,
+                services=contact.services,
+                cultural_supports=contact.cultural_supports,
+                support_service_id=contact.support_service_id,
+                note=contact.note,
+                by_id=contact.by_id,
+                recorded_at=contact.recorded_at,
+            )
+            for contact in Contact.objects.filter(victim_id__in=originals).order_by("pk")
+        ]
+    )
+    SafetyPlanVersion.objects.bulk_create(
+        [
+            SafetyPlanVersion(
+                **{
+                    field.attname: getattr(plan, field.attname)
+                    for field in SafetyPlanVersion._meta.concrete_fields
+                    if field.attname not in ("id", "agency_id", "victim_id", "copied_from_id")
+                },
+                agency_id=new.agency_id,
+                victim=copies[plan.victim_id],
+                copied_from_id=plan.pk,
+            )
+            for plan in SafetyPlanVersion.objects.filter(victim_id__in=originals).order_by("pk")
+        ]
+    )
+    OutreachTask.objects.bulk_create(
+        [
+            OutreachTask(
+                agency_id=new.agency_id,
+                referral=new,
+                victim=copies[task.victim_id],
+                kind=task.kind,
+                urgent=task.urgent,
+                mandatory=task.mandatory,
+                due_on=task.due_on,
+            )
+            for task in OutreachTask.objects.filter(
+                victim_id__in=originals, state=OutreachTask.State.OPEN
+            ).filter(~Q(kind=TaskKind.TRANSFERRED))
+        ]
+    )
