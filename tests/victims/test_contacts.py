@@ -171,3 +171,32 @@ def test_a_service_that_does_not_exist_is_refused(world, referral):
     sophie = person(referral, "Sophie Lachance")
     assert "services" in refused(lambda: log(world, sophie, services=["money"]))
     assert contacts_of(sophie) == []
+
+
+def test_a_letter_printed_is_noted_only_where_a_letter_is_safe(world, referral):
+    from victims.models import LetterPrinted
+    from victims.services.outreach import letter_printed
+
+    sophie = person(referral, "Sophie Lachance")
+    with pytest.raises(ValidationError) as refusal:
+        letter_printed(victim=sophie, by=world["partner_contact"], kind="start", language="fr")
+    assert refusal.value.messages == ["Their safe-contact rules do not allow contact by letter."]
+    sophie = rules_set(
+        victim=sophie,
+        by=world["partner_contact"],
+        channels=["phone", "letter"],
+    )
+    with pytest.raises(ValidationError):  # no mailing address yet
+        letter_printed(victim=sophie, by=world["partner_contact"], kind="start", language="fr")
+    from victims.services.outreach import person_update
+
+    sophie = person_update(
+        victim=sophie, by=world["partner_contact"], address="12 Rideau Street, Ottawa ON K1N 5X8"
+    )
+    with pytest.raises(ValidationError):  # not a letter the program sends
+        letter_printed(victim=sophie, by=world["partner_contact"], kind="ransom", language="fr")
+    letter = letter_printed(victim=sophie, by=world["partner_contact"], kind="start", language="fr")
+    with confidential(world.agency):
+        assert list(LetterPrinted.objects.filter(victim=sophie).values_list("pk", "kind")) == [
+            (letter.pk, "start")
+        ]

@@ -150,3 +150,28 @@ def test_read_again_nothing_is_handed_over_twice(world, sent):
         assert SafetyPlanVersion.objects.filter(victim__referral=new).count() == 2
         assert Contact.objects.filter(referral=new).count() == 1
         assert ConsentRecord.objects.filter(victim__referral=new).count() == 3
+
+
+def test_outreach_closed_at_the_sending_agency_reopens_at_the_receiving_one(world):
+    from victims.services.outreach import outreach_close
+
+    referral = named(world, name="Marc-André Poirier", people=(SOPHIE,))
+    consume()
+    outreach_close(
+        victim=person(referral, "Sophie Lachance"),
+        by=world["partner_contact"],
+        because="follow_up_done",
+    )
+    transfer = transfer_request(
+        referral=referral,
+        by=world["intake"],
+        to_agency=world.other_agency,
+        reason="Moved to Thunder Bay.",
+        consent_signed_on=NOW.date(),
+    )
+    new = transfer_accept(transfer=transfer, by=world["other_intake"])
+    consume()
+    sophie = person(new, "Sophie Lachance")
+    assert (sophie.outreach, sophie.closed_because, sophie.closed_at) == ("open", "", None)
+    assert [(t.kind, t.state) for t in tasks_of(new)] == [("transferred", "open")]
+    assert person(referral, "Sophie Lachance").outreach == "closed"

@@ -228,9 +228,12 @@ def letter_printed(*, victim: Victim, by, kind: str, language: str) -> LetterPri
         reason = rules.refusal(victim, channel=Channel.LETTER, mandatory=kind == "discharge")
         if reason:
             raise ValidationError(reason, code="unsafe")
-        return LetterPrinted.objects.create(
+        letter = LetterPrinted(
             agency_id=victim.agency_id, victim=victim, kind=kind, language=language, by=by
         )
+        letter.full_clean()
+        letter.save()
+        return letter
 
 
 def task_close(*, task: OutreachTask, by, cancelled: bool = False) -> OutreachTask:

@@ -197,7 +197,7 @@ def hand_over(*, milestone: Milestone) -> int:
         OutreachTask.objects.filter(
             victim_id__in=list(copies), state=OutreachTask.State.OPEN
         ).update(state=OutreachTask.State.CANCELLED, done_at=timezone.now(), done_by=milestone.by)
-        today = timezone.localdate(milestone.occurred_at)
+        today = timezone.localdate(milestone.occurred_at, timezone.get_default_timezone())
         OutreachTask.objects.bulk_create(
             [
                 OutreachTask(
@@ -213,6 +213,12 @@ def hand_over(*, milestone: Milestone) -> int:
                 if not copy.do_not_contact
             ]
         )
+        # A new milestone reopens outreach closed for a person, as tasks_for_milestones does:
+        # closed outreach holds no open task.
+        Victim.objects.filter(
+            pk__in=[copy.pk for copy in copies.values() if not copy.do_not_contact],
+            outreach=OutreachState.CLOSED,
+        ).update(outreach=OutreachState.OPEN, closed_because="", closed_at=None)
         return len(copies)
 
 
