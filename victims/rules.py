@@ -47,7 +47,8 @@ def refusal(
         return _("This person withdrew their consent to be contacted.")
     if channel not in victim.channels:
         return _("Their safe-contact rules do not allow contact by %(channel)s.") % {
-            "channel": Channel(channel).label.lower()
+            # A channel that does not exist (a form tampered with) is named as sent, not a 500.
+            "channel": Channel(channel).label.lower() if channel in Channel.values else channel
         }
     if channel == Channel.TEXT and not canadian_mobile(victim.phone):
         return _("Their phone number is not a valid Canadian number: no text can go to it.")
@@ -60,7 +61,8 @@ def refusal(
         return _("Their safe-contact rules do not allow leaving a message.")
     if at is None or channel == Channel.LETTER:
         return None
-    local = timezone.localtime(at)
+    # The agency's clock (Ontario's), whatever time zone happens to be active.
+    local = timezone.localtime(at, timezone.get_default_timezone())
     if local.weekday() not in victim.safe_days:
         return _("Their safe-contact rules do not allow contact on that day of the week.")
     start, end = victim.safe_from, victim.safe_until

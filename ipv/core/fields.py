@@ -3,6 +3,7 @@ from datetime import UTC, date, datetime
 from django import forms
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core import validators
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
@@ -92,7 +93,12 @@ class EncryptedCharField(_KeyedEncryption, encrypted_fields.EncryptedCharField):
 
 
 class EncryptedTextField(_KeyedEncryption, encrypted_fields.EncryptedTextField):
-    pass
+    @cached_property
+    def validators(self):
+        # A TextField's max_length only sizes the form's box; here it is a limit full_clean
+        # holds, as a CharField's is (a validator, not part of the migrations).
+        limit = [validators.MaxLengthValidator(self.max_length)] if self.max_length else []
+        return [*super().validators, *limit]
 
 
 class EncryptedEmailField(_KeyedEncryption, EncryptedFieldMixin, models.EmailField):

@@ -87,6 +87,9 @@ def rules_set(*, victim: Victim, by, **values) -> Victim:
         victim.rules_updated_at = timezone.now()
         victim.full_clean(exclude=["agency", "referral", "created_by"])
         victim.save()
+        if victim.do_not_contact:
+            # Nothing may ask to contact them any more, not even a mandatory notice.
+            _cancel_tasks(victim, by, keep_mandatory=False)
         return victim
 
 
@@ -172,6 +175,8 @@ def contact_log(
         victim = _locked(victim)
         if at > timezone.now() + timezone.timedelta(minutes=5):
             raise ValidationError({"at": _("A contact cannot be logged in the future.")})
+        if task is not None and (task.victim_id != victim.pk or task.agency_id != victim.agency_id):
+            raise ValidationError({"task": _("This task is not about this person.")})
         mandatory = task is not None and task.mandatory
         leaves = outcome == "message_left"
         reason = rules.refusal(
@@ -223,9 +228,12 @@ def letter_printed(*, victim: Victim, by, kind: str, language: str) -> LetterPri
         reason = rules.refusal(victim, channel=Channel.LETTER, mandatory=kind == "discharge")
         if reason:
             raise ValidationError(reason, code="unsafe")
-        return LetterPrinted.objects.create(
+        letter = LetterPrinted(
             agency_id=victim.agency_id, victim=victim, kind=kind, language=language, by=by
         )
+        letter.full_clean()
+        letter.save()
+        return letter
 
 
 def task_close(*, task: OutreachTask, by, cancelled: bool = False) -> OutreachTask:
@@ -242,6 +250,8 @@ def task_close(*, task: OutreachTask, by, cancelled: bool = False) -> OutreachTa
 
 def task_add(*, victim: Victim, by, due_on, assignee=None) -> OutreachTask:
     """A follow-up the worker sets themselves."""
+    if assignee is not None:
+        check_outreach_worker(agency_id=victim.agency_id, referral=victim.referral, worker=assignee)
     with confidential(victim.agency_id):
         task = OutreachTask(
             agency_id=victim.agency_id,
@@ -272,7 +282,7 @@ def check_outreach_worker(*, agency_id: int, referral: Referral, worker) -> None
     unless the agency allows one person in both roles."""
     roles = set(
         Membership.objects.filter(
-            agency_id=agency_id, user=worker, user__is_active=True
+            agency_id=agency_id, user=worker, user__is_active=True, is_active=True
         ).values_list("role", flat=True)
     )
     if Role.PARTNER_CONTACT not in roles:

@@ -40,29 +40,34 @@ MANDATORY = frozenset({Kind.DISCHARGED, Kind.RETURNED_TO_COURT})
 
 
 def _absences_reaching_limit(milestones: list[Milestone]) -> set[int]:
-    """The absence milestones that bring a referral's unexcused absences to the agency's
-    limit exactly: one task when the limit is reached, not one per absence after it."""
+    """The absence milestones that bring a referral's unexcused absences up to the agency's
+    limit: one task when the limit is reached, not one per absence after it.
+
+    The referral's absences are replayed in order, each session counted once, as its latest
+    mark says: a session marked again (unexcused, then excused on a note from a doctor) is
+    not counted twice, nor as unexcused once excused."""
     absences = [m for m in milestones if m.kind == Kind.ABSENCE_RECORDED]
     if not absences:
         return set()
-    referrals = {m.referral_id for m in absences}
-    earlier = defaultdict(list)
-    for pk, referral_id in (
+    history = defaultdict(list)
+    for pk, referral_id, params in (
         Milestone.objects.filter(
-            referral_id__in=referrals, kind=Kind.ABSENCE_RECORDED, params__excused=False
+            referral_id__in={m.referral_id for m in absences}, kind=Kind.ABSENCE_RECORDED
         )
         .order_by("pk")
-        .values_list("pk", "referral_id")
+        .values_list("pk", "referral_id", "params")
     ):
-        earlier[referral_id].append(pk)
+        history[referral_id].append((pk, params))
+    wanted = {m.pk: m.agency.unexcused_absence_limit for m in absences}
     reaching = set()
-    for milestone in absences:
-        if milestone.params.get("excused"):
-            continue
-        limit = milestone.agency.unexcused_absence_limit
-        ordered = earlier[milestone.referral_id]
-        if limit and milestone.pk in ordered and ordered.index(milestone.pk) + 1 == limit:
-            reaching.add(milestone.pk)
+    for entries in history.values():
+        unexcused = {}  # session → whether its latest mark is an unexcused absence
+        for pk, params in entries:
+            before = sum(unexcused.values())
+            unexcused[params.get("session", pk)] = not params.get("excused")
+            limit = wanted.get(pk)
+            if limit and before < limit == sum(unexcused.values()):
+                reaching.add(pk)
     return reaching
 
 
@@ -74,6 +79,12 @@ def tasks_for_milestones(milestones: list[Milestone]) -> int:
     milestones = [m for m in milestones if m.kind in TASK_FOR]
     if not milestones:
         return 0
+    # A referral taken over on a transfer is "accepted" at the receiving agency, whose
+    # outreach team picks the file up through the hand-over (a "transferred" task): no first
+    # contact on top of it, whichever consumer reads its milestone first.
+    milestones = [
+        m for m in milestones if not (m.kind == Kind.ACCEPTED and m.referral.transferred_from_id)
+    ]
     reaching = _absences_reaching_limit(milestones)
     milestones = [m for m in milestones if m.kind != Kind.ABSENCE_RECORDED or m.pk in reaching]
     referral_ids = {m.referral_id for m in milestones}
@@ -86,12 +97,21 @@ def tasks_for_milestones(milestones: list[Milestone]) -> int:
                 "referral_id", "worker_id"
             )
         )
+        # What an earlier reading of these milestones already made (the cursor moved back, a
+        # batch read again): neither made again nor allowed to reopen what was closed since.
+        done = set(
+            OutreachTask.objects.filter(milestone__in=[m.pk for m in milestones]).values_list(
+                "milestone_id", "victim_id"
+            )
+        )
         tasks, reopened = [], set()
         for milestone in milestones:
             mandatory = milestone.kind in MANDATORY
-            due = rules.business_day_after(timezone.localdate(milestone.occurred_at))
+            due = rules.business_day_after(
+                timezone.localdate(milestone.occurred_at, timezone.get_default_timezone())
+            )
             for victim in people[milestone.referral_id]:
-                if victim.do_not_contact:
+                if victim.do_not_contact or (milestone.pk, victim.pk) in done:
                     continue
                 if victim.consent_contact == ConsentState.WITHDRAWN and not mandatory:
                     continue
@@ -177,7 +197,7 @@ def hand_over(*, milestone: Milestone) -> int:
         OutreachTask.objects.filter(
             victim_id__in=list(copies), state=OutreachTask.State.OPEN
         ).update(state=OutreachTask.State.CANCELLED, done_at=timezone.now(), done_by=milestone.by)
-        today = timezone.localdate(milestone.occurred_at)
+        today = timezone.localdate(milestone.occurred_at, timezone.get_default_timezone())
         OutreachTask.objects.bulk_create(
             [
                 OutreachTask(
@@ -193,6 +213,12 @@ def hand_over(*, milestone: Milestone) -> int:
                 if not copy.do_not_contact
             ]
         )
+        # A new milestone reopens outreach closed for a person, as tasks_for_milestones does:
+        # closed outreach holds no open task.
+        Victim.objects.filter(
+            pk__in=[copy.pk for copy in copies.values() if not copy.do_not_contact],
+            outreach=OutreachState.CLOSED,
+        ).update(outreach=OutreachState.OPEN, closed_because="", closed_at=None)
         return len(copies)
 
 
@@ -261,5 +287,9 @@ def _copy_records(copies: dict[int, Victim], new: Referral) -> None:
             for task in OutreachTask.objects.filter(
                 victim_id__in=originals, state=OutreachTask.State.OPEN
             ).filter(~Q(kind=TaskKind.TRANSFERRED))
+            # Only what may still be asked: never to contact someone who must not be, nor
+            # anything but a mandatory notice to someone who withdrew.
+            if copies[task.victim_id].reachable
+            or (task.mandatory and not copies[task.victim_id].do_not_contact)
         ]
     )
