@@ -3,7 +3,7 @@ plans, tasks and their assignment, closing and reopening outreach. Each runs in 
 that names its agency to the row-level security policies (victims.rls)."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -301,9 +301,12 @@ def check_outreach_worker(*, agency_id: int, referral: Referral, worker) -> None
 
 def assignment_set(*, referral: Referral, by, worker) -> Assignment:
     """Name the partner-contact worker who carries a referral's outreach; the open tasks
-    nobody holds go to them."""
+    nobody holds, and those the previous worker held, go to them."""
     with confidential(referral.agency_id):
         check_outreach_worker(agency_id=referral.agency_id, referral=referral, worker=worker)
+        previous = (
+            Assignment.objects.filter(referral=referral).values_list("worker_id", flat=True).first()
+        )
         assignment, _created = Assignment.objects.update_or_create(
             referral=referral,
             defaults={
@@ -314,6 +317,8 @@ def assignment_set(*, referral: Referral, by, worker) -> Assignment:
             },
         )
         OutreachTask.objects.filter(
-            referral=referral, state=OutreachTask.State.OPEN, assignee__isnull=True
+            Q(assignee__isnull=True) | Q(assignee_id=previous),
+            referral=referral,
+            state=OutreachTask.State.OPEN,
         ).update(assignee=worker)
         return assignment

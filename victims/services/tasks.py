@@ -148,6 +148,7 @@ def concern_raise(*, referral: Referral, by, note: str) -> Concern:
         worker = (
             Assignment.objects.filter(referral=referral).values_list("worker_id", flat=True).first()
         )
+        people = list(Victim.objects.filter(referral=referral, do_not_contact=False))
         OutreachTask.objects.bulk_create(
             [
                 OutreachTask(
@@ -161,16 +162,21 @@ def concern_raise(*, referral: Referral, by, note: str) -> Concern:
                     due_on=timezone.localdate(),
                     assignee_id=worker,
                 )
-                for victim in Victim.objects.filter(referral=referral).exclude(do_not_contact=True)
+                for victim in people
             ]
         )
+        # Closed outreach holds no open task: the concern opens it again.
+        Victim.objects.filter(
+            pk__in=[victim.pk for victim in people], outreach=OutreachState.CLOSED
+        ).update(outreach=OutreachState.OPEN, closed_because="", closed_at=None)
         return concern
 
 
 def hand_over(*, milestone: Milestone) -> int:
     """A transfer was accepted: the receiving agency's outreach team takes over each person
     named in the order — who they are, their rules and consent, the contacts, the safety plan
-    and its versions, and the open tasks (left unassigned, and one task to pick the file up).
+    and its versions, and the open tasks (left unassigned), and one task to pick the file up
+    for each person who may be contacted.
     Once: each copy names its original (a unique constraint), so a second run adds none."""
     old = milestone.referral
     new = Referral.objects.select_related("agency").get(pk=milestone.params["new_referral"])
@@ -206,17 +212,16 @@ def hand_over(*, milestone: Milestone) -> int:
                     victim=copy,
                     kind=TaskKind.TRANSFERRED,
                     milestone=milestone,
-                    mandatory=not copy.reachable,
                     due_on=rules.business_day_after(today),
                 )
                 for copy in copies.values()
-                if not copy.do_not_contact
+                if copy.reachable
             ]
         )
         # A new milestone reopens outreach closed for a person, as tasks_for_milestones does:
         # closed outreach holds no open task.
         Victim.objects.filter(
-            pk__in=[copy.pk for copy in copies.values() if not copy.do_not_contact],
+            pk__in=[copy.pk for copy in copies.values() if copy.reachable],
             outreach=OutreachState.CLOSED,
         ).update(outreach=OutreachState.OPEN, closed_because="", closed_at=None)
         return len(copies)
