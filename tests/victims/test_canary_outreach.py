@@ -167,6 +167,24 @@ def test_no_confidential_field_reaches_anyone_else_by_any_channel(
             client.force_login(world[persona])
             _get(client, reverse(name, kwargs=kwargs), seen, persona)
 
+    # Searching for a person of the store finds nothing (the pages repeat only what was typed).
+    client.force_login(world["intake"])
+    for word in ("ardoisiere", "Pimprenelle", "613-555-0177"):
+        queue = client.get(f"/en/a/{slug}/referrals/", {"q": word, "status": "all"})
+        assert queue.context["page"].paginator.count == 0, word
+    assert (
+        client.get(f"/en/a/{slug}/referrals/", {"q": "tremblay", "status": "all"})
+        .context["page"]
+        .paginator.count
+    )
+    client.force_login(world["liaison"])
+    assert (
+        client.get("/en/court/", {"q": "ardoisiere", "status": "all"})
+        .context["page"]
+        .paginator.count
+        == 0
+    )
+
     # The walk reached what it must: the roster, the groups, the referral page and queue, the
     # court portal, the documents and exports, the admin's list of victims.
     urls = {url for _persona, url, _kind, _text in seen}
