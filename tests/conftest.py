@@ -1,4 +1,5 @@
 import os
+import secrets
 import shutil
 import threading
 import uuid
@@ -6,14 +7,17 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from decimal import Decimal
 
+import psycopg
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone, translation
+from psycopg import sql
 
 from fees import services as fees
 from ipv.accounts.models import Invitation, LiaisonProfile, Membership, Role
+from ipv.core import roles
 from referrals.models import PossibleDuplicate
 from referrals.services.referrals import referral_create
 from sessions_app.models import Certificate, CourtReport, Enrollment
@@ -373,3 +377,47 @@ def at_once(*calls):
     for thread in threads:
         thread.join(timeout=30)
     return results
+
+
+def _url(role, password):
+    params = connection.get_connection_params()
+    host = params.get("host") or ""
+    query = f"?host={host}" if host.startswith("/") else ""
+    server = "" if query else f"{host}:{params.get('port') or 5432}"
+    return f"postgres://{role}:{password}@{server}/{params['dbname']}{query}"
+
+
+@pytest.fixture
+def app(settings):
+    """A connection as an application role made after a migration, as `migrate` makes it
+    (psycopg, autocommit; its name in `.role`). For transactional tests: what the owner
+    grants must be committed to be seen."""
+    role = f"{connection.settings_dict['NAME']}_app"
+    password = secrets.token_urlsafe(16)
+    settings.DATABASE_APP_URL = _url(role, password)
+    roles.after_migrate(using="default")
+    params = {**connection.get_connection_params(), "user": role, "password": password}
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    conn = psycopg.connect(**params, autocommit=True)
+    conn.role = role
+    yield conn
+    conn.close()
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("DROP OWNED BY {role}").format(role=sql.Identifier(role)))
+        cursor.execute(sql.SQL("DROP ROLE {role}").format(role=sql.Identifier(role)))
+
+
+@pytest.fixture
+def as_app(app):
+    """Django's own connection switched to the application role (as the site runs), for the
+    test's body; the owner's again afterwards. `roles.as_owner()` switches back inside."""
+    saved = {key: connection.settings_dict[key] for key in ("USER", "PASSWORD")}
+    connection.close()
+    connection.settings_dict["USER"] = app.role
+    connection.settings_dict["PASSWORD"] = app.info.password
+    try:
+        yield app
+    finally:
+        connection.close()
+        connection.settings_dict.update(saved)

@@ -4,9 +4,6 @@ append-only tables; the owner runs the migrations.
 The role is made in the test database by the same code that runs after `migrate`, and the
 tests connect as it. Transactional: what the owner grants must be committed to be seen."""
 
-import secrets
-
-import psycopg
 import pytest
 from django.db import connection, transaction
 from psycopg import errors, sql
@@ -26,33 +23,6 @@ APPEND_ONLY = [
     "referrals_timelineentry",
     "fees_ledgerentry",
 ]
-
-
-def _url(role, password):
-    params = connection.get_connection_params()
-    host = params.get("host") or ""
-    query = f"?host={host}" if host.startswith("/") else ""
-    server = "" if query else f"{host}:{params.get('port') or 5432}"
-    return f"postgres://{role}:{password}@{server}/{params['dbname']}{query}"
-
-
-@pytest.fixture
-def app(settings):
-    """A connection as an application role made after a migration, as `migrate` makes it."""
-    role = f"{connection.settings_dict['NAME']}_app"
-    password = secrets.token_urlsafe(16)
-    settings.DATABASE_APP_URL = _url(role, password)
-    roles.after_migrate(using="default")
-    params = {**connection.get_connection_params(), "user": role, "password": password}
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    conn = psycopg.connect(**params, autocommit=True)
-    conn.role = role
-    yield conn
-    conn.close()
-    with connection.cursor() as cursor:
-        cursor.execute(sql.SQL("DROP OWNED BY {role}").format(role=sql.Identifier(role)))
-        cursor.execute(sql.SQL("DROP ROLE {role}").format(role=sql.Identifier(role)))
 
 
 @pytest.fixture
