@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from ipv.core.forms import apply_errors, form_page, posted
 from ipv.core.permissions import requires
 from referrals import selectors as referral_selectors
+from referrals.views.agency import not_now
 from victims.forms import NamedPersonForm
 from victims.services import person_named_later
 
@@ -18,6 +19,8 @@ from victims.services import person_named_later
 @require_http_methods(["GET", "POST"])
 def referral_named_person(request, referral):
     referral = referral_selectors.referral_get(agency=request.agency, pk=referral)
+    if not referral.is_open:
+        return not_now(request, referral, _("A closed referral cannot be changed."))
     form = NamedPersonForm(posted(request))
     if form.is_valid():
         try:
