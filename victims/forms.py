@@ -97,3 +97,14 @@ def named_people(formset) -> list[dict]:
         for form in formset.forms
         if form.has_changed() and form.cleaned_data and not form.cleaned_data.get("DELETE")
     ]
+
+
+class ConcernForm(PlainTextForm):
+    """What a facilitator (or a case worker) heard or saw that makes them fear for someone."""
+
+    note = forms.CharField(
+        label=_("What was said or seen"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Who said it, when, and the words used, as far as you remember them."),
+    )

@@ -8,7 +8,7 @@ evaluated rows: a lazy queryset read after the transaction would see nothing."""
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from ipv.audit.models import AuditEvent
@@ -214,6 +214,27 @@ def record_readers(*, victim: Victim, limit: int = 50) -> list[AuditEvent]:
     )
 
 
+def concern_referral_get(*, agency, user, membership, pk: int) -> Referral:
+    """The referral a concern may be raised about, or 404: any of the agency's for the case
+    workers; for a facilitator, only a participant who is (or was) in a group they run, or
+    came to one of its sessions to make up a module."""
+    referrals = Referral.objects.select_related("participant", "agency")
+    if not membership.can("referrals.view"):
+        referrals = referrals.filter(
+            Exists(
+                Enrollment.objects.filter(
+                    referral=OuterRef("pk"), agency=agency, group__facilitators=user
+                )
+            )
+            | Exists(
+                Attendance.objects.filter(
+                    referral=OuterRef("pk"), agency=agency, session__group__facilitators=user
+                )
+            )
+        )
+    return get_scoped_or_404(referrals, agency=agency, pk=pk)
+
+
 def risk_alerts(*, agency, referral) -> list[RiskAlert]:
     """The risk alerts outreach sent about a referral (what the case team may see)."""
     with confidential(agency):
@@ -224,6 +245,23 @@ def risk_alerts(*, agency, referral) -> list[RiskAlert]:
         )
 
 
+def risk_alert_get(*, agency, referral, pk: int) -> RiskAlert:
+    """One risk alert about that referral of the agency, or 404."""
+    with confidential(agency):
+        return get_scoped_or_404(RiskAlert, agency=agency, referral=referral, pk=pk)
+
+
 def risk_alerts_unseen_count(*, agency) -> int:
     with confidential(agency):
         return RiskAlert.objects.filter(agency=agency, seen_at__isnull=True).count()
+
+
+def risk_alerts_unseen(*, agency, limit: int = 10) -> list[RiskAlert]:
+    """The alerts nobody in the case team has marked seen, oldest first, each with its
+    referral and participant (for the agency's home)."""
+    with confidential(agency):
+        return list(
+            RiskAlert.objects.filter(agency=agency, seen_at__isnull=True)
+            .select_related("referral__participant")
+            .order_by("sent_at", "pk")[:limit]
+        )

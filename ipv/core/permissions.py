@@ -49,6 +49,9 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "fees.view": frozenset({MANAGER, INTAKE}),
     "fees.record": frozenset({MANAGER, INTAKE}),
     "fees.approve": frozenset({MANAGER}),
+    # A concern for someone's safety about a participant, sent to outreach without seeing
+    # anything of the victims: facilitators only about the participants of their groups.
+    "concerns.raise": frozenset({MANAGER, INTAKE, FACILITATOR}),
     # The confidential store; managers only where the agency grants it (see `allows`).
     "victims.view": frozenset({PARTNER_CONTACT}),
 }

@@ -9,6 +9,7 @@ from fees import selectors as fee_selectors
 from ipv.core.permissions import public, requires
 from referrals import selectors as referral_selectors
 from sessions_app import selectors as session_selectors
+from victims.selectors import risk_alerts_unseen, risk_alerts_unseen_count
 
 
 @public
@@ -26,6 +27,11 @@ def agency_home(request):
     if membership.can("referrals.view"):
         context.update(referral_selectors.queue_counts(agency=agency))
         context["transfers_waiting"] = referral_selectors.transfers_waiting_count(agency=agency)
+        # The one thing outreach tells the case team, listed to lead straight to the referral.
+        context["risk_alerts_unseen"] = risk_alerts_unseen_count(agency=agency)
+        context["risk_alerts"] = (
+            risk_alerts_unseen(agency=agency) if context["risk_alerts_unseen"] else []
+        )
     if membership.can("fees.approve"):
         context["approvals_waiting"] = fee_selectors.approvals_waiting_count(
             agency=agency, decider=request.user

@@ -33,7 +33,7 @@ from sessions_app import completion
 from sessions_app import selectors as session_selectors
 from sessions_app.services import program
 from victims.forms import NamedPeopleFormSet, named_people
-from victims.selectors import victims_named_count
+from victims.selectors import risk_alerts, victims_named_count
 from victims.services import referral_create_naming
 
 
@@ -107,6 +107,7 @@ def referral_detail(request, pk):
         "transfers": selectors.referral_transfers(referral=referral),
         "duplicates": selectors.duplicates_pending(participant=referral.participant),
         "people_named": victims_named_count(agency=request.agency, referral=referral),
+        "risk_alerts": risk_alerts(agency=request.agency, referral=referral),
         "consents": referral.consents.order_by("kind"),
         "progress": progress_of(referral),
         "enrollment": session_selectors.current_enrollment(referral=referral),

@@ -275,6 +275,25 @@ ROUTES = {
     "agency:fee_propose": agency({MANAGER, INTAKE}, kwargs=own(referral), methods=GET_POST),
     "agency:fee_instalments": agency({MANAGER, INTAKE}, kwargs=own(referral), methods=GET_POST),
     "agency:fee_payment": agency({MANAGER, INTAKE}, kwargs=own(referral), methods=GET_POST),
+    # The two doors between the case team and outreach. A concern for someone's safety: the
+    # facilitator of the participant's group and the case workers, never the partner-contact
+    # workers (who have their own tools). A risk alert marked seen by the case workers.
+    "agency:concern_raise": agency(
+        {MANAGER, INTAKE, FACILITATOR},
+        kwargs=own(lambda w: {"referral": w.referral.pk}),
+        methods=GET_POST,
+    ),
+    "agency:risk_alert_seen": agency(
+        {MANAGER, INTAKE},
+        kwargs=own(lambda w: {"referral": w.referral.pk, "pk": w.risk_alert.pk}),
+        methods=POST,
+        allowed=frozenset({302}),
+    ),
+    # Someone the participant names once the referral exists: recorded by the case workers,
+    # never shown back.
+    "agency:referral_named_person": agency(
+        {MANAGER, INTAKE}, kwargs=own(lambda w: {"referral": w.referral.pk}), methods=GET_POST
+    ),
     # allauth: signing in, out, passwords and the second factor.
     "account_login": Route(PUBLIC, allowed=frozenset({302})),
     "account_logout": Route(PUBLIC, anonymous=frozenset({302}), needs_mfa=False),

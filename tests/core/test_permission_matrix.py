@@ -32,6 +32,8 @@ from tests.core.routes import (
     SIGNED_IN,
 )
 from tests.factories import AgencyFactory
+from victims.models import RiskAlert
+from victims.rls import confidential
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +89,11 @@ def world(django_db_setup, django_db_blocker):
             reason="Moved north.",
             consent_signed_on=world.transfer.consent_signed_on,
         )
+        # Outreach's risk alert about the first referral, for the case workers to mark seen.
+        with confidential(world.agency):
+            world.risk_alert = RiskAlert.objects.create(
+                agency=world.agency, referral=world.referral, sent_by=world["partner_contact"]
+            )
         yield world
         transaction.set_rollback(True)
 
@@ -356,6 +363,8 @@ ACTING = {
     "agency:certificate_revoke": "intake",
     "agency:fee_void": "intake",
     "agency:fee_refund": "intake",
+    "agency:concern_raise": "facilitator",
+    "agency:risk_alert_seen": "intake",
 }
 
 

@@ -3,6 +3,7 @@
 from victims.services.naming import (
     NAMED_PERSON_FIELDS,
     e_referral_submit_naming,
+    person_named_later,
     referral_create_naming,
     victims_record,
 )
@@ -10,6 +11,7 @@ from victims.services.naming import (
 __all__ = [
     "NAMED_PERSON_FIELDS",
     "e_referral_submit_naming",
+    "person_named_later",
     "referral_create_naming",
     "victims_record",
 ]

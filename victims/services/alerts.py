@@ -27,10 +27,22 @@ def risk_alert_send(*, referral: Referral, by) -> RiskAlert:
 
 
 def risk_alert_seen(*, alert: RiskAlert, by) -> RiskAlert:
-    """The case worker has read the alert (and will contact outreach)."""
+    """The case worker has read the alert (and will contact outreach); audited the first time,
+    a second click changes nothing."""
     with confidential(alert.agency_id):
-        alert = RiskAlert.objects.select_for_update().get(pk=alert.pk, agency_id=alert.agency_id)
+        alert = (
+            RiskAlert.objects.select_for_update(of=("self",))
+            .select_related("agency")
+            .get(pk=alert.pk, agency_id=alert.agency_id)
+        )
         if alert.seen_at is None:
             alert.seen_by, alert.seen_at = by, timezone.now()
             alert.save(update_fields=["seen_by", "seen_at"])
+            audit_record(
+                action=AuditEvent.Action.RECORD_CHANGED,
+                actor=by,
+                agency=alert.agency,
+                target=alert,
+                details={"event": "risk_alert_seen", "referral": alert.referral_id},
+            )
         return alert

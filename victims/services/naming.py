@@ -5,10 +5,13 @@ reading them back."""
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 
 from referrals.models import Referral
 from referrals.services.referrals import e_referral_submit, referral_create
-from victims.models import Victim
+from victims import rules
+from victims.models import Assignment, OutreachTask, Victim
+from victims.models.outreach import TaskKind
 from victims.rls import confidential
 
 # What a referral form may record about each person named in the order.
@@ -23,6 +26,10 @@ def victims_record(*, agency, referral, people: Iterable[dict], by) -> int:
 
 
 def _victims_record(*, agency, referral, people, by) -> int:
+    return len(_victims_rows(agency=agency, referral=referral, people=people, by=by))
+
+
+def _victims_rows(*, agency, referral, people, by) -> list[Victim]:
     rows = []
     for person in people:
         row = Victim(
@@ -33,8 +40,30 @@ def _victims_record(*, agency, referral, people, by) -> int:
         )
         row.full_clean(exclude=["agency", "referral", "created_by"])
         rows.append(row)
-    Victim.objects.bulk_create(rows)
-    return len(rows)
+    return Victim.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def person_named_later(*, referral: Referral, person: dict, by) -> None:
+    """A person the participant names once the referral exists (a new current partner),
+    recorded for outreach. With the referral already accepted, outreach's first contact is
+    asked of the partner-contact worker at once, due the next business day; before that,
+    the acceptance will ask it, as for everyone the order names. Answers nothing back."""
+    with confidential(referral.agency_id):
+        (victim,) = _victims_rows(agency=referral.agency, referral=referral, people=[person], by=by)
+        if referral.accepted_at is None:
+            return
+        worker = (
+            Assignment.objects.filter(referral=referral).values_list("worker_id", flat=True).first()
+        )
+        OutreachTask.objects.create(
+            agency_id=referral.agency_id,
+            referral=referral,
+            victim=victim,
+            kind=TaskKind.ACCEPTED,
+            due_on=rules.business_day_after(timezone.localdate()),
+            assignee_id=worker,
+        )
 
 
 @transaction.atomic

@@ -6,6 +6,8 @@ from collections import defaultdict
 from django.db.models import Q
 from django.utils import timezone
 
+from ipv.audit.models import AuditEvent
+from ipv.audit.services import audit_record
 from referrals.models import Milestone, Referral
 from victims import rules
 from victims.models import (
@@ -139,8 +141,10 @@ def tasks_for_milestones(milestones: list[Milestone]) -> int:
 
 def concern_raise(*, referral: Referral, by, note: str) -> Concern:
     """A concern for someone's safety about a participant (a threat said in group, a
-    disclosure): an urgent task, due today, for each person named in the referral. Whoever
-    raises it learns nothing of them."""
+    disclosure): an urgent task, due today, for each person named in the referral who has not
+    asked never to be contacted — a notice given even to someone who withdrew their consent,
+    by the channels their rules allow. Outreach closed for a person reopens. Whoever raises it
+    learns nothing of them; the audit trail names the concern, never the note."""
     with confidential(referral.agency_id):
         concern = Concern(agency_id=referral.agency_id, referral=referral, note=note, raised_by=by)
         concern.full_clean()
@@ -148,7 +152,11 @@ def concern_raise(*, referral: Referral, by, note: str) -> Concern:
         worker = (
             Assignment.objects.filter(referral=referral).values_list("worker_id", flat=True).first()
         )
-        people = list(Victim.objects.filter(referral=referral, do_not_contact=False))
+        people = list(
+            Victim.objects.filter(agency_id=referral.agency_id, referral=referral)
+            .exclude(do_not_contact=True)
+            .order_by("pk")
+        )
         OutreachTask.objects.bulk_create(
             [
                 OutreachTask(
@@ -158,17 +166,25 @@ def concern_raise(*, referral: Referral, by, note: str) -> Concern:
                     kind=TaskKind.CONCERN,
                     concern=concern,
                     urgent=True,
-                    mandatory=True,
+                    mandatory=not victim.reachable,
                     due_on=timezone.localdate(),
                     assignee_id=worker,
                 )
                 for victim in people
             ]
         )
-        # Closed outreach holds no open task: the concern opens it again.
-        Victim.objects.filter(
-            pk__in=[victim.pk for victim in people], outreach=OutreachState.CLOSED
-        ).update(outreach=OutreachState.OPEN, closed_because="", closed_at=None)
+        closed = [victim.pk for victim in people if victim.outreach == OutreachState.CLOSED]
+        if closed:
+            Victim.objects.filter(pk__in=closed).update(
+                outreach=OutreachState.OPEN, closed_because="", closed_at=None
+            )
+        audit_record(
+            action=AuditEvent.Action.RECORD_CREATED,
+            actor=by,
+            agency=referral.agency,
+            target=concern,
+            details={"event": "concern", "referral": referral.pk},
+        )
         return concern
 
 
