@@ -95,9 +95,20 @@ class Command(BaseCommand):
                 results.append(
                     self._time(name, url, _request(clients[who], url, headers, data), runs)
                 )
-            # Work that is not a page (rendering a PDF, say), timed the same way.
-            for name, work in getattr(bench, "work", list)():
-                results.append(self._time(name, "", work, runs))
+            # Work that is not a page (rendering a PDF, say), timed the same way; options may
+            # set what to do untimed before each run ("setup"), and "runs" and "warm" of its own.
+            for name, work, *options in getattr(bench, "work", list)():
+                option = options[0] if options else {}
+                results.append(
+                    self._time(
+                        name,
+                        "",
+                        work,
+                        option.get("runs", runs),
+                        setup=option.get("setup"),
+                        warm=option.get("warm", 3),
+                    )
+                )
 
         self._report(dataset, results, runs)
 
@@ -112,11 +123,15 @@ class Command(BaseCommand):
         connection.settings_dict["NAME"] = name
         settings.DATABASES["default"]["NAME"] = name
 
-    def _time(self, name, url, send, runs):
-        for _ in range(3):  # warm caches: templates, connection, PostgreSQL buffers
+    def _time(self, name, url, send, runs, setup=None, warm=3):
+        for _ in range(warm):  # warm caches: templates, connection, PostgreSQL buffers
+            if setup:
+                setup()
             send()
         times, query_counts = [], set()
         for _ in range(runs):
+            if setup:
+                setup()
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
                 send()
