@@ -90,9 +90,15 @@ def tasks_for_milestones(milestones: list[Milestone]) -> int:
     reaching = _absences_reaching_limit(milestones)
     milestones = [m for m in milestones if m.kind != Kind.ABSENCE_RECORDED or m.pk in reaching]
     referral_ids = {m.referral_id for m in milestones}
-    with confidential(*{m.agency_id for m in milestones}):
+    agency_ids = {m.agency_id for m in milestones}
+    with confidential(*agency_ids):
         people = defaultdict(list)
-        for victim in Victim.objects.filter(referral_id__in=referral_ids).order_by("pk"):
+        # Only what deciding needs: loading the names and contact details would decrypt each.
+        for victim in (
+            Victim.objects.filter(agency_id__in=agency_ids, referral_id__in=referral_ids)
+            .only("pk", "agency_id", "referral_id", "do_not_contact", "consent_contact", "outreach")
+            .order_by("pk")
+        ):
             people[victim.referral_id].append(victim)
         workers = dict(
             Assignment.objects.filter(referral_id__in=referral_ids).values_list(
@@ -123,7 +129,7 @@ def tasks_for_milestones(milestones: list[Milestone]) -> int:
                     OutreachTask(
                         agency_id=victim.agency_id,
                         referral_id=victim.referral_id,
-                        victim=victim,
+                        victim_id=victim.pk,
                         kind=TASK_FOR[milestone.kind],
                         milestone=milestone,
                         mandatory=mandatory,
