@@ -93,11 +93,15 @@ def tasks_for_milestones(milestones: list[Milestone]) -> int:
     agency_ids = {m.agency_id for m in milestones}
     with confidential(*agency_ids):
         people = defaultdict(list)
-        # Only what deciding needs: loading the names and contact details would decrypt each.
+        # Only what deciding needs, as plain rows: a batch can name thousands of people, and
+        # loading their names and contact details would decrypt each.
         for victim in (
             Victim.objects.filter(agency_id__in=agency_ids, referral_id__in=referral_ids)
-            .only("pk", "agency_id", "referral_id", "do_not_contact", "consent_contact", "outreach")
+            .exclude(do_not_contact=True)
             .order_by("pk")
+            .values_list(
+                "pk", "agency_id", "referral_id", "consent_contact", "outreach", named=True
+            )
         ):
             people[victim.referral_id].append(victim)
         workers = dict(
@@ -119,7 +123,7 @@ def tasks_for_milestones(milestones: list[Milestone]) -> int:
                 timezone.localdate(milestone.occurred_at, timezone.get_default_timezone())
             )
             for victim in people[milestone.referral_id]:
-                if victim.do_not_contact or (milestone.pk, victim.pk) in done:
+                if (milestone.pk, victim.pk) in done:
                     continue
                 if victim.consent_contact == ConsentState.WITHDRAWN and not mandatory:
                     continue
@@ -131,7 +135,7 @@ def tasks_for_milestones(milestones: list[Milestone]) -> int:
                         referral_id=victim.referral_id,
                         victim_id=victim.pk,
                         kind=TASK_FOR[milestone.kind],
-                        milestone=milestone,
+                        milestone_id=milestone.pk,
                         mandatory=mandatory,
                         due_on=due,
                         assignee_id=workers.get(milestone.referral_id),
