@@ -16,4 +16,5 @@ OUTREACH_TASKS = Consumer(
     kinds=frozenset(TASK_FOR),
     handle=lambda milestone: tasks_for_milestones([milestone]),
     handle_batch=tasks_for_milestones,
+    batch=500,
 )

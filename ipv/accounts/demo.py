@@ -9,20 +9,29 @@ from ipv.accounts.models import LiaisonProfile, Membership, Role, User
 # Printed by `make run`; accounts.demo.load refuses to set it outside debug.
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105
 
-# email → (agency slug, role), or "liaison" for the court liaison officer.
+# email → the (agency slug, role) they hold. The partner-contact worker also reaches the
+# families of the second agency's IPIV program, under a service agreement.
 ACCESS = {
-    "manager@demo.ipv.test": ("riviere-des-outaouais", Role.MANAGER),
-    "intake@demo.ipv.test": ("riviere-des-outaouais", Role.INTAKE),
-    "facilitator@demo.ipv.test": ("riviere-des-outaouais", Role.FACILITATOR),
-    "partner@demo.ipv.test": ("riviere-des-outaouais", Role.PARTNER_CONTACT),
-    "manager2@demo.ipv.test": ("lakehead-healing", Role.MANAGER),
+    "manager@demo.ipv.test": [("riviere-des-outaouais", Role.MANAGER)],
+    "intake@demo.ipv.test": [("riviere-des-outaouais", Role.INTAKE)],
+    "facilitator@demo.ipv.test": [("riviere-des-outaouais", Role.FACILITATOR)],
+    "partner@demo.ipv.test": [
+        ("riviere-des-outaouais", Role.PARTNER_CONTACT),
+        ("lakehead-healing", Role.PARTNER_CONTACT),
+    ],
+    "manager2@demo.ipv.test": [("lakehead-healing", Role.MANAGER)],
 }
 
 PERSONAS = [
     ("manager@demo.ipv.test", "Martine Gagnon", "fr", "manager, first agency"),
     ("intake@demo.ipv.test", "Isabelle Roy", "fr", "intake worker, first agency"),
     ("facilitator@demo.ipv.test", "François Tremblay", "fr", "facilitator, first agency"),
-    ("partner@demo.ipv.test", "Patricia Lavoie", "en", "partner-contact worker, first agency"),
+    (
+        "partner@demo.ipv.test",
+        "Patricia Lavoie",
+        "en",
+        "partner-contact worker, first agency (and the second's IPIV families)",
+    ),
     ("manager2@demo.ipv.test", "Marie Whitehorse", "en", "manager, second agency"),
     ("liaison@demo.ipv.test", "Louis Bélanger", "fr", "court liaison officer, Ottawa Courthouse"),
     ("admin@demo.ipv.test", "Alex Administrateur", "fr", "platform administrator"),
@@ -50,8 +59,7 @@ def load() -> None:
         if created or not user.has_usable_password():
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
-        if email in ACCESS:
-            slug, role = ACCESS[email]
+        for slug, role in ACCESS.get(email, []):
             Membership.objects.update_or_create(
                 user=user,
                 agency=Agency.objects.get(slug=slug),

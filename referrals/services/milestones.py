@@ -65,6 +65,8 @@ class Consumer:
     kinds: frozenset
     handle: Callable[[Milestone], None]
     handle_batch: Callable[[list[Milestone]], None] | None = None
+    # Milestones read per transaction: larger for a consumer that handles a batch at once.
+    batch: int = BATCH
 
 
 def _settled_high_water() -> int:
@@ -81,9 +83,10 @@ def _settled_high_water() -> int:
     return high
 
 
-def consume(consumer: Consumer, *, batch: int = BATCH) -> int:
+def consume(consumer: Consumer, *, batch: int | None = None) -> int:
     """Hand `consumer` each milestone of its kinds after its cursor, once; return how many it
     handled."""
+    batch = batch or consumer.batch
     high = _settled_high_water()
     MilestoneCursor.objects.bulk_create(
         [MilestoneCursor(consumer=consumer.name)], ignore_conflicts=True

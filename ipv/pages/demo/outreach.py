@@ -402,9 +402,9 @@ def _load_second_agency() -> None:
     agency = Agency.objects.get(slug=SECOND)
     if Referral.objects.filter(agency=agency, court_file_number=IPIV_FILE).exists():
         return
-    # The demo's only person at that agency: its personas table names no partner-contact
-    # worker there.
     manager = User.objects.get(email="manager2@demo.ipv.test")
+    # The first agency's partner-contact worker also serves this agency's IPIV families.
+    partner = User.objects.get(email="partner@demo.ipv.test")
     today = timezone.localdate()
     referral = referral_create_naming(
         agency=agency,
@@ -452,13 +452,14 @@ def _load_second_agency() -> None:
         language="en",
         phone="+18075550144",
     )
+    assignment_set(referral=referral, by=manager, worker=partner)
     # Everyone known before the milestones are read (see _load_first_agency).
     _milestone_tasks(agency)
-    crystal = _rules(crystal, manager, voicemail_ok=True)
-    _consent(crystal, manager, days_ago=14)
+    crystal = _rules(crystal, partner, voicemail_ok=True)
+    _consent(crystal, partner, days_ago=14)
     contact_log(
         victim=crystal,
-        by=manager,
+        by=partner,
         at=_past(14, 11),
         channel=Channel.PHONE,
         outcome=Outcome.REACHED,
@@ -468,11 +469,11 @@ def _load_second_agency() -> None:
         note="Asked for her mother and an Elder to be part of her support.",
         task=_open_task(crystal),
     )
-    rose = _rules(rose, manager, channels=[Channel.PHONE, Channel.IN_PERSON])
-    _consent(rose, manager, days_ago=10, updates=False)
+    rose = _rules(rose, partner, channels=[Channel.PHONE, Channel.IN_PERSON])
+    _consent(rose, partner, days_ago=10, updates=False)
     contact_log(
         victim=rose,
-        by=manager,
+        by=partner,
         at=_past(10, 13),
         channel=Channel.IN_PERSON,
         outcome=Outcome.REACHED,
@@ -480,11 +481,11 @@ def _load_second_agency() -> None:
         cultural_supports=[CulturalSupport.ELDER],
         note="Met with Crystal's mother and an Elder at the centre.",
     )
-    joseph = _rules(joseph, manager, channels=[Channel.PHONE, Channel.IN_PERSON])
-    _consent(joseph, manager, days_ago=7, updates=False)
+    joseph = _rules(joseph, partner, channels=[Channel.PHONE, Channel.IN_PERSON])
+    _consent(joseph, partner, days_ago=7, updates=False)
     contact_log(
         victim=joseph,
-        by=manager,
+        by=partner,
         at=_past(7, 10),
         channel=Channel.IN_PERSON,
         outcome=Outcome.REACHED,
@@ -492,5 +493,5 @@ def _load_second_agency() -> None:
         cultural_supports=[CulturalSupport.CEREMONY, CulturalSupport.ELDER],
         note="Community support: invited to the full-moon ceremony with the family.",
     )
-    _overdue(task_add(victim=rose, by=manager, due_on=today), 1)
-    task_add(victim=joseph, by=manager, due_on=today + timedelta(days=5))
+    _overdue(task_add(victim=rose, by=partner, due_on=today), 1)
+    task_add(victim=joseph, by=partner, due_on=today + timedelta(days=5))
