@@ -99,6 +99,26 @@ def test_a_plan_version_page_is_audited_as_a_read_of_the_record(worker_client, w
     assert reads(world).count() == 1
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "outreach_person_edit",
+        "outreach_rules",
+        "outreach_consent",
+        "outreach_contact",
+        "outreach_close",
+        "outreach_plan",
+        "outreach_task_add",
+    ],
+)
+def test_each_form_that_shows_the_person_is_audited_as_a_read(worker_client, world, name):
+    url = reverse(
+        f"agency:{name}", kwargs={"agency_slug": world.agency.slug, "pk": world.victim.pk}
+    )
+    assert worker_client.get(url).status_code == 200
+    assert reads(world).count() == 1
+
+
 def test_a_refused_reader_leaves_no_read_in_the_trail(client, world):
     client.force_login(world["facilitator"])
     assert client.get(record_url(world)).status_code == 403

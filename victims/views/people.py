@@ -51,6 +51,8 @@ def _person_form(request, pk, form_class, service, *, title, initial, **options)
     """A page with one form about a person: bind, call the service, back to the record."""
     with confidential(request.agency):
         victim = selectors.victim_get(agency=request.agency, pk=pk)
+        if request.method == "GET":
+            audit_read(reader=request.user, agency=request.agency, record=victim)
         form = form_class(posted(request), initial=initial(victim), **options)
         if form.is_valid():
             try:
@@ -120,6 +122,8 @@ def outreach_close(request, pk):
 def outreach_contact(request, pk):
     with confidential(request.agency):
         victim = selectors.victim_get(agency=request.agency, pk=pk)
+        if request.method == "GET":
+            audit_read(reader=request.user, agency=request.agency, record=victim)
         form = ContactForm(
             posted(request),
             initial={"at": timezone.localtime().replace(second=0, microsecond=0)},

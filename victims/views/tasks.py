@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ipv.audit.services import audit_read
 from ipv.core.forms import apply_errors, form_page, posted
 from ipv.core.permissions import requires
 from victims import selectors
@@ -20,6 +21,8 @@ def outreach_task_add(request, pk):
     workers = selectors.outreach_workers(agency=request.agency)
     with confidential(request.agency):
         victim = selectors.victim_get(agency=request.agency, pk=pk)
+        if request.method == "GET":
+            audit_read(reader=request.user, agency=request.agency, record=victim)
         mine = workers.filter(pk=request.user.pk).exists()
         form = TaskForm(
             posted(request), workers=workers, initial={"assignee": request.user if mine else None}
