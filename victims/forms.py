@@ -333,7 +333,7 @@ class HomeFilterForm(forms.Form):
     """The home page's filters, by GET."""
 
     kind = forms.ChoiceField(
-        label=_("Task"), choices=[("", _("All")), *TaskKind.choices], required=False
+        label=_("Task"), choices=[("", _("Every task")), *TaskKind.choices], required=False
     )
     due = forms.ChoiceField(
         label=_("Due"),
@@ -346,8 +346,8 @@ class HomeFilterForm(forms.Form):
         required=False,
     )
     program = forms.ChoiceField(
-        label=_("Program"), choices=[("", _("All")), *Program.choices], required=False
+        label=_("Program"), choices=[("", _("Both programs")), *Program.choices], required=False
     )
     language = forms.ChoiceField(
-        label=_("Language"), choices=[("", _("All")), *Language.choices], required=False
+        label=_("Language"), choices=[("", _("Both languages")), *Language.choices], required=False
     )
