@@ -11,11 +11,16 @@ from datetime import date
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from directory.models import SupportService
+from ipv.accounts.models import Membership, User
 from ipv.audit.models import AuditEvent
-from ipv.core.tenancy import get_scoped_or_404
+from ipv.core.choices import Role
+from ipv.core.i18n import current_language
+from ipv.core.tenancy import get_scoped_or_404, scoped
+from referrals import selectors as referral_selectors
 from referrals.models import Referral, Status
 from sessions_app.models import Attendance, Enrollment
-from victims.models import Assignment, OutreachTask, RiskAlert, Victim
+from victims.models import Assignment, OutreachTask, RiskAlert, SafetyPlanVersion, Victim
 from victims.rls import confidential
 
 
@@ -265,3 +270,76 @@ def risk_alerts_unseen(*, agency, limit: int = 10) -> list[RiskAlert]:
             .select_related("referral__participant")
             .order_by("sent_at", "pk")[:limit]
         )
+
+
+def referral_people(*, agency, referral) -> list[Victim]:
+    """The people a referral's order names (and those outreach added), in order."""
+    with confidential(agency):
+        return list(Victim.objects.filter(agency=agency, referral=referral).order_by("pk"))
+
+
+def referral_assignment(*, agency, referral) -> Assignment | None:
+    with confidential(agency):
+        return (
+            Assignment.objects.filter(agency=agency, referral=referral)
+            .select_related("worker")
+            .first()
+        )
+
+
+SEARCH_ROWS = 20
+
+
+def outreach_referrals_search(*, agency, text: str) -> list[Referral]:
+    """The agency's referrals whose participant's name or court file number matches: how a
+    worker finds a referral that no task leads to."""
+    found = referral_selectors.search(scoped(Referral, agency), text)
+    return list(found.select_related("participant").order_by("-received_on", "-pk")[:SEARCH_ROWS])
+
+
+def outreach_workers(*, agency) -> QuerySet[User]:
+    """The agency's active partner-contact workers, by name."""
+    return User.objects.filter(
+        is_active=True,
+        pk__in=Membership.objects.filter(agency=agency, role=Role.PARTNER_CONTACT).values("user"),
+    ).order_by("full_name", "email")
+
+
+def task_get(*, agency, pk: int) -> OutreachTask:
+    """One of the agency's outreach tasks, or 404."""
+    with confidential(agency):
+        return get_scoped_or_404(
+            OutreachTask.objects.select_related("victim", "referral__agency"), agency=agency, pk=pk
+        )
+
+
+def open_tasks(*, victim: Victim) -> QuerySet[OutreachTask]:
+    """A person's open tasks (to evaluate inside the confidential transaction)."""
+    return OutreachTask.objects.filter(
+        agency_id=victim.agency_id, victim=victim, state=OutreachTask.State.OPEN
+    ).order_by("due_on", "pk")
+
+
+def plan_version(*, victim: Victim, number: int) -> SafetyPlanVersion:
+    """One version of a person's safety plan, or 404."""
+    with confidential(victim.agency_id):
+        return get_scoped_or_404(
+            SafetyPlanVersion.objects.select_related("saved_by"),
+            agency=victim.agency_id,
+            victim=victim,
+            number=number,
+        )
+
+
+def plan_latest(*, victim: Victim) -> SafetyPlanVersion | None:
+    with confidential(victim.agency_id):
+        return victim.plans.order_by("-number").first()
+
+
+def support_services(*, agency) -> QuerySet[SupportService]:
+    """The published support services of the agency's region (all of them when the region has
+    none), by name in the reader's language."""
+    services = SupportService.objects.filter(published=True)
+    if services.filter(region_id=agency.region_id).exists():
+        services = services.filter(region_id=agency.region_id)
+    return services.order_by(f"name_{current_language()}", "pk")

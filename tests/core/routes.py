@@ -102,6 +102,19 @@ def report(world):
     return {"pk": world.report.pk}
 
 
+def outreach_referral(world):
+    return {"referral": world.referral.pk}
+
+
+def victim(world):
+    """A person named in the first referral's order (tests/victims/outreach.py)."""
+    return {"pk": world.victim.pk}
+
+
+def task(world):
+    return {"pk": world.task.pk}
+
+
 ROUTES = {
     # The site's public pages.
     "root": site_public(allowed=frozenset({302}), anonymous=frozenset({302})),
@@ -293,6 +306,40 @@ ROUTES = {
     # never shown back.
     "agency:referral_named_person": agency(
         {MANAGER, INTAKE}, kwargs=own(lambda w: {"referral": w.referral.pk}), methods=GET_POST
+    ),
+    # The outreach workspace: partner-contact workers only. Managers are let in only where the
+    # agency grants confidential access, which the test agency does not; never intake workers
+    # or facilitators.
+    "agency:outreach_home": agency({PARTNER}, kwargs=own()),
+    "agency:outreach_referral": agency({PARTNER}, kwargs=own(outreach_referral)),
+    # Posted without a worker: refused, the referral's page shown again.
+    "agency:outreach_assign": agency(
+        {PARTNER}, kwargs=own(outreach_referral), methods=POST, allowed=frozenset({400})
+    ),
+    "agency:outreach_person_new": agency(
+        {PARTNER}, kwargs=own(outreach_referral), methods=GET_POST
+    ),
+    "agency:outreach_alert": agency({PARTNER}, kwargs=own(outreach_referral), methods=GET_POST),
+    "agency:outreach_person": agency({PARTNER}, kwargs=own(victim)),
+    "agency:outreach_person_edit": agency({PARTNER}, kwargs=own(victim), methods=GET_POST),
+    "agency:outreach_rules": agency({PARTNER}, kwargs=own(victim), methods=GET_POST),
+    "agency:outreach_consent": agency({PARTNER}, kwargs=own(victim), methods=GET_POST),
+    "agency:outreach_contact": agency({PARTNER}, kwargs=own(victim), methods=GET_POST),
+    "agency:outreach_close": agency({PARTNER}, kwargs=own(victim), methods=GET_POST),
+    "agency:outreach_reopen": agency(
+        {PARTNER}, kwargs=own(victim), methods=POST, allowed=frozenset({302})
+    ),
+    "agency:outreach_plan": agency({PARTNER}, kwargs=own(victim), methods=GET_POST),
+    "agency:outreach_plan_version": agency(
+        {PARTNER}, kwargs=own(lambda w: {"pk": w.victim.pk, "number": w.plan.number})
+    ),
+    "agency:outreach_task_add": agency({PARTNER}, kwargs=own(victim), methods=GET_POST),
+    "agency:outreach_task_done": agency(
+        {PARTNER}, kwargs=own(task), methods=POST, allowed=frozenset({302})
+    ),
+    # Posted without a worker: the task is left for anyone to take.
+    "agency:outreach_task_assign": agency(
+        {PARTNER}, kwargs=own(task), methods=POST, allowed=frozenset({302})
     ),
     # allauth: signing in, out, passwords and the second factor.
     "account_login": Route(PUBLIC, allowed=frozenset({302})),

@@ -32,6 +32,7 @@ from tests.core.routes import (
     SIGNED_IN,
 )
 from tests.factories import AgencyFactory
+from tests.victims.outreach import add_outreach
 from victims.models import RiskAlert
 from victims.rls import confidential
 
@@ -69,7 +70,7 @@ def world(django_db_setup, django_db_blocker):
     """The World, built once for the module and rolled back after it; each test runs in its
     own savepoint inside, so what one test posts is gone for the next."""
     with django_db_blocker.unblock(), transaction.atomic():
-        world = make_world()
+        world = add_outreach(make_world())
         world.people["admin_no_mfa"] = make_person(
             "admin2@platform.test", "Sam Admin", is_staff=True, is_superuser=True, mfa=False
         )
@@ -333,6 +334,8 @@ def test_the_object_routes_of_every_app_are_tried():
         "agency:referral_enrol",
         "agency:report",
         "agency:fee_receipt",
+        "agency:outreach_person",
+        "agency:outreach_task_done",
         "court:referral",
     ):
         assert expected in keys

@@ -2,6 +2,8 @@
 plans, tasks and their assignment, closing and reopening outreach. Each runs in a transaction
 that names its agency to the row-level security policies (victims.rls)."""
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -173,10 +175,10 @@ def contact_log(
     channel, the day or the hour, or a message left; a task named is done by it."""
     with confidential(victim.agency_id):
         victim = _locked(victim)
-        if at > timezone.now() + timezone.timedelta(minutes=5):
+        if at > timezone.now() + timedelta(minutes=5):
             raise ValidationError({"at": _("A contact cannot be logged in the future.")})
         if task is not None and (task.victim_id != victim.pk or task.agency_id != victim.agency_id):
-            raise ValidationError({"task": _("This task is not about this person.")})
+            raise ValidationError({"task": _("That task is not one of this person's.")})
         mandatory = task is not None and task.mandatory
         leaves = outcome == "message_left"
         reason = rules.refusal(
@@ -249,10 +251,12 @@ def task_close(*, task: OutreachTask, by, cancelled: bool = False) -> OutreachTa
 
 
 def task_add(*, victim: Victim, by, due_on, assignee=None) -> OutreachTask:
-    """A follow-up the worker sets themselves."""
-    if assignee is not None:
-        check_outreach_worker(agency_id=victim.agency_id, referral=victim.referral, worker=assignee)
+    """A follow-up the worker sets themselves, for them or another partner-contact worker."""
     with confidential(victim.agency_id):
+        if assignee is not None:
+            check_outreach_worker(
+                agency_id=victim.agency_id, referral=victim.referral, worker=assignee
+            )
         task = OutreachTask(
             agency_id=victim.agency_id,
             referral_id=victim.referral_id,

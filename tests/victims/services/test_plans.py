@@ -5,7 +5,7 @@ import pytest
 from django.db import DatabaseError, transaction
 
 from tests.conftest import at_once
-from tests.victims.conftest import SOPHIE, named, person
+from tests.victims.services.conftest import SOPHIE, named, person
 from victims.models import SafetyPlanVersion, Victim
 from victims.rls import confidential
 from victims.services.outreach import plan_save

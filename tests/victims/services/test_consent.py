@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
-from tests.victims.conftest import NOW, consume, named, person, tasks_of
+from tests.victims.services.conftest import NOW, consume, named, person, tasks_of
 from victims.models import ConsentRecord, Victim
 from victims.rls import confidential
 from victims.services.outreach import consent_record

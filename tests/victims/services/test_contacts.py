@@ -9,7 +9,7 @@ from django.utils import translation
 
 from directory.models import SupportService
 from tests.factories import SupportServiceFactory
-from tests.victims.conftest import NOW, consume, named, person, tasks_of
+from tests.victims.services.conftest import NOW, consume, named, person, tasks_of
 from victims.models import Contact
 from victims.rls import confidential
 from victims.services.outreach import consent_record, contact_log, rules_set

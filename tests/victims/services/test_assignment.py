@@ -10,7 +10,7 @@ from django.utils import translation
 
 from ipv.accounts.models import Membership, Role
 from tests.conftest import make_person
-from tests.victims.conftest import NOW, consume, named, tasks_of
+from tests.victims.services.conftest import NOW, consume, named, tasks_of
 from victims.models import Assignment
 from victims.rls import confidential
 from victims.services.outreach import assignment_set, check_outreach_worker, task_add, task_assign

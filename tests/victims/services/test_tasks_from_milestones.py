@@ -12,7 +12,7 @@ from referrals.models import Milestone, MilestoneCursor
 from sessions_app.services.enrollment import enroll
 from sessions_app.services.program import referral_return, referral_transition
 from tests.sessions_app.conftest import attended, sessions, status_of, take
-from tests.victims.conftest import NOW, SOPHIE, consume, named, people_of, person, tasks_of
+from tests.victims.services.conftest import NOW, SOPHIE, consume, named, people_of, person, tasks_of
 from victims.models import OutreachTask
 from victims.rls import confidential
 from victims.services.outreach import (

@@ -8,7 +8,7 @@ import pytest
 
 from referrals.models import MilestoneCursor
 from sessions_app.services.program import transfer_accept, transfer_request
-from tests.victims.conftest import NOW, SOPHIE, consume, named, people_of, person, tasks_of
+from tests.victims.services.conftest import NOW, SOPHIE, consume, named, people_of, person, tasks_of
 from victims.models import ConsentRecord, Contact, SafetyPlanVersion
 from victims.rls import confidential
 from victims.services.outreach import consent_record, contact_log, plan_save, rules_set

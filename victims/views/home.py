@@ -1,0 +1,38 @@
+"""The partner-contact worker's home: their tasks, the tasks nobody holds, their caseload, and
+a search for a referral no task leads to."""
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from ipv.core.permissions import requires
+from victims import selectors
+from victims.forms import HomeFilterForm, SearchForm
+from victims.rls import confidential
+
+
+@requires("victims.view")
+@require_GET
+def outreach_home(request):
+    filters = HomeFilterForm(request.GET)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    search = SearchForm(request.GET)
+    text = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    with confidential(request.agency):
+        home = selectors.outreach_home(
+            agency=request.agency,
+            user=request.user,
+            filters=selectors.TaskFilters(**{k: v for k, v in chosen.items() if v}),
+        )
+        context = {
+            "home": home,
+            "today": timezone.localdate(),
+            "filters": filters,
+            "filtered": any(chosen.values()),
+            "search": search,
+            "searched": bool(text),
+            "found": selectors.outreach_referrals_search(agency=request.agency, text=text)
+            if text
+            else [],
+        }
+        return render(request, "victims/home.html", context)
