@@ -16,6 +16,7 @@ from referrals.urls import agency_urlpatterns as referral_urlpatterns
 from sessions_app.urls import agency_urlpatterns as sessions_urlpatterns
 from sessions_app.urls import court_urlpatterns as sessions_court_urlpatterns
 from sessions_app.urls import public_urlpatterns as sessions_public_urlpatterns
+from victims.urls import agency_urlpatterns as victims_urlpatterns
 
 handler400 = "ipv.core.views.bad_request"
 handler403 = "ipv.core.views.permission_denied"
@@ -49,7 +50,8 @@ urlpatterns += i18n_patterns(
                 + accounts_urlpatterns
                 + referral_urlpatterns
                 + sessions_urlpatterns
-                + fees_urlpatterns,
+                + fees_urlpatterns
+                + victims_urlpatterns,
                 "agency",
             )
         ),

@@ -15,7 +15,7 @@ from ipv.audit.models import AuditEvent
 from ipv.core.tenancy import get_scoped_or_404
 from referrals.models import Referral, Status
 from sessions_app.models import Attendance, Enrollment
-from victims.models import Assignment, OutreachTask, RiskAlert, Victim
+from victims.models import Assignment, OutreachTask, RiskAlert, SafetyPlanVersion, Victim
 from victims.rls import confidential
 
 
@@ -43,6 +43,16 @@ def victim_get(*, agency, pk: int) -> Victim:
             Victim.objects.select_related("referral__participant", "referral__agency"),
             agency=agency,
             pk=pk,
+        )
+
+
+def plan_version_get(*, victim: Victim, number: int) -> SafetyPlanVersion:
+    """One version of a person's safety plan, or 404."""
+    with confidential(victim.agency_id):
+        return get_scoped_or_404(
+            SafetyPlanVersion.objects.filter(victim=victim),
+            agency=victim.agency_id,
+            number=number,
         )
 
 

@@ -32,6 +32,7 @@ from tests.core.routes import (
     SIGNED_IN,
 )
 from tests.factories import AgencyFactory
+from tests.victims.conftest import add_outreach_person
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +88,8 @@ def world(django_db_setup, django_db_blocker):
             reason="Moved north.",
             consent_signed_on=world.transfer.consent_signed_on,
         )
+        # Someone outreach contacts about the first referral, with a safety plan.
+        add_outreach_person(world)
         yield world
         transaction.set_rollback(True)
 
@@ -312,7 +315,7 @@ def _foreign_kwargs(route, world):
 def test_the_object_routes_of_every_app_are_tried():
     """So the parametrised test below cannot pass by finding nothing to try: staff,
     referrals, participants, intake, transfers, duplicates, groups, sessions, enrolment,
-    documents, fees and the court portal."""
+    documents, fees, outreach and the court portal."""
     keys = set(_object_routes())
     for expected in (
         "agency:staff_member",
@@ -326,6 +329,7 @@ def test_the_object_routes_of_every_app_are_tried():
         "agency:referral_enrol",
         "agency:report",
         "agency:fee_receipt",
+        "agency:outreach_plan_pdf",
         "court:referral",
     ):
         assert expected in keys
