@@ -51,6 +51,16 @@ def victim_get(*, agency, pk: int) -> Victim:
         )
 
 
+def plan_version_get(*, victim: Victim, number: int) -> SafetyPlanVersion:
+    """One version of a person's safety plan, or 404."""
+    with confidential(victim.agency_id):
+        return get_scoped_or_404(
+            SafetyPlanVersion.objects.filter(victim=victim),
+            agency=victim.agency_id,
+            number=number,
+        )
+
+
 @dataclass(frozen=True)
 class TaskFilters:
     kind: str = ""

@@ -4,7 +4,7 @@ seen; someone the participant names later. Mounted under /<lang>/a/<agency_slug>
 
 from django.urls import path
 
-from victims.views import concerns, home, naming, people, plans, referrals, tasks
+from victims.views import concerns, documents, home, naming, people, plans, referrals, tasks
 
 agency_urlpatterns = [
     path("outreach/", home.outreach_home, name="outreach_home"),
@@ -44,6 +44,16 @@ agency_urlpatterns = [
         "outreach/people/<int:pk>/plan/<int:number>/",
         plans.outreach_plan_version,
         name="outreach_plan_version",
+    ),
+    path(
+        "outreach/people/<int:pk>/plan/<int:number>/pdf/",
+        documents.outreach_plan_pdf,
+        name="outreach_plan_pdf",
+    ),
+    path(
+        "outreach/people/<int:pk>/letters/<slug:kind>/",
+        documents.outreach_letter,
+        name="outreach_letter",
     ),
     path("outreach/people/<int:pk>/tasks/new/", tasks.outreach_task_add, name="outreach_task_add"),
     path("outreach/tasks/<int:pk>/done/", tasks.outreach_task_done, name="outreach_task_done"),

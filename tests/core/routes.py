@@ -341,6 +341,15 @@ ROUTES = {
     "agency:outreach_task_assign": agency(
         {PARTNER}, kwargs=own(task), methods=POST, allowed=frozenset({302})
     ),
+    # The confidential store: the agency's partner-contact workers alone (managers only where
+    # the agency grants it, which the first agency does not). A letter the person's rules do
+    # not allow (the world's person allows phone calls only) is refused on a page.
+    "agency:outreach_plan_pdf": agency(
+        {PARTNER}, kwargs=own(lambda w: {"pk": w.victim.pk, "number": w.plan.number})
+    ),
+    "agency:outreach_letter": agency(
+        {PARTNER}, kwargs=own(lambda w: {"pk": w.victim.pk, "kind": "start"})
+    ),
     # allauth: signing in, out, passwords and the second factor.
     "account_login": Route(PUBLIC, allowed=frozenset({302})),
     "account_logout": Route(PUBLIC, anonymous=frozenset({302}), needs_mfa=False),

@@ -320,7 +320,7 @@ def _foreign_kwargs(route, world):
 def test_the_object_routes_of_every_app_are_tried():
     """So the parametrised test below cannot pass by finding nothing to try: staff,
     referrals, participants, intake, transfers, duplicates, groups, sessions, enrolment,
-    documents, fees and the court portal."""
+    documents, fees, outreach and the court portal."""
     keys = set(_object_routes())
     for expected in (
         "agency:staff_member",
@@ -336,6 +336,7 @@ def test_the_object_routes_of_every_app_are_tried():
         "agency:fee_receipt",
         "agency:outreach_person",
         "agency:outreach_task_done",
+        "agency:outreach_plan_pdf",
         "court:referral",
     ):
         assert expected in keys

@@ -24,7 +24,7 @@ from victims.models import (
     SafetyPlanVersion,
     Victim,
 )
-from victims.models.outreach import PLAN_SECTIONS, TaskKind
+from victims.models.outreach import PLAN_SECTIONS, LetterKind, TaskKind
 from victims.models.people import Channel, ConsentState, OutreachState
 from victims.rls import confidential
 
@@ -225,9 +225,14 @@ def plan_save(*, victim: Victim, by, **sections) -> SafetyPlanVersion:
 
 
 def letter_printed(*, victim: Victim, by, kind: str, language: str) -> LetterPrinted:
-    """Note that a letter was printed; refused where letters are not a safe channel."""
+    """Note that a letter was printed; refused where letters are not a safe channel. A
+    discharge notice is mandatory: it goes even to someone who withdrew consent."""
     with confidential(victim.agency_id):
-        reason = rules.refusal(victim, channel=Channel.LETTER, mandatory=kind == "discharge")
+        # The rules as they are now, not as the caller read them: they may have just changed.
+        victim = _locked(victim)
+        reason = rules.refusal(
+            victim, channel=Channel.LETTER, mandatory=kind == LetterKind.DISCHARGE
+        )
         if reason:
             raise ValidationError(reason, code="unsafe")
         letter = LetterPrinted(
