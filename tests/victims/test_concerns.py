@@ -185,8 +185,8 @@ def test_the_concern_is_an_urgent_task_due_today_for_each_person_who_may_be_told
     assert {(t.kind, t.urgent, t.due_on, t.assignee) for t in tasks} == {
         (TaskKind.CONCERN, True, TODAY, world["partner_contact"])
     }
-    # The partner who withdrew consent is still told, as a mandatory notice.
-    assert [task.mandatory for task in tasks] == [False, True]
+    # A threat is a mandatory notice: the partner who withdrew consent is still told.
+    assert [task.mandatory for task in tasks] == [True, True]
     with confidential(world.agency):
         concern = Concern.objects.get()
     assert concern.note == NOTE

@@ -176,7 +176,9 @@ def concern_raise(*, referral: Referral, by, note: str) -> Concern:
                     kind=TaskKind.CONCERN,
                     concern=concern,
                     urgent=True,
-                    mandatory=not victim.reachable,
+                    # A threat is a notice the agency gives whatever the person's consent
+                    # (withdrawn before or after): by the safe channels their rules allow.
+                    mandatory=True,
                     due_on=timezone.localdate(),
                     assignee_id=worker,
                 )

@@ -279,7 +279,7 @@ def test_a_concern_is_an_urgent_task_due_today_for_each_person_but_who_must_not_
         (t.victim.full_name, t.urgent, t.mandatory, t.due_on, t.assignee, t.concern_id)
         for t in tasks_of(three, kind="concern")
     ] == [
-        ("Sophie Lachance", True, False, NOW.date(), world["partner_contact"], concern.pk),
+        ("Sophie Lachance", True, True, NOW.date(), world["partner_contact"], concern.pk),
         ("Nadia Cardinal", True, True, NOW.date(), world["partner_contact"], concern.pk),
     ]
     with confidential(world.agency):
