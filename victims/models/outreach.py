@@ -52,7 +52,9 @@ class Assignment(models.Model):
     class Meta:
         verbose_name = _("outreach assignment")
         verbose_name_plural = _("outreach assignments")
-        indexes = [models.Index(fields=["agency", "worker"], name="victims_caseload")]
+        indexes = [
+            models.Index(fields=["agency", "worker", "-assigned_at"], name="victims_caseload")
+        ]
 
     def __str__(self):
         return f"{self._meta.verbose_name} #{self.pk}"
@@ -113,10 +115,18 @@ class OutreachTask(models.Model):
         verbose_name_plural = _("outreach tasks")
         ordering = ["due_on", "-urgent", "pk"]
         indexes = [
+            # In the home's order, so that its first rows are read without sorting them all.
             models.Index(
-                fields=["agency", "assignee", "due_on"],
+                fields=["agency", "assignee", "due_on", "-urgent", "id"],
                 condition=Q(state="open"),
                 name="victims_open_tasks",
+            ),
+            # The tasks nobody holds, in the same order (IS NULL does not let the index above
+            # give them in order).
+            models.Index(
+                fields=["agency", "due_on", "-urgent", "id"],
+                condition=Q(state="open", assignee__isnull=True),
+                name="victims_unassigned_tasks",
             ),
             models.Index(fields=["victim", "state"], name="victims_task_person"),
         ]

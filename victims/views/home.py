@@ -2,6 +2,7 @@
 a search for a referral no task leads to."""
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -27,6 +28,11 @@ def outreach_home(request):
         context = {
             "home": home,
             "today": timezone.localdate(),
+            "rows": selectors.HOME_ROWS,
+            "urls": {
+                "person": _prefix(request, "agency:outreach_person"),
+                "referral": _prefix(request, "agency:outreach_referral"),
+            },
             "filters": filters,
             "filtered": any(chosen.values()),
             "search": search,
@@ -36,3 +42,8 @@ def outreach_home(request):
             else [],
         }
         return render(request, "victims/home.html", context)
+
+
+def _prefix(request, name: str) -> str:
+    """The address of `name` for any id: what comes before the id (the rows add `<id>/`)."""
+    return reverse(name, args=[request.agency.slug, 0]).removesuffix("0/")

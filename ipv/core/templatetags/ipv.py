@@ -1,7 +1,11 @@
+from functools import lru_cache
+
 from django import template
 from django.urls import translate_url
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -75,3 +79,18 @@ def address(place, style=""):
     if style == "line":
         return format_address(place, one_line=True)
     return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in format_address(place)))
+
+
+@register.filter
+def label(record, field_name):
+    """What `record.get_<field_name>_display()` says, from the field's choices worded once per
+    language: Django's own hashes every choice's lazy label again on each call, which a page
+    of a few hundred rows pays thousands of times."""
+    value = getattr(record, field_name)
+    return _choice_labels(type(record), field_name, get_language()).get(value, value)
+
+
+@lru_cache(maxsize=512)
+def _choice_labels(model, field_name: str, language: str) -> dict:
+    with translation.override(language):
+        return {value: str(text) for value, text in model._meta.get_field(field_name).flatchoices}
