@@ -6,7 +6,7 @@ Each read names its agency to the row-level security policies (victims.rls) and 
 evaluated rows: a lazy queryset read after the transaction would see nothing."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -20,7 +20,14 @@ from ipv.core.tenancy import get_scoped_or_404, scoped
 from referrals import selectors as referral_selectors
 from referrals.models import Referral, Status
 from sessions_app.models import Attendance, Enrollment
-from victims.models import Assignment, OutreachTask, RiskAlert, SafetyPlanVersion, Victim
+from victims.models import (
+    Assignment,
+    Concern,
+    OutreachTask,
+    RiskAlert,
+    SafetyPlanVersion,
+    Victim,
+)
 from victims.rls import confidential
 
 
@@ -400,3 +407,36 @@ def support_services(*, agency) -> QuerySet[SupportService]:
     if services.filter(region_id=agency.region_id).exists():
         services = services.filter(region_id=agency.region_id)
     return services.order_by(f"name_{current_language()}", "pk")
+
+
+def referral_concerns(*, agency, referral) -> list[Concern]:
+    """The concerns for someone's safety raised about a referral, latest first."""
+    with confidential(agency):
+        return list(
+            Concern.objects.filter(agency=agency, referral=referral)
+            .select_related("raised_by")
+            .order_by("-raised_at", "-pk")
+        )
+
+
+CONCERN_DAYS = 90
+
+
+def concerns_without_task(*, agency, limit: int = 25) -> list[Concern]:
+    """Recent concerns that made no task (the order names nobody outreach may contact): the
+    home lists them, so that no concern goes unread."""
+    since = timezone.now() - timedelta(days=CONCERN_DAYS)
+    with confidential(agency):
+        return list(
+            Concern.objects.filter(agency=agency, raised_at__gte=since, tasks__isnull=True)
+            .select_related("referral__participant")
+            .only(
+                "pk",
+                "referral_id",
+                "raised_at",
+                "referral__status",
+                "referral__participant__legal_name",
+                "referral__participant__preferred_name",
+            )
+            .order_by("-raised_at", "-pk")[:limit]
+        )

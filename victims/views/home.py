@@ -27,6 +27,7 @@ def outreach_home(request):
         )
         context = {
             "home": home,
+            "concerns": selectors.concerns_without_task(agency=request.agency),
             "today": timezone.localdate(),
             "rows": selectors.HOME_ROWS,
             "urls": {

@@ -23,6 +23,7 @@ def _referral_page(request, referral, assign_form, status=200):
         "people": selectors.referral_people(agency=request.agency, referral=referral),
         "program": selectors.program_status(referral=referral),
         "assignment": selectors.referral_assignment(agency=request.agency, referral=referral),
+        "concerns": selectors.referral_concerns(agency=request.agency, referral=referral),
         "assign_form": assign_form,
     }
     return render(request, "victims/referral.html", context, status=status)
