@@ -184,7 +184,10 @@ class RulesForm(PlainTextForm):
         label=_("Safe until"),
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text=_("Leave both times empty when any hour of a safe day is safe."),
+        help_text=_(
+            "Leave both times empty when any hour of a safe day is safe. Hours may run past "
+            "midnight (22:00 until 02:00)."
+        ),
     )
     voicemail_ok = forms.BooleanField(label=_("A voicemail may be left"), required=False)
     message_ok = forms.BooleanField(label=_("A text or email may be left"), required=False)
@@ -210,8 +213,9 @@ class RulesForm(PlainTextForm):
                     "safe_until" if end is None else "safe_from",
                     _("Enter both times, or neither."),
                 )
-        elif start is not None and end is not None and end <= start:
-            self.add_error("safe_until", _("The safe hours must end after they start."))
+        elif start is not None and end is not None and end == start:
+            # Hours may run past midnight (22:00 until 02:00), never start and end together.
+            self.add_error("safe_until", _("The safe hours cannot start and end at the same time."))
         return cleaned
 
 

@@ -46,7 +46,7 @@ def refusal(
     if victim.consent_contact == ConsentState.WITHDRAWN and not mandatory:
         return _("This person withdrew their consent to be contacted.")
     if channel not in victim.channels:
-        return _("Their safe-contact rules do not allow contact by %(channel)s.") % {
+        return _("Their safe-contact rules do not allow this channel: %(channel)s.") % {
             # A channel that does not exist (a form tampered with) is named as sent, not a 500.
             "channel": Channel(channel).label.lower() if channel in Channel.values else channel
         }
@@ -66,12 +66,20 @@ def refusal(
     if local.weekday() not in victim.safe_days:
         return _("Their safe-contact rules do not allow contact on that day of the week.")
     start, end = victim.safe_from, victim.safe_until
-    if start and end and not start <= local.time() < end:
+    if start and end and not _within(local.time(), start, end):
         return _("Their safe-contact rules allow contact only between %(start)s and %(end)s.") % {
             "start": _time(start),
             "end": _time(end),
         }
     return None
+
+
+def _within(moment, start, end) -> bool:
+    """Whether `moment` falls in the safe hours; hours from 22:00 until 02:00 run past
+    midnight."""
+    if start < end:
+        return start <= moment < end
+    return moment >= start or moment < end
 
 
 def _time(moment) -> str:

@@ -31,17 +31,23 @@ from victims.models import (
 from victims.rls import confidential
 
 
+def _known_to_case_team(agency, **lookup) -> QuerySet[Victim]:
+    # The people the case team recorded (in the order, or named later to them); never those
+    # outreach found, which would tell the case team what outreach learned.
+    return Victim.objects.filter(agency=agency, **lookup).exclude(source=Victim.Source.OUTREACH)
+
+
 def victims_named_count(*, agency, referral) -> int:
     """How many people the referral's order names. Not who they are."""
     with confidential(agency):
-        return Victim.objects.filter(agency=agency, referral=referral).count()
+        return _known_to_case_team(agency, referral=referral).count()
 
 
 def victims_named_counts(*, agency, referrals: QuerySet) -> dict[int, int]:
     """Referral id → how many people its order names, for a page of referrals in one query."""
     with confidential(agency):
         rows = (
-            Victim.objects.filter(agency=agency, referral__in=referrals)
+            _known_to_case_team(agency, referral__in=referrals)
             .values("referral")
             .annotate(count=Count("pk"))
         )
@@ -150,7 +156,16 @@ def outreach_home(*, agency, user, filters: TaskFilters = TaskFilters()) -> Home
         overdue = list(open_tasks.filter(assignee=user, due_on__lt=today)[:HOME_ROWS])
         due_today = list(open_tasks.filter(assignee=user, due_on=today)[:HOME_ROWS])
         upcoming = list(open_tasks.filter(assignee=user, due_on__gt=today)[:HOME_ROWS])
-        unassigned = list(open_tasks.filter(assignee__isnull=True)[:HOME_ROWS])
+        # Tasks held by someone no longer a partner-contact worker here are nobody's.
+        former = set(
+            open_tasks.filter(assignee__isnull=False)
+            .exclude(assignee__in=outreach_workers(agency=agency))
+            .values_list("assignee_id", flat=True)
+            .distinct()
+            .order_by()
+        )
+        nobody = Q(assignee__isnull=True) | Q(assignee_id__in=former)
+        unassigned = list(open_tasks.filter(nobody)[:HOME_ROWS])
         # Two counts, each read from its own partial index.
         open_filtered = _filtered(
             OutreachTask.objects.filter(agency=agency, state=OutreachTask.State.OPEN),
@@ -160,7 +175,7 @@ def outreach_home(*, agency, user, filters: TaskFilters = TaskFilters()) -> Home
         counts = open_filtered.filter(assignee=user).aggregate(
             mine=Count("pk"),
             mine_overdue=Count("pk", filter=Q(due_on__lt=today)),
-        ) | open_filtered.filter(assignee__isnull=True).aggregate(
+        ) | open_filtered.filter(nobody).aggregate(
             unassigned=Count("pk"),
             unassigned_overdue=Count("pk", filter=Q(due_on__lt=today)),
         )
@@ -365,7 +380,9 @@ def outreach_workers(*, agency) -> QuerySet[User]:
     """The agency's active partner-contact workers, by name."""
     return User.objects.filter(
         is_active=True,
-        pk__in=Membership.objects.filter(agency=agency, role=Role.PARTNER_CONTACT).values("user"),
+        pk__in=Membership.objects.filter(
+            agency=agency, role=Role.PARTNER_CONTACT, is_active=True
+        ).values("user"),
     ).order_by("full_name", "email")
 
 

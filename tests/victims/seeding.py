@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from referrals.models import Milestone
+from referrals.models import Milestone, Referral, Status
 from referrals.services.milestones import milestone_record
 from victims.models import Victim
 from victims.rls import confidential
@@ -116,6 +116,8 @@ def seed(*, agency, referral, worker, raiser, by=None):
     )
     outreach.plan_save(victim=named, by=worker, **PLAN)
     outreach.plan_save(victim=named, by=worker, **PLAN_AGAIN)
+    # A letter says the program started: true once the participant is in a group.
+    Referral.objects.filter(pk=referral.pk).update(status=Status.ENROLLED)
     outreach.letter_printed(victim=named, by=worker, kind="start", language="fr")
     outreach.task_add(victim=added, by=worker, due_on=timezone.localdate() + timedelta(days=3))
     tasks.concern_raise(referral=referral, by=raiser, note=CONCERN)

@@ -204,7 +204,9 @@ def test_no_confidential_field_reaches_anyone_else_by_any_channel(
     texts = {(persona, url): text for persona, url, _kind, text in seen}
     # Positive controls: the pages and documents say what they should (the checks can fail).
     referral_page = texts[("intake", f"/en/a/{slug}/referrals/{world.referral.pk}/")]
-    assert "The order names 2 people." in referral_page
+    # The person the order names, not the one outreach found (the case team counts only its
+    # own).
+    assert "The order names 1 person." in referral_page
     assert (
         "Jean-Marc Tremblay" in texts[("facilitator", f"/en/a/{slug}/sessions/{world.session.pk}/")]
     )

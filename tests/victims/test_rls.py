@@ -224,11 +224,12 @@ def test_the_services_and_selectors_name_the_agency_everywhere(as_app):
     assert len(record["consents"]) == len(record["letters"]) == 1
     assert record["assignment"].worker == worker
     assert {task.kind for task in record["tasks"]} >= {"accepted", "concern"}
-    assert selectors.victims_named_count(agency=agency, referral=referral) == 2
+    # The case team counts the person the order names, not the one outreach added.
+    assert selectors.victims_named_count(agency=agency, referral=referral) == 1
     assert len(selectors.risk_alerts(agency=agency, referral=referral)) == 1
     assert selectors.victims_named_counts(
         agency=agency, referrals=Referral.objects.filter(pk=referral.pk)
-    ) == {referral.pk: 2}
+    ) == {referral.pk: 1}
     assert selectors.risk_alerts_unseen_count(agency=agency) == 1
     alert = selectors.risk_alerts(agency=agency, referral=referral)[0]
     assert risk_alert_seen(alert=alert, by=world["intake"]).seen_by == world["intake"]

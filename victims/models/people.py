@@ -90,8 +90,23 @@ class Victim(models.Model):
         related_name="+",
         verbose_name=_("referral"),
     )
+
+    class Source(models.TextChoices):
+        ORDER = "order", _("Named in the order")
+        NAMED_LATER = "named_later", _("Named by the participant to the case team")
+        OUTREACH = "outreach", _("Added by outreach")
+
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship)
     full_name = EncryptedCharField(_("full name"), max_length=200, validators=[validate_name])
+    # Who made the record known: the case team may count those it recorded, never those
+    # outreach found.
+    source = models.CharField(
+        _("recorded from"),
+        max_length=12,
+        choices=Source,
+        default=Source.ORDER,
+        db_default=Source.ORDER,
+    )
     language = models.CharField(
         _("language"), max_length=2, choices=Language, default=Language.ENGLISH
     )
@@ -164,11 +179,13 @@ class Victim(models.Model):
                 | Q(outreach="closed", closed_at__isnull=False) & ~Q(closed_because=""),
                 name="victims_closed_with_reason",
             ),
+            # Hours may run past midnight (22:00 until 02:00), never start and end together.
             models.CheckConstraint(
                 condition=Q(safe_from__isnull=True, safe_until__isnull=True)
-                | Q(safe_from__lt=models.F("safe_until")),
+                | Q(safe_from__isnull=False, safe_until__isnull=False)
+                & ~Q(safe_from=models.F("safe_until")),
                 name="victims_safe_hours_in_order",
-                violation_error_message=_("The safe hours must end after they start."),
+                violation_error_message=_("The safe hours cannot start and end at the same time."),
             ),
             models.UniqueConstraint(
                 fields=["referral", "copied_from"],

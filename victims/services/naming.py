@@ -10,9 +10,10 @@ from django.utils import timezone
 from referrals.models import Referral
 from referrals.services.referrals import e_referral_submit, referral_create
 from victims import rules
-from victims.models import Assignment, OutreachTask, Victim
+from victims.models import OutreachTask, Victim
 from victims.models.outreach import TaskKind
 from victims.rls import confidential
+from victims.services.workers import carrying_workers
 
 # What a referral form may record about each person named in the order.
 NAMED_PERSON_FIELDS = ("relationship", "full_name", "phone", "email", "safe_contact_notes")
@@ -51,11 +52,10 @@ def person_named_later(*, referral: Referral, person: dict, by) -> None:
     the acceptance will ask it, as for everyone the order names. Answers nothing back."""
     with confidential(referral.agency_id):
         (victim,) = _victims_rows(agency=referral.agency, referral=referral, people=[person], by=by)
+        Victim.objects.filter(pk=victim.pk).update(source=Victim.Source.NAMED_LATER)
         if referral.accepted_at is None:
             return
-        worker = (
-            Assignment.objects.filter(referral=referral).values_list("worker_id", flat=True).first()
-        )
+        worker = carrying_workers([referral.pk]).get(referral.pk)
         OutreachTask.objects.create(
             agency_id=referral.agency_id,
             referral=referral,

@@ -5,13 +5,13 @@ that names its agency to the row-level security policies (victims.rls)."""
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ipv.accounts.models import Membership
 from ipv.core.choices import Role
-from referrals.models import Referral
+from referrals.models import Referral, Status
 from sessions_app.models import GroupFacilitator
 from sessions_app.selectors import current_enrollment
 from victims import rules
@@ -50,6 +50,24 @@ PERSON_FIELDS = (
 )
 
 
+def check_served_here(referral: Referral) -> None:
+    """Refuse outreach work on a referral transferred out: the receiving agency serves its
+    people now, on its own copy of their records."""
+    if referral.status == Status.TRANSFERRED:
+        raise ValidationError(
+            _("This referral was transferred: its outreach goes on at the receiving agency."),
+            code="transferred",
+        )
+
+
+# What the participant's program must be for a letter to say it.
+LETTER_NEEDS = {
+    LetterKind.START: {Status.ENROLLED, Status.NON_COMPLIANT, Status.COMPLETED, Status.DISCHARGED},
+    LetterKind.DISCHARGE: {Status.DISCHARGED},
+    LetterKind.COMPLETION: {Status.COMPLETED},
+}
+
+
 def _locked(victim: Victim) -> Victim:
     return Victim.objects.select_for_update().get(pk=victim.pk, agency_id=victim.agency_id)
 
@@ -58,7 +76,10 @@ def person_add(*, agency, referral: Referral, by, **details) -> Victim:
     """A person the partner-contact worker learns of (a new partner, a family or community
     member), beside the referral."""
     with confidential(agency):
-        victim = Victim(agency=agency, referral=referral, created_by=by)
+        check_served_here(referral)
+        victim = Victim(
+            agency=agency, referral=referral, created_by=by, source=Victim.Source.OUTREACH
+        )
         for field in PERSON_FIELDS:
             if field in details:
                 setattr(victim, field, details[field] or "")
@@ -175,6 +196,7 @@ def contact_log(
     channel, the day or the hour, or a message left; a task named is done by it."""
     with confidential(victim.agency_id):
         victim = _locked(victim)
+        check_served_here(victim.referral)
         if at > timezone.now() + timedelta(minutes=5):
             raise ValidationError({"at": _("A contact cannot be logged in the future.")})
         if task is not None and (task.victim_id != victim.pk or task.agency_id != victim.agency_id):
@@ -208,16 +230,27 @@ def contact_log(
 
 
 def plan_save(*, victim: Victim, by, **sections) -> SafetyPlanVersion:
-    """Save the safety plan: a new version, numbered after the last."""
+    """Save the safety plan: a new version, numbered after the last. Refused empty, and
+    when nothing changed since the last version."""
     with confidential(victim.agency_id):
         victim = _locked(victim)
-        last = victim.plans.aggregate(last=Max("number"))["last"] or 0
+        check_served_here(victim.referral)
+        texts = {name: (sections.get(name) or "").strip() for name in PLAN_SECTIONS}
+        if not any(texts.values()):
+            raise ValidationError(_("Write at least one section of the plan."), code="empty")
+        latest = victim.plans.order_by("-number").first()
+        if latest and all(getattr(latest, name) == texts[name] for name in PLAN_SECTIONS):
+            raise ValidationError(
+                _("Nothing changed since version %(number)s.") % {"number": latest.number},
+                code="unchanged",
+            )
+        last = latest.number if latest else 0
         plan = SafetyPlanVersion(
             agency_id=victim.agency_id,
             victim=victim,
             number=last + 1,
             saved_by=by,
-            **{name: sections.get(name) or "" for name in PLAN_SECTIONS},
+            **texts,
         )
         plan.full_clean()
         plan.save()
@@ -230,9 +263,17 @@ def letter_printed(*, victim: Victim, by, kind: str, language: str) -> LetterPri
     with confidential(victim.agency_id):
         # The rules as they are now, not as the caller read them: they may have just changed.
         victim = _locked(victim)
+        if kind in LETTER_NEEDS and victim.referral.status not in LETTER_NEEDS[kind]:
+            raise ValidationError(
+                _("The participant's program is not where this letter says it is."),
+                code="untrue",
+            )
         reason = rules.refusal(
             victim, channel=Channel.LETTER, mandatory=kind == LetterKind.DISCHARGE
         )
+        updates_refused = victim.consent_updates == ConsentState.WITHDRAWN
+        if not reason and kind != LetterKind.DISCHARGE and updates_refused:
+            reason = _("This person withdrew their consent to updates on the program.")
         if reason:
             raise ValidationError(reason, code="unsafe")
         letter = LetterPrinted(
@@ -256,8 +297,15 @@ def task_close(*, task: OutreachTask, by, cancelled: bool = False) -> OutreachTa
 
 
 def task_add(*, victim: Victim, by, due_on, assignee=None) -> OutreachTask:
-    """A follow-up the worker sets themselves, for them or another partner-contact worker."""
+    """A follow-up the worker sets themselves, for them or another partner-contact worker;
+    never one that would contact someone who must not be, or withdrew their consent."""
     with confidential(victim.agency_id):
+        check_served_here(victim.referral)
+        if not victim.reachable:
+            raise ValidationError(
+                _("No task can ask to contact this person: see their consent and rules."),
+                code="unreachable",
+            )
         if assignee is not None:
             check_outreach_worker(
                 agency_id=victim.agency_id, referral=victim.referral, worker=assignee
@@ -281,6 +329,8 @@ def task_assign(*, task: OutreachTask, by, assignee) -> OutreachTask:
         if assignee is not None:
             check_outreach_worker(agency_id=task.agency_id, referral=task.referral, worker=assignee)
         task = OutreachTask.objects.select_for_update().get(pk=task.pk, agency_id=task.agency_id)
+        if task.state != OutreachTask.State.OPEN:
+            raise ValidationError(_("This task is finished: it keeps who held it."))
         task.assignee = assignee
         task.save(update_fields=["assignee"])
         return task

@@ -11,7 +11,6 @@ from ipv.audit.services import audit_record
 from referrals.models import Milestone, Referral
 from victims import rules
 from victims.models import (
-    Assignment,
     Concern,
     ConsentRecord,
     Contact,
@@ -22,6 +21,8 @@ from victims.models import (
 from victims.models.outreach import TaskKind
 from victims.models.people import ConsentState, OutreachState
 from victims.rls import confidential
+from victims.services.outreach import check_served_here
+from victims.services.workers import carrying_workers
 
 Kind = Milestone.Kind
 
@@ -39,6 +40,8 @@ TASK_FOR = {
 # Notices the agency gives even to someone who withdrew their consent (by the safe channels
 # their rules allow): the participant is out of the program.
 MANDATORY = frozenset({Kind.DISCHARGED, Kind.RETURNED_TO_COURT})
+# The milestones whose task is news of the program: none for someone who refused updates.
+UPDATES = frozenset({Kind.INTAKE_DONE, Kind.ENROLLED, Kind.COMPLETED})
 
 
 def _absences_reaching_limit(milestones: list[Milestone]) -> set[int]:
@@ -100,15 +103,17 @@ def tasks_for_milestones(milestones: list[Milestone]) -> int:
             .exclude(do_not_contact=True)
             .order_by("pk")
             .values_list(
-                "pk", "agency_id", "referral_id", "consent_contact", "outreach", named=True
+                "pk",
+                "agency_id",
+                "referral_id",
+                "consent_contact",
+                "consent_updates",
+                "outreach",
+                named=True,
             )
         ):
             people[victim.referral_id].append(victim)
-        workers = dict(
-            Assignment.objects.filter(referral_id__in=referral_ids).values_list(
-                "referral_id", "worker_id"
-            )
-        )
+        workers = carrying_workers(referral_ids)
         # What an earlier reading of these milestones already made (the cursor moved back, a
         # batch read again): neither made again nor allowed to reopen what was closed since.
         done = set(
@@ -126,6 +131,10 @@ def tasks_for_milestones(milestones: list[Milestone]) -> int:
                 if (milestone.pk, victim.pk) in done:
                     continue
                 if victim.consent_contact == ConsentState.WITHDRAWN and not mandatory:
+                    continue
+                # News of the program goes only to those who did not refuse it.
+                updates_refused = victim.consent_updates == ConsentState.WITHDRAWN
+                if milestone.kind in UPDATES and updates_refused:
                     continue
                 if victim.outreach == OutreachState.CLOSED:
                     reopened.add(victim.pk)
@@ -156,12 +165,11 @@ def concern_raise(*, referral: Referral, by, note: str) -> Concern:
     by the channels their rules allow. Outreach closed for a person reopens. Whoever raises it
     learns nothing of them; the audit trail names the concern, never the note."""
     with confidential(referral.agency_id):
+        check_served_here(referral)
         concern = Concern(agency_id=referral.agency_id, referral=referral, note=note, raised_by=by)
         concern.full_clean()
         concern.save()
-        worker = (
-            Assignment.objects.filter(referral=referral).values_list("worker_id", flat=True).first()
-        )
+        worker = carrying_workers([referral.pk]).get(referral.pk)
         people = list(
             Victim.objects.filter(agency_id=referral.agency_id, referral=referral)
             .exclude(do_not_contact=True)

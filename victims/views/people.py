@@ -51,8 +51,6 @@ def _person_form(request, pk, form_class, service, *, title, initial, **options)
     """A page with one form about a person: bind, call the service, back to the record."""
     with confidential(request.agency):
         victim = selectors.victim_get(agency=request.agency, pk=pk)
-        if request.method == "GET":
-            audit_read(reader=request.user, agency=request.agency, record=victim)
         form = form_class(posted(request), initial=initial(victim), **options)
         if form.is_valid():
             try:
@@ -63,6 +61,8 @@ def _person_form(request, pk, form_class, service, *, title, initial, **options)
                 messages.success(request, _("Saved."))
                 return to_person(request, victim)
         context = {"victim": victim, "referral": victim.referral, "form": form, "title": title}
+        # Shown again with its errors too: every page that shows the record is a read.
+        audit_read(reader=request.user, agency=request.agency, record=victim)
         return form_page(request, "victims/person_form.html", context, form)
 
 
@@ -122,8 +122,6 @@ def outreach_close(request, pk):
 def outreach_contact(request, pk):
     with confidential(request.agency):
         victim = selectors.victim_get(agency=request.agency, pk=pk)
-        if request.method == "GET":
-            audit_read(reader=request.user, agency=request.agency, record=victim)
         form = ContactForm(
             posted(request),
             initial={"at": timezone.localtime().replace(second=0, microsecond=0)},
@@ -145,6 +143,8 @@ def outreach_contact(request, pk):
             "form": form,
             "rules": rules_shown(victim),
         }
+        # Shown again with its errors too: every page that shows the record is a read.
+        audit_read(reader=request.user, agency=request.agency, record=victim)
         return form_page(request, "victims/contact_form.html", context, form)
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ipv.audit.services import audit_read
 from ipv.core.forms import apply_errors, form_page, posted
 from ipv.core.permissions import requires
 from referrals import selectors as referral_selectors
@@ -18,9 +19,13 @@ from victims.views import to_person, to_referral
 
 
 def _referral_page(request, referral, assign_form, status=200):
+    people = selectors.referral_people(agency=request.agency, referral=referral)
+    # The page names each person: a read of each record.
+    for person in people:
+        audit_read(reader=request.user, agency=request.agency, record=person)
     context = {
         "referral": referral,
-        "people": selectors.referral_people(agency=request.agency, referral=referral),
+        "people": people,
         "program": selectors.program_status(referral=referral),
         "assignment": selectors.referral_assignment(agency=request.agency, referral=referral),
         "concerns": selectors.referral_concerns(agency=request.agency, referral=referral),
@@ -84,8 +89,14 @@ def outreach_person_new(request, referral):
 def outreach_alert(request, referral):
     """Confirm, then send the case team a risk alert that names nobody."""
     referral = referral_selectors.referral_get(agency=request.agency, pk=referral)
+    refused = ""
     if request.method == "POST":
-        alerts.risk_alert_send(referral=referral, by=request.user)
-        messages.success(request, _("The risk alert was sent to the case team."))
-        return to_referral(request, referral)
-    return render(request, "victims/alert_confirm.html", {"referral": referral})
+        try:
+            alerts.risk_alert_send(referral=referral, by=request.user)
+        except ValidationError as error:
+            refused = " ".join(error.messages)
+        else:
+            messages.success(request, _("The risk alert was sent to the case team."))
+            return to_referral(request, referral)
+    context = {"referral": referral, "refused": refused}
+    return render(request, "victims/alert_confirm.html", context, status=400 if refused else 200)

@@ -1,5 +1,6 @@
 import pytest
 
+from referrals.models import Referral, Status
 from victims.services import outreach
 
 
@@ -16,6 +17,8 @@ def add_outreach_person(world):
         language="fr",
         address="12, rue des Érables\nOttawa (Ontario)  K1N 5T5",
     )
+    # In a group: the "started the program" letter is true of it.
+    Referral.objects.filter(pk=world.referral.pk).update(status=Status.ENROLLED)
     world.plan = outreach.plan_save(
         victim=world.victim, by=world["partner_contact"], warning_signs="Il boit le vendredi."
     )
@@ -25,3 +28,8 @@ def add_outreach_person(world):
 @pytest.fixture
 def world(world):
     return add_outreach_person(world)
+
+
+def program_at(world, status) -> None:
+    """Where the participant's program is, as a letter must say it."""
+    Referral.objects.filter(pk=world.referral.pk).update(status=status)

@@ -19,6 +19,8 @@ from pypdf import PdfReader
 
 from directory.models import Agency
 from ipv.audit.models import AuditEvent
+from referrals.models import Status
+from tests.victims.documents.conftest import program_at
 from victims.models import LetterPrinted, Victim
 from victims.services import outreach
 
@@ -140,7 +142,7 @@ def test_a_french_speaking_persons_plan_prints_in_french_with_its_sections_in_or
         "Documents et objets à garder prêts",
         "Enfants",
         "Sécurité technologique",
-        "Mot code et sa signification",
+        "Mot de code et ce qu'il signifie",
     ]
     positions = [text.find(heading) for heading in headings]
     assert -1 not in positions, text
@@ -215,6 +217,7 @@ def test_an_english_speaking_person_gets_an_english_letter_and_its_printing_is_r
     client, world
 ):
     emma = allow_letters(world, english_person(world))
+    program_at(world, Status.COMPLETED)
     client.force_login(world["partner_contact"])
     text, _metadata = read_pdf(client.get(letter_url(world, "completion", pk=emma.pk)))
     assert text.startswith("River Services 100 Main Street, Ottawa, Ontario K1P 5J3 ")
@@ -242,7 +245,7 @@ def test_a_letter_the_rules_do_not_allow_is_refused_then_printed_once_they_do(cl
     assert refused["Content-Type"].startswith("text/html")
     page = refused.content.decode()
     assert "This letter cannot be printed" in page
-    assert "Their safe-contact rules do not allow contact by letter." in page
+    assert "Their safe-contact rules do not allow this channel: letter." in page
     assert "no-store" in refused["Cache-Control"]
     assert not LetterPrinted.objects.exists()
 
@@ -270,9 +273,11 @@ def test_withdrawn_consent_stops_the_notices_but_a_discharge(client, world):
         on=NOW.date(),
     )
     client.force_login(world["partner_contact"])
-    for kind in ("start", "completion"):
+    for kind, status in (("start", Status.ENROLLED), ("completion", Status.COMPLETED)):
+        program_at(world, status)
         page = client.get(letter_url(world, kind)).content.decode()
         assert "This person withdrew their consent to be contacted." in page
+    program_at(world, Status.DISCHARGED)
     read_pdf(client.get(letter_url(world, "discharge")))
     assert list(LetterPrinted.objects.values_list("kind", flat=True)) == ["discharge"]
 
@@ -284,6 +289,7 @@ def test_do_not_contact_stops_even_a_discharge_notice(client, world):
         channels=["letter"],
         do_not_contact=True,
     )
+    program_at(world, Status.DISCHARGED)
     client.force_login(world["partner_contact"])
     page = client.get(letter_url(world, "discharge")).content.decode()
     assert "This person must not be contacted." in page
@@ -347,3 +353,39 @@ def test_the_print_form_asks_by_a_labelled_checkbox_for_the_agency(world):
     assert 'method="get"' in html
     assert 'name="agency"' in html and 'value="1"' in html
     assert 'for="plan-1-agency"' in html and 'id="plan-1-agency"' in html
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [("start", Status.RECEIVED), ("completion", Status.ENROLLED), ("discharge", Status.ENROLLED)],
+)
+def test_a_letter_that_would_say_something_untrue_is_refused(client, world, kind, status):
+    allow_letters(world)
+    program_at(world, status)
+    client.force_login(world["partner_contact"])
+    page = client.get(letter_url(world, kind)).content.decode()
+    assert "The participant&#x27;s program is not where this letter says it is." in page
+    assert not LetterPrinted.objects.exists()
+    # Positive control: the letter that is true of the program prints.
+    program_at(
+        world,
+        {"start": Status.ENROLLED, "completion": Status.COMPLETED}.get(kind, Status.DISCHARGED),
+    )
+    read_pdf(client.get(letter_url(world, kind)))
+
+
+def test_a_person_who_refused_updates_gets_no_start_or_completion_letter(client, world):
+    allow_letters(world)
+    outreach.consent_record(
+        victim=world.victim,
+        by=world["partner_contact"],
+        topic="updates",
+        given=False,
+        how="phone",
+        on=NOW.date(),
+    )
+    client.force_login(world["partner_contact"])
+    page = client.get(letter_url(world, "start")).content.decode()
+    assert "This person withdrew their consent to updates on the program." in page
+    program_at(world, Status.DISCHARGED)
+    read_pdf(client.get(letter_url(world, "discharge")))

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from directory.models import SupportService
+from referrals.models import Referral
 from tests.factories import SupportServiceFactory
 from tests.victims.services.conftest import NOW, consume, named, person, tasks_of
 from victims.models import Contact
@@ -51,7 +52,7 @@ def contacts_of(victim) -> list[Contact]:
 def test_a_channel_their_rules_forbid_is_refused_with_the_reason(world, referral):
     sophie = person(referral, "Sophie Lachance")
     assert refused(lambda: log(world, sophie, channel="email")) == {
-        "channel": ["Their safe-contact rules do not allow contact by email."]
+        "channel": ["Their safe-contact rules do not allow this channel: email."]
     }
     assert contacts_of(sophie) == []
     log(world, sophie, channel="phone")
@@ -178,9 +179,15 @@ def test_a_letter_printed_is_noted_only_where_a_letter_is_safe(world, referral):
     from victims.services.outreach import letter_printed
 
     sophie = person(referral, "Sophie Lachance")
+    # Not yet in a group: a letter saying the program started would be untrue.
     with pytest.raises(ValidationError) as refusal:
         letter_printed(victim=sophie, by=world["partner_contact"], kind="start", language="fr")
-    assert refusal.value.messages == ["Their safe-contact rules do not allow contact by letter."]
+    assert refusal.value.code == "untrue"
+    Referral.objects.filter(pk=referral.pk).update(status="enrolled")
+    sophie = person(referral, "Sophie Lachance")
+    with pytest.raises(ValidationError) as refusal:
+        letter_printed(victim=sophie, by=world["partner_contact"], kind="start", language="fr")
+    assert refusal.value.messages == ["Their safe-contact rules do not allow this channel: letter."]
     sophie = rules_set(
         victim=sophie,
         by=world["partner_contact"],

@@ -52,14 +52,14 @@ def test_withdrawn_consent_refuses_contact_but_a_mandatory_notice_by_a_safe_chan
     assert refusal(withdrawn, channel="letter", mandatory=True) is None
     # Mandatory, yet still only by the channels their rules allow.
     assert refusal(withdrawn, channel="phone", mandatory=True) == (
-        "Their safe-contact rules do not allow contact by phone."
+        "Their safe-contact rules do not allow this channel: phone."
     )
 
 
 def test_a_channel_their_rules_do_not_allow_is_refused():
     assert refusal(someone(channels=["phone"]), channel="phone") is None
     assert refusal(someone(channels=["phone"]), channel="email") == (
-        "Their safe-contact rules do not allow contact by email."
+        "Their safe-contact rules do not allow this channel: email."
     )
 
 
@@ -135,6 +135,22 @@ def test_an_hour_outside_their_safe_hours_in_toronto_is_refused():
         assert refusal(mornings, channel="phone", at=late) == reason
 
 
+def test_safe_hours_may_run_past_midnight():
+    nights = someone(safe_from=time(22, 0), safe_until=time(2, 0))
+    assert (
+        refusal(nights, channel="phone", at=datetime(2026, 11, 24, 23, 30, tzinfo=TORONTO)) is None
+    )
+    assert (
+        refusal(nights, channel="phone", at=datetime(2026, 11, 25, 1, 59, tzinfo=TORONTO)) is None
+    )
+    # Positive control: the afternoon, outside them, is refused.
+    afternoon = datetime(2026, 11, 24, 15, 0, tzinfo=TORONTO)
+    assert refusal(nights, channel="phone", at=afternoon).startswith(
+        "Their safe-contact rules allow contact only between"
+    )
+    assert refusal(nights, channel="phone", at=datetime(2026, 11, 25, 2, 0, tzinfo=TORONTO))
+
+
 def test_a_letter_is_not_refused_for_the_hour_it_is_printed():
     mornings = someone(safe_from=time(9, 0), safe_until=time(12, 0), safe_days=[0])
     assert refusal(mornings, channel="letter", at=TUESDAY_10.replace(hour=20)) is None
@@ -170,5 +186,5 @@ def test_several_business_days_after():
 
 def test_a_channel_that_does_not_exist_is_refused_not_an_error():
     assert refusal(someone(), channel="pigeon") == (
-        "Their safe-contact rules do not allow contact by pigeon."
+        "Their safe-contact rules do not allow this channel: pigeon."
     )

@@ -67,24 +67,33 @@ def refreshed(world) -> Victim:
 # Safe-contact rules.
 
 
-def test_safe_hours_that_end_before_they_start_are_refused_with_what_was_typed(
+def test_safe_hours_that_start_and_end_together_are_refused_with_what_was_typed(
     worker_client, world
 ):
     data = {
         "channels": ["phone", "text"],
         "safe_days": ["0", "2"],
         "safe_from": "17:00",
-        "safe_until": "09:00",
+        "safe_until": "17:00",
         "code_word": "tulipe",
     }
     response = worker_client.post(person_url("outreach_rules", world), data)
     assert response.status_code == 400
     assert response.context["form"].errors["safe_until"] == [
-        "The safe hours must end after they start."
+        "The safe hours cannot start and end at the same time."
     ]
     page = response.content.decode()
-    assert 'value="17:00"' in page and 'value="09:00"' in page and 'value="tulipe"' in page
+    assert 'value="17:00"' in page and 'value="tulipe"' in page
     assert refreshed(world).safe_from is None
+
+
+def test_safe_hours_may_run_past_midnight(worker_client, world):
+    data = {"channels": ["phone"], "safe_days": ["0", "1", "2", "3", "4", "5", "6"]}
+    data |= {"safe_from": "22:00", "safe_until": "02:00"}
+    response = worker_client.post(person_url("outreach_rules", world), data)
+    assert response.status_code == 302
+    victim = refreshed(world)
+    assert (victim.safe_from.hour, victim.safe_until.hour) == (22, 2)
 
 
 def test_rules_are_saved_with_channels_days_hours_and_the_code_word(worker_client, world):
@@ -168,7 +177,7 @@ def test_a_contact_by_a_channel_the_rules_forbid_is_refused_at_the_channel(worke
         worker_client,
         world,
         contact_data(channel="phone"),
-        "Their safe-contact rules do not allow contact by phone.",
+        "Their safe-contact rules do not allow this channel: phone.",
     )
 
 

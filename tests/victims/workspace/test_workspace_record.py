@@ -156,7 +156,7 @@ def _add_rows(world, count):
         outreach.task_add(
             victim=world.victim, by=worker, due_on=date(2099, 2, 1 + index), assignee=worker
         )
-        outreach.plan_save(victim=world.victim, by=worker, warning_signs=f"Sign {index}")
+        outreach.plan_save(victim=world.victim, by=worker, warning_signs=f"Sign {count}-{index}")
         with confidential(world.agency):
             LetterPrinted.objects.create(
                 agency=world.agency, victim=world.victim, kind="start", language="fr", by=worker
