@@ -29,6 +29,11 @@ class NamedPersonForm(PlainTextForm):
     relationship = forms.ChoiceField(
         label=_("Relationship"), choices=[("", "—"), *Relationship.choices]
     )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("As the participant's")), *Language.choices],
+        required=False,
+    )
     phone = PhoneNumberField(label=_("Phone"), region="CA", required=False)
     email = forms.EmailField(label=_("Email"), max_length=254, required=False)
     safe_contact_notes = forms.CharField(

@@ -37,6 +37,8 @@ def _victims_rows(*, agency, referral, people, by) -> list[Victim]:
             agency=agency,
             referral=referral,
             created_by=by,
+            # Unless the form says otherwise, the household's language: the participant's.
+            language=person.get("language") or referral.participant.language,
             **{field: str(person.get(field) or "") for field in NAMED_PERSON_FIELDS},
         )
         row.full_clean(exclude=["agency", "referral", "created_by"])
