@@ -9,6 +9,7 @@ import re
 from datetime import date, datetime, time, timedelta
 
 import time_machine
+from django.db import connection
 from django.utils import formats, timezone, translation
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -21,7 +22,7 @@ from sessions_app.services.enrollment import enroll
 from sessions_app.services.program import intake_record, referral_transition
 from tests.conftest import ORDER, PERSON
 from tests.e2e.test_signed_in_pages import sign_in
-from victims.models import OutreachTask
+from victims.models import OutreachTask, Victim
 from victims.models.outreach import TaskKind
 from victims.rls import confidential
 from victims.services import e_referral_submit_naming
@@ -106,7 +107,30 @@ def _in_the_facilitators_group(world, referral):
 def test_outreach_follows_the_participant_from_acceptance_to_discharge_in_french(
     page, new_page, live_server, world, assert_accessible
 ):
-    base, agency = live_server.url, f"/fr/a/{world.agency.slug}"
+    _from_acceptance_to_discharge(page, new_page, live_server.url, world, assert_accessible)
+
+
+def test_the_same_flow_holds_under_row_level_security(
+    page, new_page, live_server, world, as_app, assert_accessible
+):
+    """The same, with the site and the test connected as the application role (as in
+    production): neither superuser nor exempt from row security, so the policies apply to
+    every read and write of the confidential store, the live server's included (it shares
+    Django's connection settings)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+        )
+        assert cursor.fetchone() == (as_app.role, False, False)
+    _from_acceptance_to_discharge(page, new_page, live_server.url, world, assert_accessible)
+    # Émilie's record is there for her agency; a query that names no agency reads nothing.
+    with confidential(world.agency):
+        assert Victim.objects.filter(agency=world.agency).count() == 1
+    assert Victim.objects.filter(agency=world.agency).count() == 0
+
+
+def _from_acceptance_to_discharge(page, new_page, base, world, assert_accessible):
+    agency = f"/fr/a/{world.agency.slug}"
     # Ten in the morning on the day of the facilitator's group's second session (a Tuesday,
     # days ahead): inside the safe hours set below, and the roster is tonight's.
     session = world.group.sessions.order_by("date")[1]
