@@ -4,6 +4,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
 
 from directory.models import Program, SupportService
@@ -336,7 +337,9 @@ class TaskForm(PlainTextForm):
 class AssignForm(PlainTextForm):
     """The partner-contact worker who carries a referral's outreach (or a task)."""
 
-    worker = forms.ModelChoiceField(label=_("Partner-contact worker"), queryset=None)
+    worker = forms.ModelChoiceField(
+        label=pgettext_lazy("a person", "Partner-contact worker"), queryset=None
+    )
 
     def __init__(self, *args, workers, required=True, **kwargs):
         super().__init__(*args, **kwargs)

@@ -225,7 +225,7 @@ def _from_acceptance_to_discharge(page, new_page, base, world, assert_accessible
         expect(worker.get_by_role("alert")).to_be_visible()
         expect(worker.locator("#id_channel")).to_have_attribute("aria-invalid", "true")
         expect(worker.locator("#id_channel_error")).to_have_text(
-            "Ses règles de contact sécuritaire ne permettent pas de la joindre par texto."
+            "Ses règles de contact sécuritaire ne permettent pas ce moyen\xa0: texto."
         )
         expect(worker.get_by_label(named("Moyen"))).to_have_value("text")
         expect(worker.get_by_label(named("Résultat"))).to_have_value("reached")
