@@ -2,6 +2,7 @@
 string found nowhere else (a canary), for the tests of the wall around it."""
 
 import re
+import uuid
 from datetime import timedelta
 
 from django.utils import timezone
@@ -121,5 +122,6 @@ def seed(*, agency, referral, worker, raiser, by=None):
     outreach.letter_printed(victim=named, by=worker, kind="start", language="fr")
     outreach.task_add(victim=added, by=worker, due_on=timezone.localdate() + timedelta(days=3))
     tasks.concern_raise(referral=referral, by=raiser, note=CONCERN)
-    risk_alert_send(referral=referral, by=worker)
+    # Sent with its form's one-time key, as the page sends it.
+    risk_alert_send(referral=referral, by=worker, submission_key=uuid.uuid4())
     return named, added

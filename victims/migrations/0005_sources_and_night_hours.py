@@ -7,55 +7,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0007_unaccent_trigram_search'),
-        ('referrals', '0008_referral_submission_key'),
-        ('victims', '0004_home_in_index_order'),
+        ("directory", "0007_unaccent_trigram_search"),
+        ("referrals", "0008_referral_submission_key"),
+        ("victims", "0004_home_in_index_order"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='victim',
-            name='insert_insert',
+            model_name="victim",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='victim',
-            name='update_update',
+            model_name="victim",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='victim',
-            name='delete_delete',
+            model_name="victim",
+            name="delete_delete",
         ),
         migrations.RemoveConstraint(
-            model_name='victim',
-            name='victims_safe_hours_in_order',
+            model_name="victim",
+            name="victims_safe_hours_in_order",
         ),
         migrations.AddField(
-            model_name='victim',
-            name='source',
-            field=models.CharField(choices=[('order', 'Named in the order'), ('named_later', 'Named by the participant to the case team'), ('outreach', 'Added by outreach')], db_default='order', default='order', max_length=12, verbose_name='recorded from'),
+            model_name="victim",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("order", "Named in the order"),
+                    ("named_later", "Named by the participant to the case team"),
+                    ("outreach", "Added by outreach"),
+                ],
+                db_default="order",
+                default="order",
+                max_length=12,
+                verbose_name="recorded from",
+            ),
         ),
         migrations.AddField(
-            model_name='victimevent',
-            name='source',
-            field=models.CharField(choices=[('order', 'Named in the order'), ('named_later', 'Named by the participant to the case team'), ('outreach', 'Added by outreach')], db_default='order', default='order', max_length=12, verbose_name='recorded from'),
+            model_name="victimevent",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("order", "Named in the order"),
+                    ("named_later", "Named by the participant to the case team"),
+                    ("outreach", "Added by outreach"),
+                ],
+                db_default="order",
+                default="order",
+                max_length=12,
+                verbose_name="recorded from",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='victim',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "victims_victimevent" ("address", "agency_id", "channels", "closed_at", "closed_because", "code_word", "consent_contact", "consent_updates", "copied_from_id", "created_at", "created_by_id", "do_not_contact", "email", "full_name", "id", "interpreter", "language", "message_ok", "outreach", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "referral_id", "relationship", "rules_updated_at", "safe_contact_notes", "safe_days", "safe_from", "safe_until", "source", "voicemail_ok") VALUES (NEW."address", NEW."agency_id", NEW."channels", NEW."closed_at", NEW."closed_because", NEW."code_word", NEW."consent_contact", NEW."consent_updates", NEW."copied_from_id", NEW."created_at", NEW."created_by_id", NEW."do_not_contact", NEW."email", NEW."full_name", NEW."id", NEW."interpreter", NEW."language", NEW."message_ok", NEW."outreach", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'insert\', NEW."id", NEW."phone", NEW."referral_id", NEW."relationship", NEW."rules_updated_at", NEW."safe_contact_notes", NEW."safe_days", NEW."safe_from", NEW."safe_until", NEW."source", NEW."voicemail_ok"); RETURN NULL;', hash='8acae71119f9148225b1a7c0b30c868697c822eb', operation='INSERT', pgid='pgtrigger_insert_insert_9f17e', table='victims_victim', when='AFTER')),
+            model_name="victim",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "victims_victimevent" ("address", "agency_id", "channels", "closed_at", "closed_because", "code_word", "consent_contact", "consent_updates", "copied_from_id", "created_at", "created_by_id", "do_not_contact", "email", "full_name", "id", "interpreter", "language", "message_ok", "outreach", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "referral_id", "relationship", "rules_updated_at", "safe_contact_notes", "safe_days", "safe_from", "safe_until", "source", "voicemail_ok") VALUES (NEW."address", NEW."agency_id", NEW."channels", NEW."closed_at", NEW."closed_because", NEW."code_word", NEW."consent_contact", NEW."consent_updates", NEW."copied_from_id", NEW."created_at", NEW."created_by_id", NEW."do_not_contact", NEW."email", NEW."full_name", NEW."id", NEW."interpreter", NEW."language", NEW."message_ok", NEW."outreach", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'insert\', NEW."id", NEW."phone", NEW."referral_id", NEW."relationship", NEW."rules_updated_at", NEW."safe_contact_notes", NEW."safe_days", NEW."safe_from", NEW."safe_until", NEW."source", NEW."voicemail_ok"); RETURN NULL;',
+                    hash="8acae71119f9148225b1a7c0b30c868697c822eb",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_9f17e",
+                    table="victims_victim",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='victim',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "victims_victimevent" ("address", "agency_id", "channels", "closed_at", "closed_because", "code_word", "consent_contact", "consent_updates", "copied_from_id", "created_at", "created_by_id", "do_not_contact", "email", "full_name", "id", "interpreter", "language", "message_ok", "outreach", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "referral_id", "relationship", "rules_updated_at", "safe_contact_notes", "safe_days", "safe_from", "safe_until", "source", "voicemail_ok") VALUES (NEW."address", NEW."agency_id", NEW."channels", NEW."closed_at", NEW."closed_because", NEW."code_word", NEW."consent_contact", NEW."consent_updates", NEW."copied_from_id", NEW."created_at", NEW."created_by_id", NEW."do_not_contact", NEW."email", NEW."full_name", NEW."id", NEW."interpreter", NEW."language", NEW."message_ok", NEW."outreach", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'update\', NEW."id", NEW."phone", NEW."referral_id", NEW."relationship", NEW."rules_updated_at", NEW."safe_contact_notes", NEW."safe_days", NEW."safe_from", NEW."safe_until", NEW."source", NEW."voicemail_ok"); RETURN NULL;', hash='bf4f8be251e356b6c6f9c9da94f3463464c020ba', operation='UPDATE', pgid='pgtrigger_update_update_ec72f', table='victims_victim', when='AFTER')),
+            model_name="victim",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "victims_victimevent" ("address", "agency_id", "channels", "closed_at", "closed_because", "code_word", "consent_contact", "consent_updates", "copied_from_id", "created_at", "created_by_id", "do_not_contact", "email", "full_name", "id", "interpreter", "language", "message_ok", "outreach", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "referral_id", "relationship", "rules_updated_at", "safe_contact_notes", "safe_days", "safe_from", "safe_until", "source", "voicemail_ok") VALUES (NEW."address", NEW."agency_id", NEW."channels", NEW."closed_at", NEW."closed_because", NEW."code_word", NEW."consent_contact", NEW."consent_updates", NEW."copied_from_id", NEW."created_at", NEW."created_by_id", NEW."do_not_contact", NEW."email", NEW."full_name", NEW."id", NEW."interpreter", NEW."language", NEW."message_ok", NEW."outreach", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'update\', NEW."id", NEW."phone", NEW."referral_id", NEW."relationship", NEW."rules_updated_at", NEW."safe_contact_notes", NEW."safe_days", NEW."safe_from", NEW."safe_until", NEW."source", NEW."voicemail_ok"); RETURN NULL;',
+                    hash="bf4f8be251e356b6c6f9c9da94f3463464c020ba",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_ec72f",
+                    table="victims_victim",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='victim',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "victims_victimevent" ("address", "agency_id", "channels", "closed_at", "closed_because", "code_word", "consent_contact", "consent_updates", "copied_from_id", "created_at", "created_by_id", "do_not_contact", "email", "full_name", "id", "interpreter", "language", "message_ok", "outreach", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "referral_id", "relationship", "rules_updated_at", "safe_contact_notes", "safe_days", "safe_from", "safe_until", "source", "voicemail_ok") VALUES (OLD."address", OLD."agency_id", OLD."channels", OLD."closed_at", OLD."closed_because", OLD."code_word", OLD."consent_contact", OLD."consent_updates", OLD."copied_from_id", OLD."created_at", OLD."created_by_id", OLD."do_not_contact", OLD."email", OLD."full_name", OLD."id", OLD."interpreter", OLD."language", OLD."message_ok", OLD."outreach", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'delete\', OLD."id", OLD."phone", OLD."referral_id", OLD."relationship", OLD."rules_updated_at", OLD."safe_contact_notes", OLD."safe_days", OLD."safe_from", OLD."safe_until", OLD."source", OLD."voicemail_ok"); RETURN NULL;', hash='6cd170c74a29f8396b32af2aaea780df8352c06e', operation='DELETE', pgid='pgtrigger_delete_delete_ee5b5', table='victims_victim', when='AFTER')),
+            model_name="victim",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "victims_victimevent" ("address", "agency_id", "channels", "closed_at", "closed_because", "code_word", "consent_contact", "consent_updates", "copied_from_id", "created_at", "created_by_id", "do_not_contact", "email", "full_name", "id", "interpreter", "language", "message_ok", "outreach", "pgh_context", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "referral_id", "relationship", "rules_updated_at", "safe_contact_notes", "safe_days", "safe_from", "safe_until", "source", "voicemail_ok") VALUES (OLD."address", OLD."agency_id", OLD."channels", OLD."closed_at", OLD."closed_because", OLD."code_word", OLD."consent_contact", OLD."consent_updates", OLD."copied_from_id", OLD."created_at", OLD."created_by_id", OLD."do_not_contact", OLD."email", OLD."full_name", OLD."id", OLD."interpreter", OLD."language", OLD."message_ok", OLD."outreach", COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_metadata\', TRUE), \'\'), NULL)::JSONB, COALESCE(NULLIF(CURRENT_SETTING(\'pghistory.context_id\', TRUE), \'\'), NULL)::UUID, NOW(), \'delete\', OLD."id", OLD."phone", OLD."referral_id", OLD."relationship", OLD."rules_updated_at", OLD."safe_contact_notes", OLD."safe_days", OLD."safe_from", OLD."safe_until", OLD."source", OLD."voicemail_ok"); RETURN NULL;',
+                    hash="6cd170c74a29f8396b32af2aaea780df8352c06e",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_ee5b5",
+                    table="victims_victim",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='victim',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('safe_from__isnull', True), ('safe_until__isnull', True)), models.Q(('safe_from__isnull', False), ('safe_until__isnull', False), models.Q(('safe_from', models.F('safe_until')), _negated=True)), _connector='OR'), name='victims_safe_hours_in_order', violation_error_message='The safe hours cannot start and end at the same time.'),
+            model_name="victim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("safe_from__isnull", True), ("safe_until__isnull", True)),
+                    models.Q(
+                        ("safe_from__isnull", False),
+                        ("safe_until__isnull", False),
+                        models.Q(("safe_from", models.F("safe_until")), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="victims_safe_hours_in_order",
+                violation_error_message="The safe hours cannot start and end at the same time.",
+            ),
         ),
     ]

@@ -364,3 +364,19 @@ class RiskAlert(models.Model):
 
     def __str__(self):
         return f"{self._meta.verbose_name} #{self.pk}"
+
+
+class FormSent(models.Model):
+    """A form of the confidential store that was sent and did what it asked, by its one-time
+    key: sent again (a double click, a reload, two tabs), it does nothing more."""
+
+    agency = _agency()
+    key = models.UUIDField(unique=True)
+    by = _person(_("by"))
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        triggers = [APPEND_ONLY]
+
+    def __str__(self):
+        return str(self.key)

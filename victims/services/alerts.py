@@ -8,14 +8,17 @@ from ipv.audit.services import audit_record
 from referrals.models import Referral
 from victims.models import RiskAlert
 from victims.rls import confidential
+from victims.services.once import first_send
 from victims.services.outreach import check_served_here
 
 
-def risk_alert_send(*, referral: Referral, by) -> RiskAlert:
+def risk_alert_send(*, referral: Referral, by, submission_key=None) -> RiskAlert | None:
     """Tell the case team that elevated risk was reported; audited. Refused on a referral
     transferred out: its case team is at the receiving agency now."""
     with confidential(referral.agency_id):
         check_served_here(referral)
+        if not first_send(agency_id=referral.agency_id, by=by, key=submission_key):
+            return None  # sent before
         alert = RiskAlert.objects.create(
             agency_id=referral.agency_id, referral=referral, sent_by=by
         )

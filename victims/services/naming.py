@@ -13,6 +13,7 @@ from victims import rules
 from victims.models import OutreachTask, Victim
 from victims.models.outreach import TaskKind
 from victims.rls import confidential
+from victims.services.once import first_send
 from victims.services.workers import carrying_workers
 
 # What a referral form may record about each person named in the order.
@@ -47,12 +48,14 @@ def _victims_rows(*, agency, referral, people, by) -> list[Victim]:
 
 
 @transaction.atomic
-def person_named_later(*, referral: Referral, person: dict, by) -> None:
+def person_named_later(*, referral: Referral, person: dict, by, submission_key=None) -> None:
     """A person the participant names once the referral exists (a new current partner),
     recorded for outreach. With the referral already accepted, outreach's first contact is
     asked of the partner-contact worker at once, due the next business day; before that,
     the acceptance will ask it, as for everyone the order names. Answers nothing back."""
     with confidential(referral.agency_id):
+        if not first_send(agency_id=referral.agency_id, by=by, key=submission_key):
+            return  # sent before
         (victim,) = _victims_rows(agency=referral.agency, referral=referral, people=[person], by=by)
         Victim.objects.filter(pk=victim.pk).update(source=Victim.Source.NAMED_LATER)
         if referral.accepted_at is None:

@@ -27,6 +27,7 @@ from victims.models import (
 from victims.models.outreach import PLAN_SECTIONS, LetterKind, TaskKind
 from victims.models.people import Channel, ConsentState, OutreachState
 from victims.rls import confidential
+from victims.services.once import first_send
 
 RULE_FIELDS = (
     "channels",
@@ -191,12 +192,15 @@ def contact_log(
     support_service=None,
     note: str = "",
     task: OutreachTask | None = None,
-) -> Contact:
+    submission_key=None,
+) -> Contact | None:
     """Log an attempt or a contact. Refused where the person's safe-contact rules forbid the
     channel, the day or the hour, or a message left; a task named is done by it."""
     with confidential(victim.agency_id):
         victim = _locked(victim)
         check_served_here(victim.referral)
+        if not first_send(agency_id=victim.agency_id, by=by, key=submission_key):
+            return None  # sent before: logged then
         if at > timezone.now() + timedelta(minutes=5):
             raise ValidationError({"at": _("A contact cannot be logged in the future.")})
         if task is not None and (task.victim_id != victim.pk or task.agency_id != victim.agency_id):

@@ -21,6 +21,7 @@ from victims.models import (
 from victims.models.outreach import TaskKind
 from victims.models.people import ConsentState, OutreachState
 from victims.rls import confidential
+from victims.services.once import first_send
 from victims.services.outreach import check_served_here
 from victims.services.workers import carrying_workers
 
@@ -158,7 +159,7 @@ def tasks_for_milestones(milestones: list[Milestone]) -> int:
         return len(created)
 
 
-def concern_raise(*, referral: Referral, by, note: str) -> Concern:
+def concern_raise(*, referral: Referral, by, note: str, submission_key=None) -> Concern | None:
     """A concern for someone's safety about a participant (a threat said in group, a
     disclosure): an urgent task, due today, for each person named in the referral who has not
     asked never to be contacted — a notice given even to someone who withdrew their consent,
@@ -166,6 +167,8 @@ def concern_raise(*, referral: Referral, by, note: str) -> Concern:
     learns nothing of them; the audit trail names the concern, never the note."""
     with confidential(referral.agency_id):
         check_served_here(referral)
+        if not first_send(agency_id=referral.agency_id, by=by, key=submission_key):
+            return None  # sent before
         concern = Concern(agency_id=referral.agency_id, referral=referral, note=note, raised_by=by)
         concern.full_clean()
         concern.save()

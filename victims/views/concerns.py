@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ipv.core.forms import apply_errors, form_page, posted
+from ipv.core.forms import apply_errors, form_page, posted, submission_key, submission_key_shown
 from ipv.core.permissions import requires
 from referrals import selectors as referral_selectors
 from victims import selectors
@@ -45,13 +45,19 @@ def concern_raise(request, referral):
     form = ConcernForm(posted(request))
     if form.is_valid():
         try:
-            tasks.concern_raise(referral=referral, by=request.user, **form.cleaned_data)
+            tasks.concern_raise(
+                referral=referral,
+                by=request.user,
+                submission_key=submission_key(request),
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
             messages.success(request, _("Your concern was sent to the partner-contact team."))
             return _back(request, referral)
     context = {"referral": referral, "form": form, "next": _next(request)}
+    context["submission"] = submission_key_shown(request)
     return form_page(request, "victims/concern_raise.html", context, form)
 
 

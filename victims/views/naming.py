@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ipv.core.forms import apply_errors, form_page, posted
+from ipv.core.forms import apply_errors, form_page, posted, submission_key, submission_key_shown
 from ipv.core.permissions import requires
 from referrals import selectors as referral_selectors
 from referrals.views.agency import not_now
@@ -24,7 +24,12 @@ def referral_named_person(request, referral):
     form = NamedPersonForm(posted(request))
     if form.is_valid():
         try:
-            person_named_later(referral=referral, person=form.cleaned_data, by=request.user)
+            person_named_later(
+                referral=referral,
+                person=form.cleaned_data,
+                by=request.user,
+                submission_key=submission_key(request),
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -33,4 +38,5 @@ def referral_named_person(request, referral):
                 "agency:referral_detail", agency_slug=request.agency.slug, pk=referral.pk
             )
     context = {"referral": referral, "form": form}
+    context["submission"] = submission_key_shown(request)
     return form_page(request, "victims/named_person_new.html", context, form)

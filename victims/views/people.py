@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from directory.models import Program
 from ipv.audit.services import audit_read
-from ipv.core.forms import apply_errors, form_page, posted
+from ipv.core.forms import apply_errors, form_page, posted, submission_key, submission_key_shown
 from ipv.core.permissions import requires
 from victims import selectors
 from victims.forms import (
@@ -131,7 +131,12 @@ def outreach_contact(request, pk):
         )
         if form.is_valid():
             try:
-                outreach.contact_log(victim=victim, by=request.user, **form.cleaned_data)
+                outreach.contact_log(
+                    victim=victim,
+                    by=request.user,
+                    submission_key=submission_key(request),
+                    **form.cleaned_data,
+                )
             except ValidationError as error:
                 apply_errors(form, error)
             else:
@@ -145,6 +150,7 @@ def outreach_contact(request, pk):
         }
         # Shown again with its errors too: every page that shows the record is a read.
         audit_read(reader=request.user, agency=request.agency, record=victim)
+        context["submission"] = submission_key_shown(request)
         return form_page(request, "victims/contact_form.html", context, form)
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ipv.audit.services import audit_read
-from ipv.core.forms import apply_errors, form_page, posted
+from ipv.core.forms import apply_errors, form_page, posted, submission_key, submission_key_shown
 from ipv.core.permissions import requires
 from referrals import selectors as referral_selectors
 from victims import selectors
@@ -92,11 +92,14 @@ def outreach_alert(request, referral):
     refused = ""
     if request.method == "POST":
         try:
-            alerts.risk_alert_send(referral=referral, by=request.user)
+            alerts.risk_alert_send(
+                referral=referral, by=request.user, submission_key=submission_key(request)
+            )
         except ValidationError as error:
             refused = " ".join(error.messages)
         else:
             messages.success(request, _("The risk alert was sent to the case team."))
             return to_referral(request, referral)
     context = {"referral": referral, "refused": refused}
+    context["submission"] = submission_key_shown(request)
     return render(request, "victims/alert_confirm.html", context, status=400 if refused else 200)
