@@ -162,6 +162,12 @@ def test_twelve_weeks_of_attendance_end_in_a_certificate_anyone_can_check(
             page.keyboard.press("Enter")
             expect(row.get_by_role("status")).to_have_text("Saved.")
             assert_accessible(page)
+            # Then the line's link to raise a concern for someone's safety, then the roster's
+            # Save button.
+            page.keyboard.press("Tab")
+            expect(
+                row.get_by_role("link", name="Concern for someone's safety — Daniel Morgan")
+            ).to_be_focused()
             page.keyboard.press("Tab")
             save = page.get_by_role("button", name="Save the attendance")
             expect(save).to_be_focused()
