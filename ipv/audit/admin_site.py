@@ -17,8 +17,9 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import model_format_dict
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
+from django.http import Http404
 from django.utils import translation
 from django.utils.text import capfirst
 
@@ -297,7 +298,12 @@ class AuditedModelAdmin(admin.ModelAdmin):
     # Reading: the list, a record's page, and what a deletion would take with it.
 
     def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context)
+        try:
+            response = super().changelist_view(request, extra_context)
+        except ObjectDoesNotExist as missing:
+            # pghistory's events of one record (?obj=…) reload that record: gone, or not
+            # visible here (the confidential store's rows, behind row-level security).
+            raise Http404 from missing
         context = getattr(response, "context_data", None) or {}
         if "cl" in context:
             changelist = context["cl"]

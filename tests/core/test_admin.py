@@ -78,3 +78,15 @@ def test_the_admin_shows_no_victims_name_or_contact(client, world):
     for html in (listing, page):
         assert "Hortense" not in html
         assert "Canari" not in html
+
+
+def test_the_events_of_a_record_gone_or_out_of_sight_answer_404(client, world):
+    client.force_login(world["admin"])
+    url = "/en/admin/pghistory/events/"
+    missing = client.get(url, {"method": "tracks", "obj": "referrals.Referral:999999"})
+    assert missing.status_code == 404
+    # Positive control: a record that exists shows its events.
+    present = client.get(
+        url, {"method": "tracks", "obj": f"referrals.Referral:{world.referral.pk}"}
+    )
+    assert present.status_code == 200
