@@ -253,6 +253,14 @@ class ContactForm(PlainTextForm):
         error_messages={"too_late": _("A contact cannot be logged in the future.")},
     )
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    inbound = forms.BooleanField(
+        label=_("They contacted us"),
+        required=False,
+        help_text=_(
+            "A call or a visit of theirs: the safe-contact rules say how the agency may reach "
+            "them, not when they may reach it."
+        ),
+    )
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
     services = forms.MultipleChoiceField(
         label=_("Services given"),

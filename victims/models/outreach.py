@@ -187,6 +187,9 @@ class Contact(models.Model):
     )
     at = models.DateTimeField(_("when"))
     channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+    # The person reached the agency (a call, a visit): the safe-contact rules, which say how
+    # the agency may reach them, do not apply.
+    inbound = models.BooleanField(_("they contacted us"), default=False, db_default=False)
     outcome = models.CharField(_("outcome"), max_length=15, choices=Outcome)
     services = ChoiceArrayField(
         models.CharField(max_length=20, choices=Service),

@@ -192,6 +192,7 @@ def contact_log(
     support_service=None,
     note: str = "",
     task: OutreachTask | None = None,
+    inbound: bool = False,
     submission_key=None,
 ) -> Contact | None:
     """Log an attempt or a contact. Refused where the person's safe-contact rules forbid the
@@ -207,9 +208,12 @@ def contact_log(
             raise ValidationError({"task": _("That task is not one of this person's.")})
         mandatory = task is not None and task.mandatory
         leaves = outcome == "message_left"
-        reason = rules.refusal(
-            victim, channel=channel, at=at, leaves_message=leaves, mandatory=mandatory
-        )
+        # The rules say how the agency may reach them; a call or visit of theirs is logged.
+        reason = None
+        if not inbound:
+            reason = rules.refusal(
+                victim, channel=channel, at=at, leaves_message=leaves, mandatory=mandatory
+            )
         if reason:
             raise ValidationError({"channel": reason}, code="unsafe")
         contact = Contact(
@@ -218,6 +222,7 @@ def contact_log(
             victim=victim,
             at=at,
             channel=channel,
+            inbound=inbound,
             outcome=outcome,
             services=list(services),
             cultural_supports=list(cultural_supports),

@@ -207,3 +207,24 @@ def test_a_letter_printed_is_noted_only_where_a_letter_is_safe(world, referral):
         assert list(LetterPrinted.objects.filter(victim=sophie).values_list("pk", "kind")) == [
             (letter.pk, "start")
         ]
+
+
+def test_a_contact_they_made_is_logged_whatever_the_rules_say(world, referral):
+    from victims.services.outreach import contact_log
+
+    sophie = person(referral, "Sophie Lachance")
+    sophie = rules_set(victim=sophie, by=world["partner_contact"], channels=["letter"])
+    # Positive control: the agency may not phone her.
+    with pytest.raises(ValidationError):
+        contact_log(
+            victim=sophie, by=world["partner_contact"], at=NOW, channel="phone", outcome="reached"
+        )
+    contact = contact_log(
+        victim=sophie,
+        by=world["partner_contact"],
+        at=NOW,
+        channel="phone",
+        outcome="reached",
+        inbound=True,
+    )
+    assert (contact.channel, contact.inbound) == ("phone", True)
