@@ -64,16 +64,6 @@ def victim_get(*, agency, pk: int) -> Victim:
         )
 
 
-def plan_version_get(*, victim: Victim, number: int) -> SafetyPlanVersion:
-    """One version of a person's safety plan, or 404."""
-    with confidential(victim.agency_id):
-        return get_scoped_or_404(
-            SafetyPlanVersion.objects.filter(victim=victim),
-            agency=victim.agency_id,
-            number=number,
-        )
-
-
 @dataclass(frozen=True)
 class TaskFilters:
     kind: str = ""
@@ -105,8 +95,6 @@ class Home:
     upcoming: list
     unassigned: list
     caseload: list
-    overdue_count: int
-    unassigned_overdue_count: int
     counts: dict
 
 
@@ -201,8 +189,6 @@ def outreach_home(*, agency, user, filters: TaskFilters = TaskFilters()) -> Home
         upcoming=upcoming,
         unassigned=unassigned,
         caseload=caseload,
-        overdue_count=counts["mine_overdue"],
-        unassigned_overdue_count=counts["unassigned_overdue"],
         counts=counts,
     )
 

@@ -3,12 +3,11 @@ change that made it. Higher layers (outreach, reminders, statistics) read this s
 cursor of their own (`MilestoneCursor`, referrals.services.milestones) instead of being called
 by the app that made the change."""
 
-import pgtrigger
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-APPEND_ONLY = pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+from ipv.audit.models import APPEND_ONLY
 
 
 class MilestoneKind(models.TextChoices):

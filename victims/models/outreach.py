@@ -3,16 +3,14 @@ each attempt and contact, safety plans, letters printed, and the two narrow door
 case team and outreach."""
 
 import pghistory
-import pgtrigger
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ipv.audit.models import APPEND_ONLY
 from ipv.core.fields import ChoiceArrayField, EncryptedTextField, within_bounds
 from victims.models.people import Channel, Victim
-
-APPEND_ONLY = pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
 
 
 def _agency():

@@ -2,12 +2,12 @@
 safely."""
 
 import pghistory
-import pgtrigger
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ipv.audit.models import APPEND_ONLY
 from ipv.core.choices import Language
 from ipv.core.fields import (
     ChoiceArrayField,
@@ -17,8 +17,6 @@ from ipv.core.fields import (
     within_bounds,
 )
 from ipv.core.validators import validate_name
-
-APPEND_ONLY = pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
 
 
 class Relationship(models.TextChoices):

@@ -69,6 +69,15 @@ LETTER_NEEDS = {
 }
 
 
+def _saved(victim: Victim, values: dict) -> Victim:
+    """`victim` with `values` set, checked and saved."""
+    for field, value in values.items():
+        setattr(victim, field, value)
+    victim.full_clean(exclude=["agency", "referral", "created_by"])
+    victim.save()
+    return victim
+
+
 def _locked(victim: Victim) -> Victim:
     return Victim.objects.select_for_update().get(pk=victim.pk, agency_id=victim.agency_id)
 
@@ -81,36 +90,21 @@ def person_add(*, agency, referral: Referral, by, **details) -> Victim:
         victim = Victim(
             agency=agency, referral=referral, created_by=by, source=Victim.Source.OUTREACH
         )
-        for field in PERSON_FIELDS:
-            if field in details:
-                setattr(victim, field, details[field] or "")
-        victim.full_clean(exclude=["agency", "referral", "created_by"])
-        victim.save()
-        return victim
+        return _saved(victim, {f: details[f] or "" for f in PERSON_FIELDS if f in details})
 
 
 def person_update(*, victim: Victim, by, **details) -> Victim:
     """Correct who a person is and how to reach them."""
     with confidential(victim.agency_id):
         victim = _locked(victim)
-        for field in PERSON_FIELDS:
-            if field in details:
-                setattr(victim, field, details[field] or "")
-        victim.full_clean(exclude=["agency", "referral", "created_by"])
-        victim.save()
-        return victim
+        return _saved(victim, {f: details[f] or "" for f in PERSON_FIELDS if f in details})
 
 
 def rules_set(*, victim: Victim, by, **values) -> Victim:
     """Record the person's safe-contact rules."""
     with confidential(victim.agency_id):
-        victim = _locked(victim)
-        for field in RULE_FIELDS:
-            if field in values:
-                setattr(victim, field, values[field])
-        victim.rules_updated_at = timezone.now()
-        victim.full_clean(exclude=["agency", "referral", "created_by"])
-        victim.save()
+        chosen = {field: values[field] for field in RULE_FIELDS if field in values}
+        victim = _saved(_locked(victim), {**chosen, "rules_updated_at": timezone.now()})
         if victim.do_not_contact:
             # Nothing may ask to contact them any more, not even a mandatory notice.
             _cancel_tasks(victim, by, keep_mandatory=False)

@@ -39,7 +39,7 @@ def outreach_plan_pdf(request, pk, number):
     asks for the agency's name and phone (?agency=1)."""
     with confidential(request.agency):
         victim = selectors.victim_get(agency=request.agency, pk=pk)
-        plan = selectors.plan_version_get(victim=victim, number=number)
+        plan = selectors.plan_version(victim=victim, number=number)
         context = {
             "title": pgettext_lazy("safety plan, as printed for the person", "My plan"),
             "plan": plan,
