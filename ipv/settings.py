@@ -1,5 +1,6 @@
 """Settings, read from the environment (see .env.example for every variable)."""
 
+import os
 import secrets
 from pathlib import Path
 
@@ -224,7 +225,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "America/Toronto"
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The schedule is kept in memory, not in a file two machines would not share (ipv.core.beat).
+CELERY_BEAT_SCHEDULER = "ipv.core.beat:Scheduler"
 CELERY_BEAT_SCHEDULE = {
     "send-due-messages": {
         "task": "ipv.notifications.tasks.send_due_messages",
@@ -253,10 +255,6 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-sign-in-throttles": {
         "task": "ipv.accounts.tasks.sweep_sign_in_throttles",
         "schedule": 60 * 60,
-    },
-    "beat-heartbeat": {
-        "task": "ipv.core.tasks.beat_heartbeat",
-        "schedule": 60,
     },
     # The milestones' consumers run after each commit; this sweep catches what a broker
     # outage or a crash left behind.
@@ -350,8 +348,35 @@ STORAGES = {
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# A provider's own backend (django-anymail) by EMAIL_BACKEND, e.g.
+# "anymail.backends.postmark.EmailBackend", with its settings as ANYMAIL_* variables
+# (ANYMAIL_POSTMARK_SERVER_TOKEN=…).
+if env("EMAIL_BACKEND", default=""):
+    EMAIL_BACKEND = env("EMAIL_BACKEND")
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
+}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="IPV <no-reply@ipv.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Text messages (django-sms): the console in debug; in production the provider named by
+# SMS_BACKEND, e.g. "sms.backends.twilio.SmsBackend" with TWILIO_ACCOUNT_SID and
+# TWILIO_AUTH_TOKEN. With none named, texts fail and show on the Outgoing messages page.
+SMS_BACKEND = env(
+    "SMS_BACKEND",
+    default="sms.backends.console.SmsBackend"
+    if DEBUG
+    else "ipv.notifications.texts.NoProviderBackend",
+)
+DEFAULT_FROM_SMS = env("DEFAULT_FROM_SMS", default="")
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+# A worker holds the messages it sends for this long; if it dies, another sends them after.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+# Attempts before a message is marked failed and shown to the agency's managers.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 
 # Security. Outside debug, `manage.py check --deploy` has nothing to report.
 SECURE_CONTENT_TYPE_NOSNIFF = True

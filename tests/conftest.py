@@ -421,3 +421,15 @@ def as_app(app):
     finally:
         connection.close()
         connection.settings_dict.update(saved)
+
+
+@pytest.fixture(autouse=True)
+def _texts(settings):
+    """Text messages go to django-sms's in-memory outbox (`sms.outbox`), empty for each test,
+    as Django's own test runner does for email."""
+    import sms
+
+    settings.SMS_BACKEND = "sms.backends.locmem.SmsBackend"
+    sms.outbox = []
+    yield
+    sms.outbox = []

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from ipv.accounts.models import Invitation, LiaisonProfile, Membership, Role, User
 from ipv.audit.services import Action, audit_record
+from ipv.notifications.models import Kind
 from ipv.notifications.services import email_enqueue
 
 INVITATION_DAYS = 7
@@ -149,6 +150,7 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
             "days": INVITATION_DAYS,
         },
         language=invitation.language,
+        kind=Kind.INVITATION,
         sensitive=True,
         agency=invitation.agency,
     )

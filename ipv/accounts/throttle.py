@@ -30,6 +30,7 @@ from django.utils.translation import ngettext
 
 from ipv.accounts.models import SignInThrottle, SignInUnlock, User
 from ipv.audit.services import Action, audit_record
+from ipv.notifications.models import Kind
 from ipv.notifications.services import email_enqueue
 
 
@@ -198,6 +199,7 @@ def _unlock_link_send(user: User, *, now) -> None:
             "hours": int(UNLOCK_VALID.total_seconds() // 3600),
         },
         language=language,
+        kind=Kind.SIGN_IN_UNLOCK,
         sensitive=True,
     )
 

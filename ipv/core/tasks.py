@@ -2,7 +2,7 @@ from celery import shared_task
 from django.core import management
 from django.utils import timezone
 
-from ipv.core.models import Heartbeat, SecurityStoreEntry
+from ipv.core.models import SecurityStoreEntry
 
 
 @shared_task
@@ -16,9 +16,3 @@ def sweep_security_store():
     """Delete the security store's expired rows (they already count as absent). Idempotent."""
     deleted, _by_model = SecurityStoreEntry.objects.filter(expires_at__lte=timezone.now()).delete()
     return deleted
-
-
-@shared_task
-def beat_heartbeat():
-    """Say that beat is scheduling and a worker running its jobs: /healthz reads the time."""
-    Heartbeat.objects.update_or_create(name="beat", defaults={"at": timezone.now()})

@@ -1,34 +1,153 @@
-"""Queueing messages. Callers write inside their own transaction; sending happens after commit."""
+"""Writing messages to the outbox. Callers write inside their own transaction, under a key that
+names what the message is about; a second write under the same key writes nothing. Sending is
+in ipv.notifications.sending, after commit."""
 
+import datetime
 import logging
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from ipv.notifications.models import OutboxMessage
+from ipv.notifications.models import Audience, Channel, Kind, OutboxMessage, State
+from ipv.notifications.texts import MAX_SEGMENTS, canadian_mobile_number, text_size
 
 logger = logging.getLogger(__name__)
 
 
-def email_enqueue(
-    *, to: str, template: str, context: dict, language: str, sensitive=False, agency=None
-) -> OutboxMessage:
-    """Render templates/emails/<template>.subject.txt|.txt|.html in `language` and queue it."""
+@dataclass
+class Draft:
+    """One message to write: its key, who it is for and what it says, not yet rendered."""
+
+    key: str
+    channel: str
+    to: str
+    template: str
+    context: dict
+    language: str
+    kind: str
+    audience: str = Audience.ACCOUNT
+    agency: object = None
+    send_after: datetime.datetime | None = None
+    expires_at: datetime.datetime | None = None
+    sensitive: bool = True
+    extra: dict = field(default_factory=dict)
+
+
+def render_email(template: str, context: dict, language: str) -> tuple[str, str, str]:
+    """templates/emails/<template>.subject.txt|.txt|.html in `language`."""
     with translation.override(language):
         subject = render_to_string(f"emails/{template}.subject.txt", context)
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
-    return message_enqueue(
-        to=to, subject=subject, text=text, html=html, sensitive=sensitive, agency=agency
+    return " ".join(subject.split())[:200], text, html
+
+
+def render_text(template: str, context: dict, language: str) -> str:
+    """templates/texts/<template>.txt in `language`, on as few lines as it was written."""
+    with translation.override(language):
+        body = render_to_string(f"texts/{template}.txt", context)
+    return "\n".join(line.strip() for line in body.strip().splitlines() if line.strip())
+
+
+def _message(draft: Draft, now) -> OutboxMessage:
+    if draft.channel == Channel.SMS:
+        number = canadian_mobile_number(draft.to)
+        if number is None:
+            raise ValidationError(_("Texts go to Canadian mobile numbers only."), code="number")
+        body = render_text(draft.template, draft.context, draft.language)
+        size = text_size(body)
+        if size.segments > MAX_SEGMENTS:
+            raise ValidationError(_("This text message is too long."), code="too_long")
+        subject, html, to, segments = "", "", number, size.segments
+    else:
+        subject, body, html = render_email(draft.template, draft.context, draft.language)
+        to, segments = draft.to, None
+    return OutboxMessage(
+        key=draft.key[:200],
+        kind=draft.kind,
+        audience=draft.audience,
+        channel=draft.channel,
+        to=to,
+        subject=subject,
+        body_text=body,
+        body_html=html,
+        segments=segments,
+        sensitive=draft.sensitive,
+        agency=draft.agency,
+        created_at=now,
+        send_after=draft.send_after or now,
+        expires_at=draft.expires_at,
+    )
+
+
+def messages_write(drafts: Iterable[Draft], *, now=None) -> int:
+    """Render and write `drafts` in the current transaction; a key already written is left as
+    it is. Returns how many were new. The worker is woken after commit."""
+    now = now or timezone.now()
+    messages = [_message(draft, now) for draft in drafts]
+    if not messages:
+        return 0
+    created = OutboxMessage.objects.bulk_create(
+        messages, ignore_conflicts=True, unique_fields=["key"], batch_size=1000
+    )
+    # With ignore_conflicts PostgreSQL gives back no ids; count what this call wrote instead.
+    written = OutboxMessage.objects.filter(
+        key__in=[message.key for message in created], created_at=now
+    ).count()
+    if written:
+        transaction.on_commit(_send_soon)
+    return written
+
+
+def email_enqueue(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    language: str,
+    key: str | None = None,
+    kind: str = Kind.ACCOUNT,
+    audience: str = Audience.ACCOUNT,
+    sensitive=False,
+    agency=None,
+    send_after=None,
+) -> bool:
+    """Queue one email; a key already used writes nothing. Without a key the message is one of
+    its kind (an invitation sent again is a new message)."""
+    return bool(
+        messages_write(
+            [
+                Draft(
+                    key=key or f"{kind}:{uuid.uuid4()}",
+                    channel=Channel.EMAIL,
+                    to=to,
+                    template=template,
+                    context=context,
+                    language=language,
+                    kind=kind,
+                    audience=audience,
+                    agency=agency,
+                    sensitive=sensitive,
+                    send_after=send_after,
+                )
+            ]
+        )
     )
 
 
 def message_enqueue(
     *, to: str, subject: str, text: str, html: str = "", sensitive=False, agency=None
 ) -> OutboxMessage:
-    """Queue an email already written; it leaves after the current transaction commits."""
+    """Queue an email already written (allauth's own); it leaves after the current
+    transaction commits."""
     message = OutboxMessage.objects.create(
+        key=f"{Kind.ACCOUNT}:{uuid.uuid4()}",
         to=to,
         subject=" ".join(subject.split())[:200],
         body_text=text,
@@ -40,6 +159,50 @@ def message_enqueue(
     return message
 
 
+def messages_cancel(*, key_prefix: str, reason: str) -> int:
+    """Cancel the messages not yet sent whose key starts with `key_prefix` (the rules that
+    allowed them changed). A message being sent at this moment is past stopping."""
+    return OutboxMessage.objects.filter(state=State.PENDING, key__startswith=key_prefix).update(
+        state=State.CANCELLED, last_error=reason[:300], to="", body_text="", body_html=""
+    )
+
+
+@transaction.atomic
+def message_retry(*, message: OutboxMessage, by) -> OutboxMessage:
+    """Send a failed message again, from its first attempt."""
+    message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+    if message.state != State.FAILED:
+        raise ValidationError(_("Only a failed message can be sent again."), code="state")
+    message.state = State.PENDING
+    message.attempts = 0
+    message.send_after = timezone.now()
+    message.retried_by = by
+    message.save(update_fields=["state", "attempts", "send_after", "retried_by"])
+    transaction.on_commit(_send_soon)
+    return message
+
+
+def within_hours(
+    moment: datetime.datetime, start: datetime.time, end: datetime.time
+) -> datetime.datetime:
+    """`moment`, or the first moment after it inside the daily hours [start, end) in local time.
+    Hours may run past midnight (22:00–06:00)."""
+    local = timezone.localtime(moment)
+    tz = local.tzinfo
+
+    def inside(when: datetime.time) -> bool:
+        if start <= end:
+            return start <= when < end
+        return when >= start or when < end
+
+    if start == end or inside(local.time()):
+        return moment
+    opening = datetime.datetime.combine(local.date(), start, tzinfo=tz)
+    if opening <= local:
+        opening += datetime.timedelta(days=1)
+    return opening
+
+
 def _send_soon():
     """Ask the worker to send now; if Redis is down, the periodic job sends it later."""
     from ipv.notifications.tasks import send_due_messages
@@ -48,42 +211,3 @@ def _send_soon():
         send_due_messages.delay()
     except Exception:  # the broker is unreachable: the outbox keeps the message
         logger.warning("outbox: could not reach the broker; the periodic job will send")
-
-
-def send_due(limit: int = 100) -> int:
-    """Send due messages once each, even with two workers at it (row locks, skip locked)."""
-    from django.core.mail import EmailMultiAlternatives
-    from django.utils import timezone
-
-    sent = 0
-    for _ in range(limit):
-        with transaction.atomic():
-            message = (
-                OutboxMessage.objects.due()
-                .select_for_update(skip_locked=True)
-                .order_by("send_after", "pk")
-                .first()
-            )
-            if message is None:
-                break
-            email = EmailMultiAlternatives(message.subject, message.body_text, to=[message.to])
-            if message.body_html:
-                email.attach_alternative(message.body_html, "text/html")
-            message.attempts += 1
-            try:
-                email.send()
-            except Exception as error:
-                message.last_error = f"{type(error).__name__}"[:300]
-                # Try again later, further apart each time (1, 2, 4… minutes, at most an hour).
-                message.send_after = timezone.now() + timezone.timedelta(
-                    minutes=min(60, 2 ** (message.attempts - 1))
-                )
-                message.save(update_fields=["attempts", "last_error", "send_after"])
-                logger.warning("outbox: message %s not sent (%s)", message.pk, message.last_error)
-                continue
-            message.sent_at = timezone.now()
-            if message.sensitive:
-                message.body_text = message.body_html = ""
-            message.save()
-            sent += 1
-    return sent

@@ -1,9 +1,11 @@
 from celery import shared_task
 
-from ipv.notifications.services import send_due
+from ipv.notifications.sending import send_due
 
 
 @shared_task
 def send_due_messages():
-    """Send what the outbox holds and is due. Idempotent: each message goes out once."""
-    return send_due()
+    """Send what the outbox holds and is due. Safe with many workers: each message is leased
+    to one of them, and goes out once unless a worker dies after the provider accepted it."""
+    outcome = send_due()
+    return vars(outcome)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from directory.models import Agency
 from ipv.accounts.models import Membership, Role
 from ipv.audit.services import Action, audit_record
+from ipv.notifications.models import Audience, Kind
 from ipv.notifications.services import email_enqueue
 from referrals.models import (
     ACCEPTED,
@@ -213,6 +214,9 @@ def _tell_intake_workers(referral: Referral) -> None:
             template="e_referral_received",
             context={"agency": referral.agency, "url": settings.IPV_BASE_URL + path},
             language=user.preferred_language,
+            key=f"e_referral:{referral.pk}:{user.pk}",
+            kind=Kind.E_REFERRAL_RECEIVED,
+            audience=Audience.STAFF,
             agency=referral.agency,
         )
 

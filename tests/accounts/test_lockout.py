@@ -41,7 +41,7 @@ def _text(response):
 
 
 def _unlock_path():
-    message = OutboxMessage.objects.get(to=INTAKE)
+    (message,) = [m for m in OutboxMessage.objects.all() if m.to == INTAKE]
     return re.search(r"https?://[^/]+(/\w\w/account/unlock/[^/\s]+/)", message.body_text).group(1)
 
 
@@ -112,7 +112,7 @@ def test_the_owner_is_emailed_an_unlock_link_once_in_their_language(client, worl
     for _ in range(8):
         _attempt(client, INTAKE)
         clock.shift(timedelta(minutes=5))
-    (message,) = OutboxMessage.objects.filter(to=INTAKE)
+    (message,) = [m for m in OutboxMessage.objects.all() if m.to == INTAKE]
     assert message.sensitive
     assert message.subject == "Your sign-in is held back: unlock it"
     assert "Hello Isabelle Roy," in message.body_text
