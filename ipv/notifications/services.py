@@ -4,6 +4,7 @@ in ipv.notifications.sending, after commit."""
 
 import datetime
 import logging
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,13 +40,19 @@ class Draft:
     extra: dict = field(default_factory=dict)
 
 
+def one_line(text: str) -> str:
+    """`text` on one line. Non-breaking spaces stay: French puts them before « : » and inside
+    « » (str.split would take them for spaces)."""
+    return re.sub(r"[ \t\r\n\f\v]+", " ", text).strip()
+
+
 def render_email(template: str, context: dict, language: str) -> tuple[str, str, str]:
     """templates/emails/<template>.subject.txt|.txt|.html in `language`."""
     with translation.override(language):
         subject = render_to_string(f"emails/{template}.subject.txt", context)
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
-    return " ".join(subject.split())[:200], text, html
+    return one_line(subject)[:200], text, html
 
 
 def render_text(template: str, context: dict, language: str) -> str:
@@ -93,13 +100,14 @@ def messages_write(drafts: Iterable[Draft], *, now=None) -> int:
     messages = [_message(draft, now) for draft in drafts]
     if not messages:
         return 0
-    created = OutboxMessage.objects.bulk_create(
+    keys = {message.key for message in messages}
+    # With ignore_conflicts PostgreSQL gives back no ids: count what this call wrote, among the
+    # keys not there before (a sweep run again with the same clock writes nothing new).
+    before = set(OutboxMessage.objects.filter(key__in=keys).values_list("key", flat=True))
+    OutboxMessage.objects.bulk_create(
         messages, ignore_conflicts=True, unique_fields=["key"], batch_size=1000
     )
-    # With ignore_conflicts PostgreSQL gives back no ids; count what this call wrote instead.
-    written = OutboxMessage.objects.filter(
-        key__in=[message.key for message in created], created_at=now
-    ).count()
+    written = OutboxMessage.objects.filter(key__in=keys - before, created_at=now).count()
     if written:
         transaction.on_commit(_send_soon)
     return written
@@ -149,7 +157,7 @@ def message_enqueue(
     message = OutboxMessage.objects.create(
         key=f"{Kind.ACCOUNT}:{uuid.uuid4()}",
         to=to,
-        subject=" ".join(subject.split())[:200],
+        subject=one_line(subject)[:200],
         body_text=text,
         body_html=html,
         sensitive=sensitive,
