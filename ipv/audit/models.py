@@ -108,6 +108,7 @@ class AuditEvent(models.Model):
         CURRICULUM_REVISED = "curriculum_revised", _("Curriculum revised")
         SESSION_CANCELLED = "session_cancelled", _("Session cancelled")
         SESSION_MOVED = "session_moved", _("Session moved")
+        MESSAGE_RETRIED = "message_retried", _("Failed message sent again")
 
     class Meta:
         verbose_name = _("audit event")

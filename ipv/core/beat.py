@@ -73,10 +73,10 @@ def single_run(name: str):
     """Run the block only if no other process runs a block of that name now: yields True to
     the one that holds the lock, False to the others (who should skip). The lock is
     transaction-scoped, so it cannot outlive a worker that dies."""
+    # The two-key form takes two int4: the name's CRC-32, unsigned, is brought into range.
+    key = zlib.crc32(name.encode()) - 2**31
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_try_advisory_xact_lock(%s, %s)", [7341, zlib.crc32(name.encode())]
-            )
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [7341, key])
             (held,) = cursor.fetchone()
         yield held

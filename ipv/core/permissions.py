@@ -32,6 +32,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "settings.manage": frozenset({MANAGER}),
     # The agency's audit trail.
     "audit.view": frozenset({MANAGER}),
+    # The agency's outgoing messages that failed or wait too long; sending a failed one again.
+    "messages.manage": frozenset({MANAGER}),
     # Referrals, participants, intake, transfers: the case workers' queue.
     "referrals.view": frozenset({MANAGER, INTAKE}),
     "referrals.manage": frozenset({MANAGER, INTAKE}),

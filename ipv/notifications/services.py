@@ -4,6 +4,7 @@ in ipv.notifications.sending, after commit."""
 
 import datetime
 import logging
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,13 +40,19 @@ class Draft:
     extra: dict = field(default_factory=dict)
 
 
+def one_line(text: str) -> str:
+    """`text` on one line. Non-breaking spaces stay: French puts them before « : » and inside
+    « » (str.split would take them for spaces)."""
+    return re.sub(r"[ \t\r\n\f\v]+", " ", text).strip()
+
+
 def render_email(template: str, context: dict, language: str) -> tuple[str, str, str]:
     """templates/emails/<template>.subject.txt|.txt|.html in `language`."""
     with translation.override(language):
         subject = render_to_string(f"emails/{template}.subject.txt", context)
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
-    return " ".join(subject.split())[:200], text, html
+    return one_line(subject)[:200], text, html
 
 
 def render_text(template: str, context: dict, language: str) -> str:
@@ -148,7 +155,7 @@ def message_enqueue(
     message = OutboxMessage.objects.create(
         key=f"{Kind.ACCOUNT}:{uuid.uuid4()}",
         to=to,
-        subject=" ".join(subject.split())[:200],
+        subject=one_line(subject)[:200],
         body_text=text,
         body_html=html,
         sensitive=sensitive,

@@ -4,7 +4,7 @@ liaison portal. ipv/urls.py mounts them with every app's own."""
 
 from django.urls import path
 
-from ipv.pages import court, home, referrals, trail, transfers
+from ipv.pages import court, home, messages, referrals, trail, transfers
 
 # Under /<lang>/a/<agency_slug>/, in the "agency" namespace.
 agency_urlpatterns = [
@@ -23,6 +23,8 @@ agency_urlpatterns = [
     path("transfers/", transfers.transfer_list, name="transfer_list"),
     path("transfers/<int:pk>/", transfers.transfer_detail, name="transfer_detail"),
     path("audit/", trail.trail, name="audit"),
+    path("messages/", messages.outgoing_messages, name="outgoing_messages"),
+    path("messages/<int:pk>/send-again/", messages.message_send_again, name="message_retry"),
 ]
 
 # Under /<lang>/court/, in the "court" namespace.

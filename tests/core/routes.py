@@ -69,6 +69,24 @@ def agency(roles, **options):
     return Route(frozenset(roles), **options)
 
 
+def failed_message(agency):
+    """A message of the agency that failed (the same one each time it is asked for)."""
+    model = apps.get_model("notifications", "OutboxMessage")
+    message, _created = model.objects.get_or_create(
+        key=f"matrix:{agency.pk}:failed",
+        defaults={
+            "agency": agency,
+            "state": "failed",
+            "to": "jane@example.org",
+            "subject": "s",
+            "body_text": "t",
+            "attempts": 8,
+            "last_error": "SMTPRecipientsRefused",
+        },
+    )
+    return message
+
+
 def own(extra=None):
     """The first agency's address, with its objects."""
 
@@ -183,6 +201,14 @@ ROUTES = {
     ),
     "agency:settings": agency({MANAGER}, kwargs=own(), methods=GET_POST),
     "agency:audit": agency({MANAGER}, kwargs=own()),
+    # The outgoing messages that failed or wait: the manager's, who may send a failed one again.
+    "agency:outgoing_messages": agency({MANAGER}, kwargs=own()),
+    "agency:message_retry": agency(
+        {MANAGER},
+        kwargs=own(lambda w: {"pk": failed_message(w.agency).pk}),
+        methods=POST,
+        allowed=frozenset({302}),
+    ),
     # Referrals, intake, participants, transfers: the case workers' (intake workers and their
     # manager). Never facilitators or partner-contact workers.
     "agency:referral_queue": agency({MANAGER, INTAKE}, kwargs=own()),

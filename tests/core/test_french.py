@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from directory.models import Agency
 from ipv.core.i18n import format_address, format_phone
+from ipv.notifications.models import OutboxMessage
 from ipv.notifications.services import email_enqueue
 from referrals.forms import ParticipantForm
 from sessions_app.services.documents import document_pdf
@@ -204,12 +205,14 @@ def test_a_french_certificate_writes_colons_and_dates_the_french_way(world):
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_an_email_declares_its_own_language(world, language):
-    message = email_enqueue(
+    assert email_enqueue(
         to="someone@example.org",
         template="invitation",
         context={"invitation": world.invitation, "url": "https://example.org/x", "days": 7},
         language=language,
+        key=f"account:invitation:{language}",
     )
+    message = OutboxMessage.objects.get(key=f"account:invitation:{language}")
     assert f'<html lang="{language}">' in message.body_html
 
 

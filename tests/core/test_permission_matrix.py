@@ -369,6 +369,7 @@ ACTING = {
     "agency:fee_refund": "intake",
     "agency:concern_raise": "facilitator",
     "agency:risk_alert_seen": "intake",
+    "agency:message_retry": "manager",
 }
 
 

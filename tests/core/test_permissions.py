@@ -9,7 +9,8 @@ MANAGER, INTAKE, FACILITATOR, PARTNER = "manager", "intake", "facilitator", "par
 
 
 @pytest.mark.parametrize(
-    "capability", ["staff.view", "staff.manage", "settings.manage", "audit.view"]
+    "capability",
+    ["staff.view", "staff.manage", "settings.manage", "audit.view", "messages.manage"],
 )
 def test_only_managers_run_the_staff_the_settings_and_the_audit_trail(capability):
     assert CAPABILITIES[capability] == {MANAGER}
