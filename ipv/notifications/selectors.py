@@ -35,8 +35,13 @@ REFUSED = _("The provider refused the message")
 
 
 def outbox_backlog() -> dict:
-    """How many messages wait to be sent, and when the oldest of them was due (or None)."""
-    return OutboxMessage.objects.unsent().aggregate(unsent=Count("pk"), oldest=Min("send_after"))
+    """How many messages are due and not sent yet, and since when the oldest of them has been
+    due (or None). A reminder written today for tomorrow is not a backlog."""
+    return (
+        OutboxMessage.objects.unsent()
+        .filter(send_after__lte=timezone.now())
+        .aggregate(unsent=Count("pk"), oldest=Min("send_after"))
+    )
 
 
 def failed_messages(*, agency) -> QuerySet[OutboxMessage]:

@@ -42,10 +42,11 @@ def test_the_outgoing_messages_page_passes_axe(
     sign_in(page, live_server.url, "manager@riviere.test", language)
     page.goto(f"{live_server.url}/{language}/a/{world.agency.slug}/messages/")
     assert_accessible(page)
-    button = page.locator("form button[type=submit]").first
+    button = page.locator("main form button[type=submit]").first
     button.focus()
     page.keyboard.press("Enter")
     expect(page.locator(".messages")).to_be_visible()
     assert_accessible(page)
     failed.refresh_from_db()
-    assert failed.state == "pending"
+    # The tests' worker runs at once (eager): the message went.
+    assert failed.state == "sent"
