@@ -73,10 +73,11 @@ def single_run(name: str):
     """Run the block only if no other process runs a block of that name now: yields True to
     the one that holds the lock, False to the others (who should skip). The lock is
     transaction-scoped, so it cannot outlive a worker that dies."""
+    # The lock's key is two 32-bit signed integers: the name's checksum, read as signed.
+    checksum = zlib.crc32(name.encode())
+    key = checksum - (1 << 32) if checksum >= 1 << 31 else checksum
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_try_advisory_xact_lock(%s, %s)", [7341, zlib.crc32(name.encode())]
-            )
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [7341, key])
             (held,) = cursor.fetchone()
         yield held
