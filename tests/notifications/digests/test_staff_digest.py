@@ -1,6 +1,9 @@
 """The staff morning digest: one email per person and day, in their language, with what waits for
 them in each agency and role, counts and links only (counts written by hand in conftest.py)."""
 
+import zlib
+
+import psycopg
 import pytest
 import time_machine
 from django.db import connection
@@ -9,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from ipv.accounts.models import Membership, Role, User
 from ipv.notifications.models import OutboxMessage
 from ipv.pages.digests import staff_digests_prepare
+from ipv.pages.tasks import prepare_staff_digests
 from referrals import selectors as referral_selectors
 from tests.conftest import make_person
 from tests.notifications.digests.conftest import (
@@ -197,3 +201,17 @@ def test_the_queries_do_not_grow_with_the_staff(scene):
         staff_digests_prepare()
     assert len(second) == len(first), "\n".join(query["sql"] for query in second)
     assert len(first) <= 15, "\n".join(query["sql"] for query in first)
+
+
+def test_a_second_beat_skips_while_the_first_prepares(scene):
+    """Two beats at once: the one that does not hold the sweep's lock writes nothing."""
+    checksum = zlib.crc32(b"staff-digests")
+    key = checksum - (1 << 32) if checksum >= 1 << 31 else checksum
+    params = connection.get_connection_params()
+    with psycopg.connect(**params, autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(7341, %s)", [key])
+        assert staff_digests_prepare() == 0
+        other.execute("SELECT pg_advisory_unlock(7341, %s)", [key])
+    assert not OutboxMessage.objects.filter(kind="staff_digest").exists()
+    # Once the other is done, the sweep writes (and the keys keep it to one email each).
+    assert prepare_staff_digests.delay().get() > 0
