@@ -262,7 +262,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "milestones.consume",
         "schedule": 60,
     },
+    # The morning emails: each sweep decides from the clock whether they are due, and writes
+    # each one once (outbox keys), however many sweeps or beats run.
+    "prepare-staff-digests": {
+        "task": "ipv.pages.tasks.prepare_staff_digests",
+        "schedule": 5 * 60,
+    },
+    "prepare-court-digests": {
+        "task": "ipv.pages.tasks.prepare_court_digests",
+        "schedule": 5 * 60,
+    },
 }
+# When the staff digests and the court's daily lists are written, local time (HH:MM).
+STAFF_DIGEST_TIME = env("STAFF_DIGEST_TIME", default="07:00")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["ipv.accounts.backends.AuthenticationBackend"]

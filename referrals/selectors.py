@@ -4,7 +4,7 @@ officer's courts. Another agency's or another court's referral answers 404."""
 from datetime import timedelta
 
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import DateField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -65,20 +65,26 @@ def referral_queue(*, agency) -> QuerySet[Referral]:
     return _with_list_columns(scoped(Referral, agency)).order_by("-received_on", "-pk")
 
 
-def needing_attention(queryset: QuerySet, *, agency) -> QuerySet:
+def overdue(*, agency=None, today=None) -> Q:
     """Overdue: nobody reached the person within the agency's delay, or the court's complete-by
-    date can no longer be met with twelve weekly sessions from next week."""
-    today = timezone.localdate()
-    return queryset.filter(
-        Q(
-            status=Status.RECEIVED,
-            received_on__lt=today - timedelta(days=agency.contact_within_days),
+    date can no longer be met with twelve weekly sessions from next week. Without `agency`,
+    each referral against its own agency's delay (the digests count every agency at once)."""
+    today = today or timezone.localdate()
+    if agency is not None:
+        contact_by = today - timedelta(days=agency.contact_within_days)
+    else:
+        contact_by = ExpressionWrapper(
+            Value(today) - F("agency__contact_within_days"), output_field=DateField()
         )
-        | Q(
-            status__in=BEFORE_ENROLMENT,
-            complete_by__lt=today + timedelta(weeks=PROGRAM_WEEKS),
-        )
+    return Q(status=Status.RECEIVED, received_on__lt=contact_by) | Q(
+        status__in=BEFORE_ENROLMENT,
+        complete_by__lt=today + timedelta(weeks=PROGRAM_WEEKS),
     )
+
+
+def needing_attention(queryset: QuerySet, *, agency) -> QuerySet:
+    """The overdue referrals of `queryset` (see `overdue`)."""
+    return queryset.filter(overdue(agency=agency))
 
 
 def queue_counts(*, agency) -> dict:

@@ -207,9 +207,7 @@ def make_world():
             f"{key}@lakehead.test", f"Other {names[key]}", agency=other_agency, roles=[role]
         )
     world.people["liaison"] = make_person("liaison@court.test", "Louis Bélanger")
-    LiaisonProfile.objects.create(user=world["liaison"]).courts.add(court)
     world.people["other_liaison"] = make_person("liaison@thunder-bay.test", "Tanya Bird")
-    LiaisonProfile.objects.create(user=world["other_liaison"]).courts.add(other_court)
     world.people["admin"] = make_person(
         "admin@platform.test", "Alex Admin", is_staff=True, is_superuser=True
     )
@@ -306,6 +304,10 @@ def make_world():
     world.payment = fees.payment_record(
         referral=world.referral, by=world["intake"], amount=Decimal("100.00"), method="debit"
     )
+    # The officers take up their courts last: the documents above were issued before, and the
+    # outbox holds no message about them (tests count what they themselves cause).
+    LiaisonProfile.objects.create(user=world["liaison"]).courts.add(court)
+    LiaisonProfile.objects.create(user=world["other_liaison"]).courts.add(other_court)
     return world
 
 

@@ -4,7 +4,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Agency
-from ipv.accounts.models import Role, User
+from ipv.accounts.models import LiaisonProfile, Role, User
 from ipv.core.forms import PlainTextForm
 from ipv.core.validators import validate_name
 
@@ -91,3 +91,26 @@ class InvitationAcceptForm(PlainTextForm):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class NotificationsForm(PlainTextForm):
+    """The emails a person chooses to get; the court's only for a court liaison officer."""
+
+    digest_enabled = forms.BooleanField(
+        label=capfirst(User._meta.get_field("digest_enabled").verbose_name),
+        help_text=_(
+            "Each morning, what waits for you in each agency where you work: counts and links, "
+            "never a person's name."
+        ),
+        required=False,
+    )
+    court_messages = forms.ChoiceField(
+        label=capfirst(LiaisonProfile._meta.get_field("court_messages").verbose_name),
+        choices=LiaisonProfile.CourtMessages.choices,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, liaison: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not liaison:
+            del self.fields["court_messages"]

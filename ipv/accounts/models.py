@@ -52,6 +52,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("preferred language"), max_length=2, choices=Language, default=Language.FRENCH
     )
     is_active = models.BooleanField(_("active"), default=True)
+    digest_enabled = models.BooleanField(_("Send me a morning digest by email"), default=True)
     is_staff = models.BooleanField(
         _("platform administrator"),
         default=False,
@@ -164,9 +165,19 @@ class Membership(models.Model):
         return f"{self.user} — {self.get_role_display()} ({self.agency})"
 
 
+class CourtMessages(models.TextChoices):
+    """When a court liaison officer hears of a document issued for their courts."""
+
+    IMMEDIATE = "immediate", _("An email for each document, as soon as it is issued")
+    DAILY = "daily", _("One email a day listing the documents of the day before")
+    OFF = "off", _("No email")
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class LiaisonProfile(models.Model):
     """A court liaison officer: follows referrals from their courts across agencies."""
+
+    CourtMessages = CourtMessages
 
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, related_name="liaison", verbose_name=_("person")
@@ -175,6 +186,12 @@ class LiaisonProfile(models.Model):
         "directory.Court", related_name="liaison_officers", verbose_name=_("courts")
     )
     created_at = models.DateTimeField(_("since"), default=timezone.now)
+    court_messages = models.CharField(
+        _("Emails about documents issued for my courts"),
+        max_length=10,
+        choices=CourtMessages,
+        default=CourtMessages.IMMEDIATE,
+    )
 
     class Meta:
         verbose_name = _("court liaison officer")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ipv.accounts.models import Invitation, LiaisonProfile, Membership, Role, User
 from ipv.audit.services import Action, audit_record
 from ipv.notifications.models import Kind
-from ipv.notifications.services import email_enqueue
+from ipv.notifications.services import email_enqueue, messages_cancel
 
 INVITATION_DAYS = 7
 
@@ -364,3 +364,31 @@ def agency_settings_update(*, agency, by: User, **changes):
             action=Action.SETTINGS_CHANGED, actor=by, agency=agency, target=agency, details=changed
         )
     return agency
+
+
+@transaction.atomic
+def notification_preferences_set(
+    *, user: User, digest_enabled: bool, court_messages: str | None = None
+) -> None:
+    """The emails a person chooses to get: the staff morning digest and, for a court liaison
+    officer, the messages about documents issued for their courts. What they turn off stops
+    now, a message already written but not yet sent included."""
+    user.digest_enabled = digest_enabled
+    user.save(update_fields=["digest_enabled"])
+    if not digest_enabled:
+        messages_cancel(key_prefix=f"staff:{user.pk}:digest:", reason="digest turned off")
+    profile = LiaisonProfile.objects.filter(user=user).first()
+    if profile is not None and court_messages is not None:
+        before = profile.court_messages
+        profile.court_messages = court_messages
+        profile.full_clean(exclude=["user"])
+        profile.save(update_fields=["court_messages"])
+        if before != court_messages:
+            # The messages written under the former choice are not the ones now asked for.
+            messages_cancel(key_prefix=f"court:{user.pk}:", reason="court messages changed")
+
+
+def notifications_url(language: str) -> str:
+    """The page where a person chooses their emails, in `language`: each such email links it."""
+    with translation.override(language):
+        return settings.IPV_BASE_URL + reverse("accounts:notifications")

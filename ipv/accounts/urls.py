@@ -8,6 +8,7 @@ urlpatterns = [
     path("app/", views.landing, name="landing"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
     path("account/unlock/<str:token>/", views.sign_in_unlock, name="sign_in_unlock"),
+    path("account/notifications/", views.notifications, name="notifications"),
 ]
 
 # Mounted at /<lang>/a/<agency_slug>/ in the "agency" namespace: AgencyMiddleware resolves the

@@ -8,7 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ipv.accounts import selectors, services, throttle
-from ipv.accounts.forms import AgencySettingsForm, InvitationAcceptForm, InviteForm, RolesForm
+from ipv.accounts.forms import (
+    AgencySettingsForm,
+    InvitationAcceptForm,
+    InviteForm,
+    NotificationsForm,
+    RolesForm,
+)
 from ipv.core.forms import apply_errors, posted
 from ipv.core.permissions import public, requires, signed_in
 
@@ -198,6 +204,23 @@ def invitation(request, token):
 def email_managed(request):
     """Staff addresses are their sign-in: an administrator changes them, not the person."""
     return render(request, "accounts/email_managed.html")
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def notifications(request):
+    """The emails the person chooses to get: their morning digest, the court's messages."""
+    profile = getattr(request.user, "liaison", None)
+    initial = {"digest_enabled": request.user.digest_enabled}
+    if profile is not None:
+        initial["court_messages"] = profile.court_messages
+    form = NotificationsForm(posted(request), initial=initial, liaison=profile is not None)
+    if request.method == "POST" and form.is_valid():
+        services.notification_preferences_set(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Your choices are saved."))
+        return redirect("accounts:notifications")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/notifications.html", {"form": form}, status=status)
 
 
 @public

@@ -3,6 +3,7 @@ name, see referrals.services.milestones) and every minute by beat, as a backstop
 
 from celery import shared_task
 
+from ipv.pages import digests
 from referrals.services.milestones import CONSUME_TASK, consume
 from sessions_app.consumers import COMPLETION_AFTER_PAYMENT
 from victims.consumers import OUTREACH_TASKS, TRANSFER_OUTREACH
@@ -17,3 +18,15 @@ def milestones_consume() -> dict:
     """Run every consumer to the end of the stream. Idempotent: each milestone is handled once
     per consumer, however often this runs, and two runs at once take turns (cursor row lock)."""
     return {consumer.name: consume(consumer) for consumer in CONSUMERS}
+
+
+@shared_task
+def prepare_staff_digests() -> int:
+    """Every few minutes: the morning digests, once their time has come (one per person a day)."""
+    return digests.staff_digests_prepare()
+
+
+@shared_task
+def prepare_court_digests() -> int:
+    """Every few minutes: the court liaison officers' daily lists, once their time has come."""
+    return digests.court_digests_prepare()

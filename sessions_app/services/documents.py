@@ -33,6 +33,7 @@ from sessions_app.models import (
     Certificate,
     CourtReport,
 )
+from sessions_app.services.court_messages import court_document_announce, court_document_withdraw
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +112,7 @@ def certificate_issue(*, referral, by) -> Certificate:
         },
     )
     _render_soon(certificate)
+    court_document_announce(certificate)
     return certificate
 
 
@@ -126,6 +128,7 @@ def certificate_revoke(*, certificate: Certificate, by, reason: str) -> Certific
     certificate.revoked_at, certificate.revoked_by = timezone.now(), by
     certificate.revocation_reason = reason
     certificate.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+    court_document_withdraw(certificate, reason="certificate revoked")
     audit_record(
         action=Action.RECORD_CHANGED,
         actor=by,
@@ -251,6 +254,10 @@ def court_report_issue(
     draft.code, draft.issued_by = new_code(), by
     draft.save()
     _render_soon(draft)
+    if replaces is not None:
+        # The court sees only the new report: the message about the one it replaces is moot.
+        court_document_withdraw(replaces, reason="report replaced")
+    court_document_announce(draft)
     return draft
 
 
@@ -291,6 +298,7 @@ def court_notice_issue(*, referral, by, reason: str) -> CourtReport:
         },
     )
     _render_soon(notice)
+    court_document_announce(notice)
     return notice
 
 

@@ -163,6 +163,8 @@ ROUTES = {
     # The site's page, which stands before allauth's of the same name (and so is the one that
     # answers): the sign-in address is changed by an administrator, not by the person.
     "account_email": Route(SIGNED_IN),
+    # Each person's own choice of the emails about their work (digest, court documents).
+    "accounts:notifications": Route(SIGNED_IN, methods=GET_POST),
     # The court liaison portal.
     "court:home": Route(LIAISON),
     "court:referral_new": Route(LIAISON, methods=GET_POST),
