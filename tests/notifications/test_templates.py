@@ -26,14 +26,15 @@ INVALID = "INVALID{%s}"
 
 
 def _templates() -> list[str]:
-    """ "emails/<name>" and "texts/<name>" for each template on disk."""
+    """ "emails/<name>" and "texts/<name>" for each template on disk (partials, named "_…",
+    are rendered by the templates that include them)."""
     names = set()
-    for path in (TEMPLATES / "emails").glob("*"):
+    for path in (TEMPLATES / "emails").glob("[!_]*"):
         for part in EMAIL_PARTS:
             if path.name.endswith(part):
                 names.add("emails/" + path.name.removesuffix(part))
                 break
-    names |= {f"texts/{path.stem}" for path in (TEMPLATES / "texts").glob("*.txt")}
+    names |= {f"texts/{path.stem}" for path in (TEMPLATES / "texts").glob("[!_]*.txt")}
     return sorted(names)
 
 
@@ -60,7 +61,10 @@ def strict(settings):
 
 
 def _contexts(name):
+    """A sample is a context, a list of them, or a function that makes either (for samples
+    that need the database)."""
     sample = SAMPLES[name]
+    sample = sample() if callable(sample) else sample
     return sample if isinstance(sample, list) else [sample]
 
 
