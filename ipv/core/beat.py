@@ -81,8 +81,6 @@ def single_run(name: str):
     transaction-scoped, so it cannot outlive a worker that dies."""
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_try_advisory_xact_lock(%s, %s)", [7341, _lock_key(name)]
-            )
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [7341, _lock_key(name)])
             (held,) = cursor.fetchone()
         yield held
