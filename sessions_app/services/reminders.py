@@ -3,12 +3,16 @@ the agency's chosen time, through the channels the participant agreed to, within
 quiet hours. Prepared by a periodic sweep, under an idempotency key per person, channel and
 session, so a sweep run twice (or by two beats) writes each reminder once."""
 
+import functools
+from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
+from django.utils import formats, timezone, translation
 
 from ipv.core.beat import single_run
+from ipv.core.i18n import format_phone
 from ipv.notifications.models import Audience, Channel, Kind
 from ipv.notifications.services import Draft, messages_cancel, messages_write, within_hours
 from ipv.notifications.texts import canadian_mobile_number
@@ -41,56 +45,76 @@ def _due_sessions(now) -> list[Session]:
     )
 
 
-def _expected(sessions: list[Session]) -> dict[int, list[Enrollment]]:
-    """For each session, the enrolments of people expected there (in the group that day,
-    their referral enrolled), with the participant."""
+@dataclass(frozen=True)
+class Expected:
+    """Who is expected at a session, with what reminders need of them (read as plain values:
+    10,000 model instances and phone numbers parsed twice cost more than the sweep's budget)."""
+
+    participant_id: int
+    language: str
+    email: str
+    phone: str
+    consent_email: bool
+    consent_sms: bool
+
+
+def _expected(sessions: list[Session]) -> dict[int, list[Expected]]:
+    """For each session, the people expected there: in the group that day, their referral
+    enrolled."""
     if not sessions:
         return {}
     days = {session.date for session in sessions}
-    enrolments = (
+    rows = (
         Enrollment.objects.filter(
             group_id__in={session.group_id for session in sessions},
             start_date__lte=max(days),
             referral__status=Status.ENROLLED,
         )
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=min(days)))
-        .select_related("referral__participant")
-        .only(
+        # As stored (E.164 text): a PhoneNumber per row costs a validation at each use.
+        .annotate(phone=Cast("referral__participant__phone", CharField()))
+        .order_by("pk")
+        .values_list(
             "group_id",
             "start_date",
             "ended_on",
-            "referral__status",
-            "referral__participant__id",
+            "referral__participant_id",
             "referral__participant__language",
             "referral__participant__email",
-            "referral__participant__phone",
+            "phone",
             "referral__participant__consent_email",
             "referral__participant__consent_sms",
         )
     )
     by_group = {}
-    for enrolment in enrolments:
-        by_group.setdefault(enrolment.group_id, []).append(enrolment)
+    for group_id, start_date, ended_on, *person in rows:
+        by_group.setdefault(group_id, []).append((start_date, ended_on, Expected(*person)))
     return {
         session.pk: [
-            enrolment
-            for enrolment in by_group.get(session.group_id, [])
-            if enrolment.start_date <= session.date
-            and (enrolment.ended_on is None or enrolment.ended_on >= session.date)
+            person
+            for start_date, ended_on, person in by_group.get(session.group_id, [])
+            if start_date <= session.date and (ended_on is None or ended_on >= session.date)
         ]
         for session in sessions
     }
 
 
-def session_reminder_context(session: Session) -> dict:
-    """What a session's reminder says, the same for everyone expected there."""
+def session_reminder_context(session: Session, language: str) -> dict:
+    """What a session's reminder says in `language`, the same for everyone expected there:
+    worded once per session and language, not once per person (10,000 reminders a sweep)."""
     group, agency = session.group, session.agency
-    return {
-        "starts_at": timezone.localtime(session.starts_at),
-        "location": group.location,
-        "video_link": group.video_link,
-        "agency": agency,
-    }
+    starts_at = timezone.localtime(session.starts_at)
+    with translation.override(language):
+        return {
+            "weekday": formats.date_format(starts_at, "l"),
+            "day": formats.date_format(starts_at, "DATE_FORMAT"),
+            "when": formats.date_format(starts_at, "DATETIME_FORMAT"),
+            "time": formats.time_format(starts_at, "TIME_FORMAT"),
+            "location": group.location,
+            "video_link": group.video_link,
+            "agency_name": agency.name,
+            "agency_phone": format_phone(agency.phone),
+        }
 
 
 def session_reminders_prepare(*, now=None) -> int:
@@ -103,6 +127,7 @@ def session_reminders_prepare(*, now=None) -> int:
         sessions = _due_sessions(now)
         expected = _expected(sessions)
         stop_link = StopLinks()
+        mobile = functools.cache(canadian_mobile_number)
         drafts = []
         for session in sessions:
             agency = session.agency
@@ -110,37 +135,40 @@ def session_reminders_prepare(*, now=None) -> int:
             starts_at = session.starts_at
             if send_after >= starts_at:
                 continue
-            context = session_reminder_context(session)
-            for enrolment in expected[session.pk]:
-                participant = enrolment.referral.participant
+            contexts = {}
+            for person in expected[session.pk]:
+                language = person.language
+                if language not in contexts:
+                    contexts[language] = session_reminder_context(session, language)
+                context = contexts[language]
                 common = {
                     "kind": Kind.SESSION_REMINDER,
                     "audience": Audience.PARTICIPANT,
                     "agency": agency,
-                    "language": participant.language,
+                    "language": language,
                     "send_after": send_after,
                     "expires_at": starts_at,
                 }
-                if participant.consent_email and participant.email:
+                if person.consent_email and person.email:
                     drafts.append(
                         Draft(
-                            key=session_key(participant.pk, Channel.EMAIL, session),
+                            key=session_key(person.participant_id, Channel.EMAIL, session),
                             channel=Channel.EMAIL,
-                            to=participant.email,
+                            to=person.email,
                             template="session_reminder",
                             context={
                                 **context,
-                                "stop_url": stop_link(participant.pk, participant.language),
+                                "stop_url": stop_link(person.participant_id, language),
                             },
                             **common,
                         )
                     )
-                if participant.consent_sms and canadian_mobile_number(participant.phone):
+                if person.consent_sms and person.phone and mobile(person.phone):
                     drafts.append(
                         Draft(
-                            key=session_key(participant.pk, Channel.SMS, session),
+                            key=session_key(person.participant_id, Channel.SMS, session),
                             channel=Channel.SMS,
-                            to=str(participant.phone),
+                            to=person.phone,
                             template="session_reminder",
                             context=context,
                             **common,
