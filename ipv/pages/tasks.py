@@ -5,12 +5,12 @@ from celery import shared_task
 
 from ipv.pages import digests
 from referrals.services.milestones import CONSUME_TASK, consume
-from sessions_app.consumers import COMPLETION_AFTER_PAYMENT
+from sessions_app.consumers import COMPLETION_AFTER_PAYMENT, MAKE_UP_REMINDERS
 from victims.consumers import OUTREACH_TASKS, TRANSFER_OUTREACH
 
 # Every consumer of the stream, each with its own cursor. Listed here, in the layer above them
 # all: the apps that write milestones do not know who reads them.
-CONSUMERS = [COMPLETION_AFTER_PAYMENT, TRANSFER_OUTREACH, OUTREACH_TASKS]
+CONSUMERS = [COMPLETION_AFTER_PAYMENT, TRANSFER_OUTREACH, OUTREACH_TASKS, MAKE_UP_REMINDERS]
 
 
 @shared_task(name=CONSUME_TASK)
