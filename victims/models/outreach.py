@@ -127,11 +127,11 @@ class OutreachTask(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     # Why a message did not do it (or, for a follow-up, that one went).
     no_message = models.CharField(
-        _("message"), max_length=20, choices=NoMessage, blank=True, default=""
+        _("message"), max_length=20, choices=NoMessage, blank=True, default="", db_default=""
     )
     # The message held back or undelivered that this task stands for (one task per message);
     # a key, never an address.
-    message_key = models.CharField(max_length=200, blank=True, default="")
+    message_key = models.CharField(max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("outreach task")
@@ -252,7 +252,7 @@ class Contact(models.Model):
     # what became of it; its words are not kept here.
     by = _person(_("by"), null=True, blank=True)
     automatic = models.BooleanField(_("automatic message"), default=False, db_default=False)
-    message_key = models.CharField(max_length=200, blank=True, default="")
+    message_key = models.CharField(max_length=200, blank=True, default="", db_default="")
     milestone = models.ForeignKey(
         "referrals.Milestone", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

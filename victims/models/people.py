@@ -138,6 +138,7 @@ class Victim(models.Model):
     may_name_program = models.BooleanField(
         _("messages may say they come from the program"),
         default=False,
+        db_default=False,
         help_text=_(
             "Only when the person said it is safe. Otherwise a text or email asks them to call "
             "the agency, and names neither the program nor the participant."

@@ -160,15 +160,19 @@ def _task_kind(milestone_id: int) -> str:
     return TASK_FOR_NEWS.get(kind, TaskKind.FOLLOW_UP)
 
 
-def tasks_for_messages(victim: Victim, keys_and_reasons: list[tuple[str, str]], *, by) -> int:
+def tasks_for_messages(
+    victim: Victim, keys_and_reasons: list[tuple[str, str]], *, by, ask: bool = True
+) -> int:
     """A task for each message of `victim` that will not reach them (held back, failed,
-    expired), one per message key. Open when the person may still be asked for; recorded as
-    cancelled otherwise (do not contact, consent or updates withdrawn, outreach closed), so
-    that the record keeps it without asking anyone to make contact."""
+    expired), one per message key. Open when the person may still be asked for (and `ask`);
+    recorded as cancelled otherwise (do not contact, consent or updates withdrawn, outreach
+    closed, the file transferred), so that the record keeps it without asking anyone to make
+    contact."""
     if not keys_and_reasons:
         return 0
     reachable = (
-        victim.reachable
+        ask
+        and victim.reachable
         and victim.outreach == OutreachState.OPEN
         and victim.consent_updates != ConsentState.WITHDRAWN
     )
@@ -197,10 +201,11 @@ def tasks_for_messages(victim: Victim, keys_and_reasons: list[tuple[str, str]], 
     return len(OutreachTask.objects.bulk_create(tasks, ignore_conflicts=True))
 
 
-def messages_hold_back(*, victim: Victim, by) -> int:
+def messages_hold_back(*, victim: Victim, by, ask: bool = True) -> int:
     """The person's rules changed: cancel each of their messages not yet sent, and make each a
     task, so nothing stale goes out and nothing is lost. In the caller's transaction, with the
-    person's row locked."""
+    person's row locked. `ask=False`: the tasks are recorded cancelled (another agency now
+    serves the person)."""
     prefix = victim_prefix(victim.pk)
     # Locked, so that a worker cannot claim them between reading and cancelling.
     keys = list(
@@ -211,7 +216,7 @@ def messages_hold_back(*, victim: Victim, by) -> int:
     if not keys:
         return 0
     messages_cancel(key_prefix=prefix, reason=RULES_CHANGED)
-    return tasks_for_messages(victim, [(key, NoMessage.HELD_BACK) for key in keys], by=by)
+    return tasks_for_messages(victim, [(key, NoMessage.HELD_BACK) for key in keys], by=by, ask=ask)
 
 
 def _reason_for(state: str, last_error: str) -> str:

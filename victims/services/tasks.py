@@ -277,10 +277,14 @@ def hand_over(*, milestone: Milestone) -> int:
         if not copies:
             return 0
         _copy_records(copies, new)
-        # The sending agency no longer serves the participant: its open tasks end here.
+        # The sending agency no longer serves the participant: its open tasks end here, and
+        # its messages not yet sent (each kept on its record as a task cancelled with them).
         OutreachTask.objects.filter(
             victim_id__in=list(copies), state=OutreachTask.State.OPEN
         ).update(state=OutreachTask.State.CANCELLED, done_at=timezone.now(), done_by=milestone.by)
+        for original in originals:
+            if original.pk in copies:
+                messages.messages_hold_back(victim=original, by=milestone.by, ask=False)
         today = timezone.localdate(milestone.occurred_at, timezone.get_default_timezone())
         OutreachTask.objects.bulk_create(
             [

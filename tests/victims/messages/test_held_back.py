@@ -108,3 +108,20 @@ def test_a_message_already_sent_is_left_as_it_is(clock, world, referral, sophie)
     rules_set(victim=sophie, by=world["partner_contact"], message_ok=False)
     assert messages_to(sophie)[0].state == "sent"
     assert held_back(referral) == []
+
+
+def test_a_transfer_cancels_the_sending_agencys_waiting_messages(world, referral, sophie, waiting):
+    from sessions_app.services.program import transfer_accept, transfer_request
+
+    transfer = transfer_request(
+        referral=referral,
+        by=world["intake"],
+        to_agency=world.other_agency,
+        reason="Moved to Thunder Bay.",
+        consent_signed_on=NOW.date(),
+    )
+    transfer_accept(transfer=transfer, by=world["other_intake"])
+    consume()
+    assert messages_to(sophie)[0].state == "cancelled"
+    # Kept on the sending agency's record, asking nobody there to call.
+    assert held_back(referral) == [("intake_done", "held_back", "cancelled", waiting.key)]
