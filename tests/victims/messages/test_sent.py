@@ -4,6 +4,7 @@ record keeps the automatic contact, and shows what became of the message."""
 import pytest
 import sms
 from django.urls import reverse
+from django.utils import translation
 
 from ipv.notifications.sending import send_due
 from tests.victims.messages.conftest import NOW, allow, consume, contacts_of, messages_to
@@ -29,9 +30,23 @@ def test_the_record_shows_the_automatic_message_and_its_state(client, world, ref
     allow(world, sophie)
     consume()
     client.force_login(world["partner_contact"])
-    url = reverse(
-        "agency:outreach_person", kwargs={"agency_slug": world.agency.slug, "pk": sophie.pk}
-    )
-    page = client.get(url.replace("/fr/", "/en/", 1), HTTP_ACCEPT_LANGUAGE="en")
+    with translation.override("en"):
+        url = reverse("agency:outreach_person", args=[world.agency.slug, sophie.pk])
+    page = client.get(url)
     assert page.status_code == 200
     assert "Automatic message · Waiting" in page.content.decode()
+
+
+def test_the_task_made_instead_says_why_on_the_record_and_the_home(client, world, referral, sophie):
+    allow(world, sophie, safe_days=[])
+    consume()
+    client.force_login(world["partner_contact"])
+    with translation.override("en"):
+        pages = [
+            reverse("agency:outreach_person", args=[world.agency.slug, sophie.pk]),
+            reverse("agency:outreach_home", args=[world.agency.slug]),
+        ]
+    for url in pages:
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "No message: no safe moment within 7 days" in page.content.decode(), url
