@@ -265,6 +265,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ipv.accounts.tasks.sweep_sign_in_throttles",
         "schedule": 60 * 60,
     },
+    # Messages to victims and partners that went nowhere become tasks for a person.
+    "victims-undelivered-messages": {
+        "task": "victims.tasks.tasks_for_undelivered_messages",
+        "schedule": 5 * 60,
+    },
     # The milestones' consumers run after each commit; this sweep catches what a broker
     # outage or a crash left behind.
     "consume-milestones": {

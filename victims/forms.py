@@ -197,6 +197,14 @@ class RulesForm(PlainTextForm):
     )
     voicemail_ok = forms.BooleanField(label=_("A voicemail may be left"), required=False)
     message_ok = forms.BooleanField(label=_("A text or email may be left"), required=False)
+    may_name_program = forms.BooleanField(
+        label=_("Messages may say they come from the program"),
+        required=False,
+        help_text=_(
+            "Only when the person said it is safe. Otherwise a text or email asks them to call "
+            "the agency, and names neither the program nor the participant."
+        ),
+    )
     code_word = forms.CharField(label=_("Code word"), max_length=100, required=False)
     do_not_contact = forms.BooleanField(label=_("Do not contact"), required=False)
     safe_contact_notes = forms.CharField(

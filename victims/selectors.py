@@ -17,6 +17,8 @@ from ipv.audit.models import AuditEvent
 from ipv.core.choices import Role
 from ipv.core.i18n import current_language
 from ipv.core.tenancy import get_scoped_or_404, scoped
+from ipv.notifications.models import OutboxMessage
+from ipv.notifications.models import State as OutboxState
 from referrals import selectors as referral_selectors
 from referrals.models import Referral, Status
 from sessions_app.models import Attendance, Enrollment
@@ -111,6 +113,7 @@ HOME_TASK_FIELDS = (
     "kind",
     "urgent",
     "mandatory",
+    "no_message",
     "due_on",
     "assignee_id",
     "state",
@@ -246,8 +249,12 @@ def person_record(*, victim: Victim) -> dict:
                 .only("pk", "relationship", "full_name", "outreach")
             ),
             "consents": list(victim.consents.select_related("recorded_by")[:50]),
-            "contacts": list(
-                victim.contacts.select_related("by", "support_service").order_by("-at", "-pk")[:100]
+            "contacts": _with_message_states(
+                list(
+                    victim.contacts.select_related("by", "support_service").order_by("-at", "-pk")[
+                        :100
+                    ]
+                )
             ),
             "tasks": list(
                 victim.tasks.select_related("assignee").order_by("state", "due_on", "pk")[:100]
@@ -268,6 +275,18 @@ def person_record(*, victim: Victim) -> dict:
             .select_related("worker")
             .first(),
         }
+
+
+def _with_message_states(contacts: list) -> list:
+    """Each automatic contact with what became of its message (waiting, sent, cancelled,
+    failed), in the reader's language; one query, and none when there is no such contact."""
+    keys = [contact.message_key for contact in contacts if contact.automatic]
+    if keys:
+        states = dict(OutboxMessage.objects.filter(key__in=keys).values_list("key", "state"))
+        for contact in contacts:
+            if contact.automatic and contact.message_key in states:
+                contact.message_state = OutboxState(states[contact.message_key]).label
+    return contacts
 
 
 def record_readers(*, victim: Victim, limit: int = 50) -> list[AuditEvent]:

@@ -75,6 +75,24 @@ class TaskKind(models.TextChoices):
     FOLLOW_UP = "follow_up", _("Follow-up")
 
 
+class NoMessage(models.TextChoices):
+    """Why a task asks a person to do what a message could not (a code: its label is in the
+    reader's language)."""
+
+    DO_NOT_CONTACT = "do_not_contact", _("No message: do not contact")
+    CONSENT_CONTACT = "consent_contact", _("No message: no consent to be contacted")
+    CONSENT_UPDATES = "consent_updates", _("No message: no consent to updates")
+    OUTREACH_CLOSED = "outreach_closed", _("No message: outreach was closed")
+    NO_CHANNEL = "no_channel", _("No message: neither texts nor email are allowed")
+    MESSAGE_NOT_OK = "message_not_ok", _("No message: leaving a message is not allowed")
+    NO_ADDRESS = "no_address", _("No message: no mobile number or email address")
+    NO_SAFE_MOMENT = "no_safe_moment", _("No message: no safe moment within 7 days")
+    HELD_BACK = "held_back", _("A message was held back: the rules changed")
+    FAILED = "failed", _("A message could not be delivered")
+    EXPIRED = "expired", _("A message could not go out in time")
+    SENT = "sent", _("The update went by message")
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class OutreachTask(models.Model):
     """Something the partner-contact worker must do for one person, by a date."""
@@ -107,6 +125,13 @@ class OutreachTask(models.Model):
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     done_by = _person(_("done by"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Why a message did not do it (or, for a follow-up, that one went).
+    no_message = models.CharField(
+        _("message"), max_length=20, choices=NoMessage, blank=True, default="", db_default=""
+    )
+    # The message held back or undelivered that this task stands for (one task per message);
+    # a key, never an address.
+    message_key = models.CharField(max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("outreach task")
@@ -138,6 +163,11 @@ class OutreachTask(models.Model):
                 fields=["concern", "victim"],
                 condition=Q(concern__isnull=False),
                 name="victims_task_once_per_concern",
+            ),
+            models.UniqueConstraint(
+                fields=["message_key"],
+                condition=~Q(message_key=""),
+                name="victims_task_once_per_message",
             ),
             models.CheckConstraint(
                 condition=Q(state="open", done_at__isnull=True)
@@ -218,7 +248,14 @@ class Contact(models.Model):
         related_name="+",
         verbose_name=_("task"),
     )
-    by = _person(_("by"))
+    # Nobody, for a message the system wrote (automatic): its outbox key says which, and
+    # what became of it; its words are not kept here.
+    by = _person(_("by"), null=True, blank=True)
+    automatic = models.BooleanField(_("automatic message"), default=False, db_default=False)
+    message_key = models.CharField(max_length=200, blank=True, default="", db_default="")
+    milestone = models.ForeignKey(
+        "referrals.Milestone", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
 
     class Meta:
@@ -226,7 +263,20 @@ class Contact(models.Model):
         verbose_name_plural = _("contacts")
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["victim", "-at"], name="victims_contacts_of")]
-        constraints = [within_bounds("at", name="victims_contact_at_bounded", moments=True)]
+        constraints = [
+            within_bounds("at", name="victims_contact_at_bounded", moments=True),
+            models.CheckConstraint(
+                condition=Q(automatic=False, by__isnull=False, message_key="")
+                | Q(automatic=True, by__isnull=True) & ~Q(message_key=""),
+                name="victims_contact_by_someone_or_automatic",
+            ),
+            # One message per person for each milestone, however often it is read.
+            models.UniqueConstraint(
+                fields=["milestone", "victim"],
+                condition=Q(milestone__isnull=False),
+                name="victims_contact_once_per_milestone",
+            ),
+        ]
 
     def __str__(self):
         return f"{self._meta.verbose_name} #{self.pk}"

@@ -133,6 +133,17 @@ class Victim(models.Model):
     message_ok = models.BooleanField(_("a text or email may be left"), default=False)
     code_word = EncryptedCharField(_("code word"), max_length=100, blank=True)
     do_not_contact = models.BooleanField(_("do not contact"), default=False)
+    # Off until the person says so: a message that names the program tells whoever reads
+    # their phone what it is about.
+    may_name_program = models.BooleanField(
+        _("messages may say they come from the program"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "Only when the person said it is safe. Otherwise a text or email asks them to call "
+            "the agency, and names neither the program nor the participant."
+        ),
+    )
     safe_contact_notes = EncryptedTextField(
         _("when and how it is safe to make contact"), max_length=2000, blank=True
     )

@@ -27,6 +27,7 @@ from victims.models import (
 from victims.models.outreach import PLAN_SECTIONS, LetterKind, TaskKind
 from victims.models.people import Channel, ConsentState, OutreachState
 from victims.rls import confidential
+from victims.services.messages import messages_hold_back
 from victims.services.once import first_send
 
 RULE_FIELDS = (
@@ -38,6 +39,7 @@ RULE_FIELDS = (
     "message_ok",
     "code_word",
     "do_not_contact",
+    "may_name_program",
     "safe_contact_notes",
 )
 PERSON_FIELDS = (
@@ -101,13 +103,15 @@ def person_update(*, victim: Victim, by, **details) -> Victim:
 
 
 def rules_set(*, victim: Victim, by, **values) -> Victim:
-    """Record the person's safe-contact rules."""
+    """Record the person's safe-contact rules. A message prepared under the old rules is held
+    back (a task instead): nothing written for the rules as they were goes out."""
     with confidential(victim.agency_id):
         chosen = {field: values[field] for field in RULE_FIELDS if field in values}
         victim = _saved(_locked(victim), {**chosen, "rules_updated_at": timezone.now()})
         if victim.do_not_contact:
             # Nothing may ask to contact them any more, not even a mandatory notice.
             _cancel_tasks(victim, by, keep_mandatory=False)
+        messages_hold_back(victim=victim, by=by)
         return victim
 
 
@@ -137,6 +141,9 @@ def consent_record(*, victim: Victim, by, topic: str, given: bool, how: str, on)
         else:
             victim.consent_updates = state
         victim.save(update_fields=["consent_contact", "consent_updates"])
+        if not given:
+            # Every message waiting was news or contact they no longer agree to.
+            messages_hold_back(victim=victim, by=by)
         return record
 
 
@@ -160,6 +167,7 @@ def outreach_close(*, victim: Victim, by, because: str) -> Victim:
         victim.full_clean(exclude=["agency", "referral", "created_by"])
         victim.save()
         _cancel_tasks(victim, by, keep_mandatory=False)
+        messages_hold_back(victim=victim, by=by)
         return victim
 
 

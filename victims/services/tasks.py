@@ -18,9 +18,10 @@ from victims.models import (
     SafetyPlanVersion,
     Victim,
 )
-from victims.models.outreach import TaskKind
+from victims.models.outreach import NoMessage, TaskKind
 from victims.models.people import ConsentState, OutreachState
 from victims.rls import confidential
+from victims.services import messages
 from victims.services.once import first_send
 from victims.services.outreach import check_served_here
 from victims.services.workers import carrying_workers
@@ -43,6 +44,9 @@ TASK_FOR = {
 MANDATORY = frozenset({Kind.DISCHARGED, Kind.RETURNED_TO_COURT})
 # The milestones whose task is news of the program: none for someone who refused updates.
 UPDATES = frozenset({Kind.INTAKE_DONE, Kind.ENROLLED, Kind.COMPLETED})
+# Updates whose task stays even when a message gives the news: after the program, a person
+# calls to follow up.
+FOLLOWED_UP = frozenset({Kind.COMPLETED})
 
 
 def _absences_reaching_limit(milestones: list[Milestone]) -> set[int]:
@@ -75,6 +79,34 @@ def _absences_reaching_limit(milestones: list[Milestone]) -> set[int]:
             if limit and before < limit == sum(unexcused.values()):
                 reaching.add(pk)
     return reaching
+
+
+def _updates_as_messages(milestones: list[Milestone], people: dict, done: set) -> dict:
+    """Write the update messages the people's rules allow for the news among `milestones`;
+    return (milestone id, victim id) → NoMessage code for every update pair: SENT where a
+    message went, else why none did (the task made instead says so)."""
+    pairs, reasons = [], {}
+    for milestone in milestones:
+        if milestone.kind not in UPDATES:
+            continue
+        for victim in people[milestone.referral_id]:
+            if (milestone.pk, victim.pk) in done:
+                continue
+            reason = messages.rules_reason(victim)
+            if reason:
+                reasons[milestone.pk, victim.pk] = reason
+            else:
+                pairs.append((milestone, victim.pk))
+    if not pairs:
+        return reasons
+    # Only the people a message may reach are read whole (their details decrypted).
+    loaded = Victim.objects.in_bulk([pk for _milestone, pk in pairs])
+    refused = messages.updates_write(
+        [(milestone, loaded[pk]) for milestone, pk in pairs], now=timezone.now()
+    )
+    for milestone, pk in pairs:
+        reasons[milestone.pk, pk] = refused.get((milestone.pk, pk), NoMessage.SENT)
+    return reasons
 
 
 def tasks_for_milestones(milestones: list[Milestone]) -> int:
@@ -110,6 +142,9 @@ def tasks_for_milestones(milestones: list[Milestone]) -> int:
                 "consent_contact",
                 "consent_updates",
                 "outreach",
+                "do_not_contact",
+                "message_ok",
+                "channels",
                 named=True,
             )
         ):
@@ -117,11 +152,11 @@ def tasks_for_milestones(milestones: list[Milestone]) -> int:
         workers = carrying_workers(referral_ids)
         # What an earlier reading of these milestones already made (the cursor moved back, a
         # batch read again): neither made again nor allowed to reopen what was closed since.
+        read = [m.pk for m in milestones]
         done = set(
-            OutreachTask.objects.filter(milestone__in=[m.pk for m in milestones]).values_list(
-                "milestone_id", "victim_id"
-            )
-        )
+            OutreachTask.objects.filter(milestone__in=read).values_list("milestone_id", "victim_id")
+        ) | set(Contact.objects.filter(milestone__in=read).values_list("milestone_id", "victim_id"))
+        no_message = _updates_as_messages(milestones, people, done)
         tasks, reopened = [], set()
         for milestone in milestones:
             mandatory = milestone.kind in MANDATORY
@@ -137,6 +172,9 @@ def tasks_for_milestones(milestones: list[Milestone]) -> int:
                 updates_refused = victim.consent_updates == ConsentState.WITHDRAWN
                 if milestone.kind in UPDATES and updates_refused:
                     continue
+                reason = no_message.get((milestone.pk, victim.pk), "")
+                if reason == NoMessage.SENT and milestone.kind not in FOLLOWED_UP:
+                    continue  # the message gives the news
                 if victim.outreach == OutreachState.CLOSED:
                     reopened.add(victim.pk)
                 tasks.append(
@@ -149,6 +187,7 @@ def tasks_for_milestones(milestones: list[Milestone]) -> int:
                         mandatory=mandatory,
                         due_on=due,
                         assignee_id=workers.get(milestone.referral_id),
+                        no_message=reason,
                     )
                 )
         created = OutreachTask.objects.bulk_create(tasks, ignore_conflicts=True)
@@ -238,10 +277,14 @@ def hand_over(*, milestone: Milestone) -> int:
         if not copies:
             return 0
         _copy_records(copies, new)
-        # The sending agency no longer serves the participant: its open tasks end here.
+        # The sending agency no longer serves the participant: its open tasks end here, and
+        # its messages not yet sent (each kept on its record as a task cancelled with them).
         OutreachTask.objects.filter(
             victim_id__in=list(copies), state=OutreachTask.State.OPEN
         ).update(state=OutreachTask.State.CANCELLED, done_at=timezone.now(), done_by=milestone.by)
+        for original in originals:
+            if original.pk in copies:
+                messages.messages_hold_back(victim=original, by=milestone.by, ask=False)
         today = timezone.localdate(milestone.occurred_at, timezone.get_default_timezone())
         OutreachTask.objects.bulk_create(
             [
@@ -297,6 +340,8 @@ def _copy_records(copies: dict[int, Victim], new: Referral) -> None:
                 support_service_id=contact.support_service_id,
                 note=contact.note,
                 by_id=contact.by_id,
+                automatic=contact.automatic,
+                message_key=contact.message_key,
                 recorded_at=contact.recorded_at,
             )
             for contact in Contact.objects.filter(victim_id__in=originals).order_by("pk")
