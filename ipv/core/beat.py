@@ -68,15 +68,21 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
             logger.warning("worker: could not write its heartbeat", exc_info=True)
 
 
+LOCK_CLASS = 7341
+
+
+def lock_key(name: str) -> int:
+    """The second int4 of `single_run`'s advisory lock: the name's CRC-32, brought into range."""
+    return zlib.crc32(name.encode()) - 2**31
+
+
 @contextmanager
 def single_run(name: str):
     """Run the block only if no other process runs a block of that name now: yields True to
     the one that holds the lock, False to the others (who should skip). The lock is
     transaction-scoped, so it cannot outlive a worker that dies."""
-    # The two-key form takes two int4: the name's CRC-32, unsigned, is brought into range.
-    key = zlib.crc32(name.encode()) - 2**31
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [7341, key])
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_CLASS, lock_key(name)])
             (held,) = cursor.fetchone()
         yield held

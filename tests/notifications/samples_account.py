@@ -49,8 +49,4 @@ SAMPLES = {
         "hours": 2,
     },
     "emails/e_referral_received": {"agency": AGENCY, "url": URL},
-    "emails/intake_reminder": [
-        {"intake": INTAKE, "participant": PARTICIPANT, "on_the_day": False},
-        {"intake": INTAKE, "participant": PARTICIPANT, "on_the_day": True},
-    ],
 }

@@ -1,8 +1,6 @@
 """The staff morning digest: one email per person and day, in their language, with what waits for
 them in each agency and role, counts and links only (counts written by hand in conftest.py)."""
 
-import zlib
-
 import psycopg
 import pytest
 import time_machine
@@ -10,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ipv.accounts.models import Membership, Role, User
+from ipv.core.beat import lock_key
 from ipv.notifications.models import OutboxMessage
 from ipv.pages.digests import staff_digests_prepare
 from ipv.pages.tasks import prepare_staff_digests
@@ -205,8 +204,7 @@ def test_the_queries_do_not_grow_with_the_staff(scene):
 
 def test_a_second_beat_skips_while_the_first_prepares(scene):
     """Two beats at once: the one that does not hold the sweep's lock writes nothing."""
-    checksum = zlib.crc32(b"staff-digests")
-    key = checksum - (1 << 32) if checksum >= 1 << 31 else checksum
+    key = lock_key("staff-digests")
     params = connection.get_connection_params()
     with psycopg.connect(**params, autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(7341, %s)", [key])
