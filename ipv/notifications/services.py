@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from ipv.notifications.models import Audience, Channel, Kind, OutboxMessage, State
@@ -37,7 +38,9 @@ class Draft:
     send_after: datetime.datetime | None = None
     expires_at: datetime.datetime | None = None
     sensitive: bool = True
-    extra: dict = field(default_factory=dict)
+    # Values of one person (a link of their own) in a context shared by many drafts: the shared
+    # context is rendered once, and these are put in its place (escaped in HTML).
+    personal: dict = field(default_factory=dict)
 
 
 def one_line(text: str) -> str:
@@ -62,18 +65,57 @@ def render_text(template: str, context: dict, language: str) -> str:
     return "\n".join(line.strip() for line in body.strip().splitlines() if line.strip())
 
 
-def _message(draft: Draft, now) -> OutboxMessage:
+def _slot(name: str) -> str:
+    # Letters only: HTML escaping and line stripping leave it as it is.
+    return f"IPVPERSONAL{name}END"
+
+
+class _Renderer:
+    """Renders drafts, once per shared context, template and language (a sweep's 5,000
+    reminders of one session say the same but for a link), and checks each number once."""
+
+    def __init__(self):
+        self.rendered = {}
+        self.numbers = {}
+
+    def _shared(self, draft: Draft) -> tuple[str, ...]:
+        # The drafts, alive for the whole write, keep their contexts' ids distinct.
+        key = (draft.channel, draft.template, draft.language, id(draft.context))
+        key += tuple(sorted(draft.personal))
+        if key not in self.rendered:
+            context = {**draft.context, **{name: _slot(name) for name in draft.personal}}
+            if draft.channel == Channel.SMS:
+                self.rendered[key] = ("", render_text(draft.template, context, draft.language), "")
+            else:
+                self.rendered[key] = render_email(draft.template, context, draft.language)
+        return self.rendered[key]
+
+    def __call__(self, draft: Draft) -> tuple[str, str, str]:
+        subject, body, html = self._shared(draft)
+        for name, value in draft.personal.items():
+            value = str(value)
+            subject = subject.replace(_slot(name), value)
+            body = body.replace(_slot(name), value)
+            html = html.replace(_slot(name), escape(value))
+        return subject, body, html
+
+    def number(self, raw) -> str | None:
+        if raw not in self.numbers:
+            self.numbers[raw] = canadian_mobile_number(raw)
+        return self.numbers[raw]
+
+
+def _message(draft: Draft, now, render: _Renderer) -> OutboxMessage:
+    subject, body, html = render(draft)
     if draft.channel == Channel.SMS:
-        number = canadian_mobile_number(draft.to)
+        number = render.number(draft.to)
         if number is None:
             raise ValidationError(_("Texts go to Canadian mobile numbers only."), code="number")
-        body = render_text(draft.template, draft.context, draft.language)
         size = text_size(body)
         if size.segments > MAX_SEGMENTS:
             raise ValidationError(_("This text message is too long."), code="too_long")
-        subject, html, to, segments = "", "", number, size.segments
+        to, segments = number, size.segments
     else:
-        subject, body, html = render_email(draft.template, draft.context, draft.language)
         to, segments = draft.to, None
     return OutboxMessage(
         key=draft.key[:200],
@@ -101,7 +143,8 @@ def messages_write(drafts: Iterable[Draft], *, now=None) -> int:
     now = now or timezone.now()
     drafts = {draft.key[:200]: draft for draft in drafts}
     known = set(OutboxMessage.objects.filter(key__in=list(drafts)).values_list("key", flat=True))
-    messages = [_message(draft, now) for key, draft in drafts.items() if key not in known]
+    render = _Renderer()
+    messages = [_message(draft, now, render) for key, draft in drafts.items() if key not in known]
     if not messages:
         return 0
     OutboxMessage.objects.bulk_create(

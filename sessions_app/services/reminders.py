@@ -156,10 +156,8 @@ def session_reminders_prepare(*, now=None) -> int:
                             channel=Channel.EMAIL,
                             to=person.email,
                             template="session_reminder",
-                            context={
-                                **context,
-                                "stop_url": stop_link(person.participant_id, language),
-                            },
+                            context=context,
+                            personal={"stop_url": stop_link(person.participant_id, language)},
                             **common,
                         )
                     )
