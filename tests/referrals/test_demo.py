@@ -75,3 +75,12 @@ def test_the_francophone_agency_writes_in_french(demo):
         "A perdu son emploi le mois dernier; trois enfants à la maison.",
     }
     assert agency.street_address == "1200, chemin de Montréal, bureau 310"
+
+
+def test_the_demo_manager_finds_a_failed_text_on_the_outgoing_messages_page(client, demo):
+    client.force_login(User.objects.get(email="manager@demo.ipv.test"))
+    page = client.get(f"/en/a/{FIRST}/messages/").content.decode()
+    assert "No text message provider is configured" in page
+    assert "Group session reminder" in page
+    call_command("load_demo", verbosity=0)  # loading twice writes it once
+    assert client.get(f"/en/a/{FIRST}/messages/").content.decode().count("Send again") == 1

@@ -4,6 +4,7 @@ from django.db import transaction
 from directory import demo as directory_demo
 from fees import demo as fees_demo
 from ipv.accounts import demo as accounts_demo
+from ipv.pages.demo import messages as messages_demo
 from ipv.pages.demo import outreach as outreach_demo
 from ipv.pages.demo import referrals as referrals_demo
 from ipv.pages.demo import sessions as sessions_demo
@@ -20,4 +21,5 @@ class Command(BaseCommand):
         sessions_demo.load()
         fees_demo.load()
         outreach_demo.load()
+        messages_demo.load()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
