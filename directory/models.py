@@ -1,5 +1,7 @@
 """Regions, courts, agencies (the tenants) and support services."""
 
+from datetime import time
+
 import pghistory
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -217,6 +219,22 @@ class Agency(models.Model):
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
+    # Reminders to participants leave within these local hours only.
+    quiet_hours_start = models.TimeField(
+        _("reminders are sent from"),
+        default=time(8, 0),
+        help_text=_("Local time. No reminder leaves before this time; it waits until then."),
+    )
+    quiet_hours_end = models.TimeField(
+        _("reminders are sent until"),
+        default=time(20, 0),
+        help_text=_("Local time. A reminder due later waits until the next morning."),
+    )
+    session_reminder_time = models.TimeField(
+        _("group session reminders go the day before, at"),
+        default=time(17, 0),
+        help_text=_("Local time, the day before each session, within the hours above."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     search_text = models.GeneratedField(
@@ -263,6 +281,11 @@ class Agency(models.Model):
             models.CheckConstraint(
                 condition=Q(postal_code__regex=ONTARIO_POSTAL_CODE),
                 name="directory_agency_postal_code_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(quiet_hours_start__lt=models.F("quiet_hours_end")),
+                name="directory_agency_reminder_hours_order",
+                violation_error_message=_("Reminders must start before they end in the day."),
             ),
         ]
 

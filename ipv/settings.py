@@ -236,6 +236,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.tasks.send_intake_reminders",
         "schedule": 5 * 60,
     },
+    # The sweeps decide from the clock and each agency's settings what is due.
+    "prepare-session-reminders": {
+        "task": "sessions_app.tasks.prepare_session_reminders",
+        "schedule": 5 * 60,
+    },
+    "prepare-fee-reminders": {
+        "task": "fees.tasks.prepare_fee_reminders",
+        "schedule": 5 * 60,
+    },
     "render-pending-documents": {
         "task": "sessions_app.tasks.render_pending_documents",
         "schedule": 5 * 60,

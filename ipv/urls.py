@@ -13,6 +13,7 @@ from ipv.pages import health, home
 from ipv.pages.urls import agency_urlpatterns as pages_urlpatterns
 from ipv.pages.urls import court_urlpatterns as pages_court_urlpatterns
 from referrals.urls import agency_urlpatterns as referral_urlpatterns
+from referrals.urls import public_urlpatterns as referral_public_urlpatterns
 from sessions_app.urls import agency_urlpatterns as sessions_urlpatterns
 from sessions_app.urls import court_urlpatterns as sessions_court_urlpatterns
 from sessions_app.urls import public_urlpatterns as sessions_public_urlpatterns
@@ -58,5 +59,6 @@ urlpatterns += i18n_patterns(
     ),
     path("court/", include((pages_court_urlpatterns + sessions_court_urlpatterns, "court"))),
     *sessions_public_urlpatterns,
+    *referral_public_urlpatterns,
     path("admin/", admin.site.urls),
 )

@@ -22,6 +22,7 @@ PLACED_IN_GROUP = "placed_in_group"
 MODULES_ATTENDED = "modules_attended"
 UNEXCUSED_ABSENCES = "unexcused_absences"
 ABSENCES = "absences"
+EMAIL_REMINDERS_STOPPED = "email_reminders_stopped"
 
 # Each code's sentence in the active language, its %(…)s placeholders still in it; `count`
 # chooses the plural form.
@@ -40,6 +41,9 @@ WORDINGS: dict[str, Callable[[int], str]] = {
         "%(count)s absences: the agency's limit is %(limit)s.",
         count,
     ),
+    EMAIL_REMINDERS_STOPPED: lambda count: gettext(
+        "The person stopped email reminders, from the link in a reminder."
+    ),
 }
 NUMBERS = ("count", "limit")
 # The timeline event each reason is given for: an old line is worded again only there, so
@@ -51,6 +55,7 @@ GIVEN_FOR = {
     MODULES_ATTENDED: "complete",
     UNEXCUSED_ABSENCES: "flag_non_compliance",
     ABSENCES: "flag_non_compliance",
+    EMAIL_REMINDERS_STOPPED: "edited",
 }
 
 

@@ -4,7 +4,7 @@ pages that compose several apps are in ipv.pages.urls."""
 
 from django.urls import path
 
-from referrals.views import agency, intake
+from referrals.views import agency, intake, public
 
 agency_urlpatterns = [
     path("referrals/<int:pk>/edit/", agency.referral_edit, name="referral_edit"),
@@ -14,4 +14,9 @@ agency_urlpatterns = [
     path("participants/<int:pk>/", agency.participant_detail, name="participant_detail"),
     path("participants/<int:pk>/edit/", agency.participant_edit, name="participant_edit"),
     path("duplicates/<int:pk>/", agency.duplicate_resolve, name="duplicate_resolve"),
+]
+
+# The link in a participant's reminder email: no sign-in, the token is its key.
+public_urlpatterns = [
+    path("reminders/stop/<str:token>/", public.reminders_stop, name="reminders_stop"),
 ]

@@ -1,26 +1,33 @@
 """Benchmark data and work of the groups: 1,000,000 attendance rows over two years of weekly
-sessions of 100 groups, a roster of 20 people to save, and certificates to render."""
+sessions of 100 groups, a roster of 20 people to save, certificates to render, and the sweep
+that prepares 10,000 session reminders (5,000 people in 125 groups meeting the same day, each
+agreeing to email and texts)."""
 
 import random
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 import pgtrigger
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from directory.models import Agency
 from ipv.accounts.models import User
+from ipv.notifications.models import OutboxMessage
 from referrals.bench import AGENCY, INTAKE_WORKER
 from referrals.models import Participant, Referral, Status
 from sessions_app.models import Attendance, Certificate, Enrollment, Group, Session
 from sessions_app.services.documents import document_pdf
 from sessions_app.services.groups import curriculum_current, group_create, sessions_extend
+from sessions_app.services.reminders import session_reminders_prepare
 
 GROUPS = 100
 ROWS_PER_REFERRAL = 25
 ATTENDANCE = 1_000_000
 ROSTER_GROUP = "Bench roster group"
 ROSTER_SIZE = 20
+REMINDER_GROUP = "Bench reminders "
+REMINDER_GROUPS, REMINDER_GROUP_SIZE = 125, 40
 
 
 def _groups(agency, worker):
@@ -142,6 +149,86 @@ def _roster(agency, worker):
     return group
 
 
+def reminders_seed(agency, worker) -> None:
+    """REMINDER_GROUPS groups meeting on the same weekday, each full of people enrolled who
+    agree to email and texts: 10,000 reminders the day before their session."""
+    have = Group.objects.filter(agency=agency, name__startswith=REMINDER_GROUP).count()
+    template = Referral.objects.filter(agency=agency).first()
+    weekday = (timezone.localdate() + timedelta(days=1)).weekday()
+    for n in range(have, REMINDER_GROUPS):
+        group = group_create(
+            agency=agency,
+            by=worker,
+            name=f"{REMINDER_GROUP}{n}",
+            program="ipv",
+            language="fr",
+            weekday=weekday,
+            start_time=time(18, 30),
+            start_date=timezone.localdate(),
+            capacity=REMINDER_GROUP_SIZE,
+            location="1200 Montréal Road",
+        )
+        people = Participant.objects.bulk_create(
+            Participant(
+                agency=agency,
+                legal_name=f"Reminded Person {n}-{k}",
+                date_of_birth="1985-01-01",
+                language="fr" if k % 3 else "en",
+                email=f"reminded-{n}-{k}@example.org",
+                phone="+16135550142",
+                consent_email=True,
+                consent_sms=True,
+            )
+            for k in range(REMINDER_GROUP_SIZE)
+        )
+        referrals = Referral.objects.bulk_create(
+            Referral(
+                agency=agency,
+                participant=person,
+                court_id=template.court_id,
+                program="ipv",
+                stream="early_intervention",
+                source_order="release_order",
+                source="court",
+                court_file_number=f"REMIND-{n}-{k}",
+                charges="Assault",
+                order_date=template.order_date,
+                received_on=template.received_on,
+                complete_by=template.complete_by,
+                status=Status.ENROLLED,
+                submitted_by=worker,
+                accepted_at=timezone.now(),
+            )
+            for k, person in enumerate(people)
+        )
+        Enrollment.objects.bulk_create(
+            Enrollment(
+                agency=agency,
+                referral=referral,
+                group=group,
+                start_date=group.start_date,
+                created_by=worker,
+            )
+            for referral in referrals
+        )
+
+
+def reminders_moment(agency):
+    """17:05 the day before the reminder groups' next session: the sweep's moment."""
+    first = Session.objects.filter(
+        agency=agency,
+        group__name__startswith=REMINDER_GROUP,
+        date__gt=timezone.localdate(),
+        status=Session.Status.SCHEDULED,
+    ).aggregate(day=Min("date"))["day"]
+    return timezone.make_aware(datetime.combine(first - timedelta(days=1), time(17, 5)))
+
+
+def reminders_clear() -> None:
+    """Untimed, before each run: the sweep finds nothing written yet."""
+    OutboxMessage.objects.filter(kind="session_reminder").delete()
+
+
 def seed() -> dict:
     agency = Agency.objects.get(slug=AGENCY)
     worker = User.objects.get(email=INTAKE_WORKER)
@@ -149,6 +236,7 @@ def seed() -> dict:
     groups = _groups(agency, worker)
     _attendance(agency, worker, groups)
     _roster(agency, worker)
+    reminders_seed(agency, worker)
     return {
         "groups": Group.objects.count(),
         "sessions": Session.objects.count(),
@@ -225,4 +313,18 @@ def work() -> list[tuple]:
             ],
         },
     )
-    return [("certificate PDF render", lambda: document_pdf(certificate))]
+    moment = reminders_moment(agency)
+
+    def sweep():
+        written = session_reminders_prepare(now=moment)
+        if written != REMINDER_GROUPS * REMINDER_GROUP_SIZE * 2:
+            raise RuntimeError(f"the sweep wrote {written} reminders")
+
+    return [
+        ("certificate PDF render", lambda: document_pdf(certificate)),
+        (
+            "session reminder sweep, 10,000 reminders",
+            sweep,
+            {"setup": reminders_clear, "runs": 3, "warm": 1},
+        ),
+    ]

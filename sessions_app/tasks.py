@@ -6,6 +6,7 @@ from django.utils import timezone
 from sessions_app.models import Certificate, CourtReport, Group
 from sessions_app.services.documents import document_render
 from sessions_app.services.groups import sessions_extend
+from sessions_app.services.reminders import session_reminders_prepare
 
 MODELS = {"certificate": Certificate, "courtreport": CourtReport}
 
@@ -32,3 +33,10 @@ def extend_group_schedules():
     """Keep every running group's sessions written a few months ahead. Idempotent."""
     for group in Group.objects.filter(is_active=True):
         sessions_extend(group=group)
+
+
+@shared_task(name="sessions_app.tasks.prepare_session_reminders")
+def prepare_session_reminders():
+    """Write the reminders of tomorrow's sessions once their agency's time has come.
+    Idempotent: each reminder has its key; two runs at once do the work once."""
+    return session_reminders_prepare()

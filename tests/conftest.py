@@ -54,12 +54,15 @@ def make_person(email, full_name, *, agency=None, roles=(), mfa=True, **fields):
     return user
 
 
-# The agency's numeric settings as the settings page shows them by default.
+# The agency's numeric settings (and reminder hours) as the settings page shows them by default.
 AGENCY_NUMBERS = {
     "contact_within_days": "7",
     "late_threshold_minutes": "15",
     "unexcused_absence_limit": "2",
     "absence_limit": "3",
+    "quiet_hours_start": "08:00",
+    "quiet_hours_end": "20:00",
+    "session_reminder_time": "17:00",
 }
 
 # A court order as the tests write it: fixed dates around a fixed "today" of 2026-11-24.

@@ -42,6 +42,15 @@ def _number(name, low, high):
     return Agency._meta.get_field(name).formfield(min_value=low, max_value=high)
 
 
+def _time(name):
+    field = Agency._meta.get_field(name)
+    return forms.TimeField(
+        label=capfirst(field.verbose_name),
+        help_text=field.help_text,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+
 class AgencySettingsForm(PlainTextForm):
     """The agency's own settings; the service compares them with the saved ones."""
 
@@ -52,6 +61,16 @@ class AgencySettingsForm(PlainTextForm):
     late_threshold_minutes = _number("late_threshold_minutes", 0, 120)
     unexcused_absence_limit = _number("unexcused_absence_limit", 1, 12)
     absence_limit = _number("absence_limit", 1, 12)
+    quiet_hours_start = _time("quiet_hours_start")
+    quiet_hours_end = _time("quiet_hours_end")
+    session_reminder_time = _time("session_reminder_time")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("quiet_hours_start"), cleaned.get("quiet_hours_end")
+        if start is not None and end is not None and start >= end:
+            self.add_error("quiet_hours_end", _("Reminders must start before they end in the day."))
+        return cleaned
 
     @classmethod
     def for_agency(cls, agency, data=None):

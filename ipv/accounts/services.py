@@ -2,7 +2,7 @@
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -329,6 +329,11 @@ def sessions_end(*, user: User) -> int:
     return ended
 
 
+def _plain(value):
+    """A setting's value as the audit trail keeps it (times as "17:00")."""
+    return value.strftime("%H:%M") if isinstance(value, time) else value
+
+
 @transaction.atomic
 def agency_settings_update(*, agency, by: User, **changes):
     """Change an agency's settings. Separation of duties cannot be turned back on while someone
@@ -355,7 +360,7 @@ def agency_settings_update(*, agency, by: User, **changes):
         setattr(agency, field, value)
     agency.save(update_fields=[*changes, "updated_at"])
     changed = {
-        field: {"before": before[field], "after": value}
+        field: {"before": _plain(before[field]), "after": _plain(value)}
         for field, value in changes.items()
         if before[field] != value
     }

@@ -68,6 +68,12 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
             logger.warning("worker: could not write its heartbeat", exc_info=True)
 
 
+def _lock_key(name: str) -> int:
+    """A 32-bit signed key for `name`: PostgreSQL's two-key advisory locks take int4, and
+    half of crc32's values are past its range."""
+    return int.from_bytes(zlib.crc32(name.encode()).to_bytes(4, "big"), "big", signed=True)
+
+
 @contextmanager
 def single_run(name: str):
     """Run the block only if no other process runs a block of that name now: yields True to
@@ -75,8 +81,6 @@ def single_run(name: str):
     transaction-scoped, so it cannot outlive a worker that dies."""
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_try_advisory_xact_lock(%s, %s)", [7341, zlib.crc32(name.encode())]
-            )
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [7341, _lock_key(name)])
             (held,) = cursor.fetchone()
         yield held

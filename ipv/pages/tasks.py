@@ -4,12 +4,12 @@ name, see referrals.services.milestones) and every minute by beat, as a backstop
 from celery import shared_task
 
 from referrals.services.milestones import CONSUME_TASK, consume
-from sessions_app.consumers import COMPLETION_AFTER_PAYMENT
+from sessions_app.consumers import COMPLETION_AFTER_PAYMENT, MAKE_UP_REMINDERS
 from victims.consumers import OUTREACH_TASKS, TRANSFER_OUTREACH
 
 # Every consumer of the stream, each with its own cursor. Listed here, in the layer above them
 # all: the apps that write milestones do not know who reads them.
-CONSUMERS = [COMPLETION_AFTER_PAYMENT, TRANSFER_OUTREACH, OUTREACH_TASKS]
+CONSUMERS = [COMPLETION_AFTER_PAYMENT, TRANSFER_OUTREACH, OUTREACH_TASKS, MAKE_UP_REMINDERS]
 
 
 @shared_task(name=CONSUME_TASK)

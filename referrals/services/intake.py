@@ -10,10 +10,13 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ipv.notifications.services import email_enqueue
+from ipv.notifications.models import Audience, Channel, Kind
+from ipv.notifications.services import Draft, messages_cancel, messages_write, within_hours
+from ipv.notifications.texts import canadian_mobile_number
 from referrals import reasons
 from referrals.models import Consent, EventKind, Intake, Referral, Status
 from referrals.reasons import Reason
+from referrals.services.consent import StopLinks
 from referrals.services.referrals import event_record, referral_locked, transition_apply
 
 # Reminders leave the day before the appointment (sent by a periodic job, see tasks.py).
@@ -33,6 +36,15 @@ def _check_moment(scheduled_at) -> None:
         raise ValidationError({"scheduled_at": INTAKE_TOO_FAR % {"limit": limit}}, code="too_far")
 
 
+def _reminders_cancel(intake: Intake, referral: Referral) -> None:
+    """The appointment moved or will not happen: its reminders not yet sent stay unsent."""
+    for channel in Channel.values:
+        messages_cancel(
+            key_prefix=f"participant:{referral.participant_id}:{channel}:intake:{intake.pk}:",
+            reason="intake moved or missed",
+        )
+
+
 @transaction.atomic
 def intake_book(
     *, referral: Referral, by, scheduled_at, mode, location="", interpreter_booked=False
@@ -50,6 +62,8 @@ def intake_book(
     intake = Intake.objects.filter(referral=referral).first()
     if intake is None:
         intake = Intake(agency_id=referral.agency_id, referral=referral, booked_by=by)
+    else:
+        _reminders_cancel(intake, referral)
     for field, value in appointment.items():
         setattr(intake, field, value)
     intake.booked_by = by
@@ -74,6 +88,7 @@ def intake_reschedule(
         raise ValidationError({"reason": _("Say why.")}, code="reason")
     _check_moment(scheduled_at)
     intake = Intake.objects.select_for_update().get(referral=referral)
+    _reminders_cancel(intake, referral)
     before = timezone.localtime(intake.scheduled_at).isoformat(timespec="minutes")
     intake.scheduled_at, intake.mode, intake.location = scheduled_at, mode, location
     intake.interpreter_booked = interpreter_booked
@@ -98,6 +113,7 @@ def intake_missed(*, referral: Referral, by, reason: str) -> Referral:
     referral = referral_locked(referral)
     intake = Intake.objects.select_for_update().filter(referral=referral).first()
     if intake is not None and referral.status == Status.INTAKE_BOOKED:
+        _reminders_cancel(intake, referral)
         intake.times_missed += 1
         intake.save(update_fields=["times_missed"])
     return transition_apply(referral, "miss_intake", by=by, reason=reason)
@@ -189,11 +205,19 @@ def referral_return(*, referral: Referral, by, court_reason: str, reason: str = 
     return _return(referral, by=by, reason=reason, court_reason=court_reason)
 
 
+def intake_key(participant_id: int, channel: str, intake: Intake) -> str:
+    """The reminder's key: it names the appointment's moment, so a rebooked intake is
+    reminded again."""
+    moment = timezone.localtime(intake.scheduled_at).isoformat(timespec="minutes")
+    return f"participant:{participant_id}:{channel}:intake:{intake.pk}:{moment}"
+
+
 def intake_reminders_send(*, now=None) -> int:
-    """Email the intakes of the next 24 hours a reminder, once each, in the participant's
-    language, to those who agreed to email reminders. Safe to run twice at once (rows locked)."""
+    """Remind the intakes of the next 24 hours, once each, in the participant's language,
+    through the channels they agreed to, within the agency's quiet hours. Safe to run twice at
+    once (rows locked, and each reminder has its key). Returns how many were written."""
     now = now or timezone.now()
-    sent = 0
+    stop_link = StopLinks()
     with transaction.atomic():
         due = (
             Intake.objects.select_for_update(skip_locked=True, of=("self",))
@@ -206,23 +230,54 @@ def intake_reminders_send(*, now=None) -> int:
             )
             .select_related("referral__participant", "referral__agency")
         )
+        drafts = []
         for intake in due:
-            participant = intake.referral.participant
-            if participant.consent_email and participant.email:
-                email_enqueue(
-                    to=participant.email,
-                    template="intake_reminder",
-                    context={
-                        "intake": intake,
-                        "participant": participant,
-                        # Sent up to a day ahead: the appointment is later today, or tomorrow.
-                        "on_the_day": timezone.localdate(intake.scheduled_at)
-                        == timezone.localdate(now),
-                    },
-                    language=participant.language,
-                    agency=intake.referral.agency,
-                )
-                sent += 1
+            participant, agency = intake.referral.participant, intake.referral.agency
+            send_after = within_hours(now, agency.quiet_hours_start, agency.quiet_hours_end)
+            if send_after < intake.scheduled_at:
+                drafts.extend(_intake_drafts(intake, participant, agency, send_after, stop_link))
             intake.reminder_sent_at = now
             intake.save(update_fields=["reminder_sent_at"])
-    return sent
+        return messages_write(drafts, now=now)
+
+
+def _intake_drafts(intake, participant, agency, send_after, stop_link) -> list[Draft]:
+    context = {
+        "intake": intake,
+        "agency": agency,
+        # Written up to a day ahead: the word depends on the day it is read (sent), which
+        # quiet hours may push past midnight.
+        "on_the_day": timezone.localdate(intake.scheduled_at) == timezone.localdate(send_after),
+    }
+    common = {
+        "kind": Kind.INTAKE_REMINDER,
+        "audience": Audience.PARTICIPANT,
+        "agency": agency,
+        "language": participant.language,
+        "send_after": send_after,
+        "expires_at": intake.scheduled_at,
+        "template": "intake_reminder",
+    }
+    drafts = []
+    if participant.consent_email and participant.email:
+        stop_url = stop_link(participant.pk, participant.language)
+        drafts.append(
+            Draft(
+                key=intake_key(participant.pk, Channel.EMAIL, intake),
+                channel=Channel.EMAIL,
+                to=participant.email,
+                context={**context, "participant": participant, "stop_url": stop_url},
+                **common,
+            )
+        )
+    if participant.consent_sms and canadian_mobile_number(participant.phone):
+        drafts.append(
+            Draft(
+                key=intake_key(participant.pk, Channel.SMS, intake),
+                channel=Channel.SMS,
+                to=str(participant.phone),
+                context=context,
+                **common,
+            )
+        )
+    return drafts

@@ -16,7 +16,7 @@ from directory.models import Agency
 from ipv.accounts.models import Membership, Role
 from ipv.audit.services import Action, audit_record
 from ipv.notifications.models import Audience, Kind
-from ipv.notifications.services import email_enqueue
+from ipv.notifications.services import email_enqueue, messages_cancel
 from referrals.models import (
     ACCEPTED,
     EventKind,
@@ -268,6 +268,13 @@ def participant_update(*, participant: Participant, by, **changes) -> Participan
     changed = _apply_changes(participant, changes, exclude=["agency", "merged_into"])
     if changed:
         participant.save()
+        # Agreement withdrawn: what was written for that channel does not leave.
+        for field, channel in (("consent_email", "email"), ("consent_sms", "sms")):
+            if field in changed and not getattr(participant, field):
+                messages_cancel(
+                    key_prefix=f"participant:{participant.pk}:{channel}:",
+                    reason="consent withdrawn",
+                )
         audit_record(
             action=Action.RECORD_CHANGED,
             actor=by,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from ipv.audit.services import Action, audit_record
 from sessions_app import defaults
 from sessions_app.models import MODULE_COUNT, Curriculum, Group, Module, Session
+from sessions_app.services.reminders import session_reminders_cancel
 
 # How far ahead a group's sessions are written: enough for a newcomer's twelve weeks and a
 # few make-ups. A periodic job keeps every running group this far ahead.
@@ -173,6 +174,7 @@ def session_cancel(*, session: Session, by, reason: str) -> Session:
         raise ValidationError(
             _("Attendance was taken at this session: it took place."), code="held"
         )
+    session_reminders_cancel(session=session)
     session.status, session.note = Session.Status.CANCELLED, reason
     session.save(update_fields=["status", "note"])
     group = session.group
@@ -215,6 +217,7 @@ def session_move(*, session: Session, by, date, start_time, reason: str) -> Sess
     clash = session.group.sessions.filter(date=date, status=Session.Status.SCHEDULED)
     if clash.exclude(pk=session.pk).exists():
         raise ValidationError({"date": _("The group already meets that day.")}, code="clash")
+    session_reminders_cancel(session=session)
     session.moved_from = session.moved_from or session.date
     session.date, session.start_time, session.note = date, start_time, reason
     session.save(update_fields=["moved_from", "date", "start_time", "note"])

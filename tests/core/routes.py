@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.apps import apps
 
+from referrals.services.consent import stop_token
+
 PUBLIC = "public"
 SIGNED_IN = "signed in"
 LIAISON = "court liaison officer"
@@ -139,6 +141,11 @@ ROUTES = {
     # The emailed link that lifts a sign-in wait: public, like the email it comes in.
     "accounts:sign_in_unlock": site_public(
         kwargs=lambda w: {"token": "unknown"}, methods=GET_POST, anonymous=frozenset({404})
+    ),
+    # The link in a participant's reminder email that stops them: public, like the email;
+    # showing it changes nothing (only its button does, by POST).
+    "reminders_stop": site_public(
+        kwargs=lambda w: {"token": stop_token(w.referral.participant_id)}, methods=GET_POST
     ),
     # After signing in: the way to one's work, whoever one is.
     "accounts:landing": Route(SIGNED_IN, allowed=frozenset({200, 302})),

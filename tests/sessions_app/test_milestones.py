@@ -225,6 +225,7 @@ def test_the_receiving_agency_gets_the_people_named_once_the_transfer_commits(
         "sessions_app.completion_after_payment": 0,
         "victims.transfer_outreach": 0,
         "victims.outreach_tasks": 0,
+        "sessions_app.make_up_reminders": 0,
     }
     assert Victim.objects.filter(referral=new).count() == 1
     # Even with the consumer's cursor moved back, the people are not copied twice.
