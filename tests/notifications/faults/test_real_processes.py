@@ -7,7 +7,6 @@ from collections import Counter
 from datetime import date, timedelta
 from datetime import time as clock
 
-import pytest
 from django.db import transaction
 from django.utils import timezone
 
@@ -229,7 +228,6 @@ def _enrolled_tomorrow(count: int) -> set[str]:
 
 
 def test_two_workers_and_two_beats_send_each_of_a_thousand_reminders_once(processes):
-    pytest.importorskip("sessions_app.services.reminders", reason="the session reminder sweep")
     numbers = _enrolled_tomorrow(REMINDED)
     # Each text takes a moment at the provider, so that both workers have a share to send.
     workers = [
