@@ -28,6 +28,16 @@ def test_it_runs_postgres_18_redis_7_web_worker_and_beat_with_health_checks():
     assert "redisdata:/data" in services["redis"]["volumes"]
 
 
+def test_beat_keeps_no_schedule_file():
+    """The schedule is in settings and in memory (ipv.core.beat), not in a file that a second
+    beat on another machine would not share."""
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    assert not any(
+        word.startswith("--schedule") or word == "-s" for word in services["beat"]["command"]
+    )
+    assert "deploy" not in services["beat"]  # one beat: no replicas
+
+
 def test_the_site_connects_as_the_application_role_and_only_migrate_as_the_owner():
     services = yaml.safe_load(COMPOSE.read_text())["services"]
     for name in ("web", "worker", "beat"):

@@ -22,6 +22,7 @@ from directory import bench as directory_bench
 from fees import bench as fees_bench
 from ipv.accounts.models import User
 from ipv.core.roles import as_owner
+from ipv.notifications import bench as notifications_bench
 from referrals import bench as referrals_bench
 from sessions_app import bench as sessions_bench
 from victims import bench as victims_bench
@@ -29,7 +30,19 @@ from victims import bench as victims_bench
 # Each app that has pages to time: seed() builds its data, pages() lists what to request as
 # (name, URL, headers, email of the person signed in or None[, data to POST]), and work()
 # (optional) lists other things to time as (name, function).
-BENCHES = [directory_bench, referrals_bench, victims_bench, sessions_bench, fees_bench]
+BENCHES = [
+    directory_bench,
+    referrals_bench,
+    victims_bench,
+    sessions_bench,
+    fees_bench,
+    notifications_bench,
+]
+
+
+def _name(bench) -> str:
+    """What --only calls a bench: its app's name ("notifications" for ipv.notifications)."""
+    return bench.__name__.removesuffix(".bench").rsplit(".", 1)[-1]
 
 
 def _request(client, url, headers, data):
@@ -66,7 +79,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, runs, only, **options):
         chosen = {name.strip() for name in only.split(",") if name.strip()}
-        unknown = chosen - {bench.__name__.split(".")[0] for bench in BENCHES}
+        unknown = chosen - {_name(bench) for bench in BENCHES}
         if unknown:
             raise CommandError(f"No benchmark for: {', '.join(sorted(unknown))}")
         if settings.DEBUG:
@@ -77,7 +90,7 @@ class Command(BaseCommand):
 
         dataset, results, clients = {}, [], {}
         for bench in BENCHES:
-            if chosen and bench.__name__.split(".")[0] not in chosen:
+            if chosen and _name(bench) not in chosen:
                 continue
             started = time.perf_counter()
             # Seeding writes history in bulk with pgtrigger.ignore: the owner's work; the pages
@@ -96,19 +109,23 @@ class Command(BaseCommand):
                     self._time(name, url, _request(clients[who], url, headers, data), runs)
                 )
             # Work that is not a page (rendering a PDF, say), timed the same way; options may
-            # set what to do untimed before each run ("setup"), and "runs" and "warm" of its own.
+            # set what to do untimed before each run ("setup"), and "runs" and "warm" of its own;
+            # with "items" (how many things a run does), the rate is reported too, and queries
+            # are not logged (more than Django's log keeps, and logging them takes time).
             for name, work, *options in getattr(bench, "work", list)():
                 option = options[0] if options else {}
-                results.append(
-                    self._time(
-                        name,
-                        "",
-                        work,
-                        option.get("runs", runs),
-                        setup=option.get("setup"),
-                        warm=option.get("warm", 3),
-                    )
+                result = self._time(
+                    name,
+                    "",
+                    work,
+                    option.get("runs", runs),
+                    setup=option.get("setup"),
+                    warm=option.get("warm", 3),
+                    count_queries="items" not in option,
                 )
+                if "items" in option:
+                    result["per_second"] = round(option["items"] / result["p50_ms"] * 1000)
+                results.append(result)
 
         self._report(dataset, results, runs)
 
@@ -123,7 +140,7 @@ class Command(BaseCommand):
         connection.settings_dict["NAME"] = name
         settings.DATABASES["default"]["NAME"] = name
 
-    def _time(self, name, url, send, runs, setup=None, warm=3):
+    def _time(self, name, url, send, runs, setup=None, warm=3, count_queries=True):
         for _ in range(warm):  # warm caches: templates, connection, PostgreSQL buffers
             if setup:
                 setup()
@@ -132,6 +149,11 @@ class Command(BaseCommand):
         for _ in range(runs):
             if setup:
                 setup()
+            if not count_queries:
+                started = time.perf_counter()
+                send()
+                times.append((time.perf_counter() - started) * 1000)
+                continue
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
                 send()
@@ -154,6 +176,8 @@ class Command(BaseCommand):
         for result in results:
             page, p50, p95 = result["page"], result["p50_ms"], result["p95_ms"]
             queries = ",".join(str(count) for count in result["queries"])
+            if "per_second" in result:
+                queries = f"-  ({result['per_second']:,} per second)"
             self.stdout.write(f"{page:<{width}}  {p50:>8.1f}  {p95:>8.1f}  {queries}")
         output = settings.VAR_DIR / "bench" / "results.json"
         output.parent.mkdir(parents=True, exist_ok=True)
