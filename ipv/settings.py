@@ -372,8 +372,14 @@ STORAGES = {
     },
 }
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+# Email: the console in debug; in production the server named by EMAIL_URL, or a provider
+# (below). With neither, emails fail and show on the Outgoing messages page: never a console
+# that would write people's addresses and reminders to the logs.
+if DEBUG or env("EMAIL_URL", default=""):
+    EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+    vars().update(EMAIL_CONFIG)
+else:
+    EMAIL_BACKEND = "ipv.notifications.backends.NoProviderEmailBackend"
 # A provider's own backend (django-anymail) by EMAIL_BACKEND, e.g.
 # "anymail.backends.postmark.EmailBackend", with its settings as ANYMAIL_* variables
 # (ANYMAIL_POSTMARK_SERVER_TOKEN=…).

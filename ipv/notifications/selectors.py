@@ -21,6 +21,7 @@ MASK = "•••"
 UNREACHABLE = _("The provider could not be reached")
 REASONS = {
     "NoTextProvider": _("No text message provider is configured"),
+    "NoEmailProvider": _("No email provider is configured"),
     "SMTPRecipientsRefused": _("The address was refused"),
     "ConnectionError": UNREACHABLE,
     "ConnectionRefusedError": UNREACHABLE,
