@@ -9,11 +9,10 @@ from django.utils import timezone
 
 from fees.models import FeeAccount, FeeProposal, Instalment
 from ipv.core.beat import single_run
-from ipv.notifications.models import Audience, Channel, Kind
-from ipv.notifications.services import Draft, messages_write, within_hours
-from ipv.notifications.texts import canadian_mobile_number
+from ipv.notifications.models import Kind
+from ipv.notifications.services import messages_write, within_hours
 from referrals.models import OPEN_STATUSES
-from referrals.services.consent import StopLinks
+from referrals.services.consent import StopLinks, participant_drafts
 
 DAYS_AHEAD = 3
 
@@ -48,7 +47,7 @@ def fee_reminders_prepare(*, now=None) -> int:
             .prefetch_related(Prefetch("referral__fee_proposals", queryset=agreed))
             .order_by("pk")
         )
-        stop_link = StopLinks()
+        stop_links = StopLinks()
         drafts = []
         for account in accounts:
             proposals = list(account.referral.fee_proposals.all())
@@ -59,38 +58,15 @@ def fee_reminders_prepare(*, now=None) -> int:
                 continue
             agency, participant = account.agency, account.referral.participant
             start, end = agency.quiet_hours_start, agency.quiet_hours_end
-            day_end = timezone.make_aware(datetime.combine(instalment.due_on, end))
-            context = {"amount": owed, "due_on": instalment.due_on, "agency": agency}
-            common = {
-                "kind": Kind.FEE_DUE,
-                "audience": Audience.PARTICIPANT,
-                "agency": agency,
-                "language": participant.language,
-                "send_after": within_hours(now, start, end),
-                "expires_at": day_end,
-            }
-            what = f"fee_due:{instalment.pk}"
-            if participant.consent_email and participant.email:
-                stop_url = stop_link(participant.pk, participant.language)
-                drafts.append(
-                    Draft(
-                        key=f"participant:{participant.pk}:email:{what}",
-                        channel=Channel.EMAIL,
-                        to=participant.email,
-                        template="fee_due",
-                        context={**context, "stop_url": stop_url},
-                        **common,
-                    )
-                )
-            if participant.consent_sms and canadian_mobile_number(participant.phone):
-                drafts.append(
-                    Draft(
-                        key=f"participant:{participant.pk}:sms:{what}",
-                        channel=Channel.SMS,
-                        to=str(participant.phone),
-                        template="fee_due",
-                        context=context,
-                        **common,
-                    )
-                )
+            drafts += participant_drafts(
+                participant,
+                what=f"fee_due:{instalment.pk}",
+                template="fee_due",
+                context={"amount": owed, "due_on": instalment.due_on, "agency": agency},
+                stop_links=stop_links,
+                kind=Kind.FEE_DUE,
+                agency=agency,
+                send_after=within_hours(now, start, end),
+                expires_at=timezone.make_aware(datetime.combine(instalment.due_on, end)),
+            )
         return messages_write(drafts, now=now)

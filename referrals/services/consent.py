@@ -7,7 +7,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 
-from ipv.notifications.services import messages_cancel
+from ipv.notifications.models import Audience, Channel
+from ipv.notifications.services import Draft, messages_cancel
+from ipv.notifications.texts import canadian_mobile_number
 from referrals import reasons
 from referrals.models import OPEN_STATUSES, EventKind, Participant
 from referrals.reasons import Reason
@@ -50,6 +52,48 @@ class StopLinks:
                 path = reverse("reminders_stop", kwargs={"token": _MARK})
             self._patterns[language] = settings.IPV_BASE_URL + path
         return self._patterns[language].replace(_MARK, stop_token(participant_id))
+
+
+def participant_drafts(
+    person,
+    *,
+    what: str,
+    template: str,
+    context: dict,
+    stop_links: StopLinks,
+    email_context: dict | None = None,
+    mobile=canadian_mobile_number,
+    **common,
+) -> list[Draft]:
+    """One message to a participant, as a draft per channel they agreed to: the email (with
+    its stop link, and `email_context` beside the shared `context`) and the text to a mobile
+    number. `person` is a Participant, or plain values with the same names (pk, language,
+    email, phone, consent_email, consent_sms). Keys: participant:{pk}:{channel}:{what}."""
+    drafts = []
+    shared = {"template": template, "language": person.language, **common}
+    shared.setdefault("audience", Audience.PARTICIPANT)
+    if person.consent_email and person.email:
+        drafts.append(
+            Draft(
+                key=f"participant:{person.pk}:{Channel.EMAIL}:{what}",
+                channel=Channel.EMAIL,
+                to=person.email,
+                context={**context, **email_context} if email_context else context,
+                personal={"stop_url": stop_links(person.pk, person.language)},
+                **shared,
+            )
+        )
+    if person.consent_sms and person.phone and mobile(str(person.phone)):
+        drafts.append(
+            Draft(
+                key=f"participant:{person.pk}:{Channel.SMS}:{what}",
+                channel=Channel.SMS,
+                to=str(person.phone),
+                context=context,
+                **shared,
+            )
+        )
+    return drafts
 
 
 def pending_cancel(*, participant_id: int, channel: str, reason: str) -> int:

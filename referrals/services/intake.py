@@ -10,13 +10,12 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ipv.notifications.models import Audience, Channel, Kind
+from ipv.notifications.models import Channel, Kind
 from ipv.notifications.services import Draft, messages_cancel, messages_write, within_hours
-from ipv.notifications.texts import canadian_mobile_number
 from referrals import reasons
 from referrals.models import Consent, EventKind, Intake, Referral, Status
 from referrals.reasons import Reason
-from referrals.services.consent import StopLinks
+from referrals.services.consent import StopLinks, participant_drafts
 from referrals.services.referrals import event_record, referral_locked, transition_apply
 
 # Reminders leave the day before the appointment (sent by a periodic job, see tasks.py).
@@ -205,11 +204,15 @@ def referral_return(*, referral: Referral, by, court_reason: str, reason: str = 
     return _return(referral, by=by, reason=reason, court_reason=court_reason)
 
 
-def intake_key(participant_id: int, channel: str, intake: Intake) -> str:
-    """The reminder's key: it names the appointment's moment, so a rebooked intake is
+def intake_what(intake: Intake) -> str:
+    """What a reminder's key says of its appointment: its moment too, so a rebooked intake is
     reminded again."""
     moment = timezone.localtime(intake.scheduled_at).isoformat(timespec="minutes")
-    return f"participant:{participant_id}:{channel}:intake:{intake.pk}:{moment}"
+    return f"intake:{intake.pk}:{moment}"
+
+
+def intake_key(participant_id: int, channel: str, intake: Intake) -> str:
+    return f"participant:{participant_id}:{channel}:{intake_what(intake)}"
 
 
 def intake_reminders_send(*, now=None) -> int:
@@ -217,7 +220,7 @@ def intake_reminders_send(*, now=None) -> int:
     through the channels they agreed to, within the agency's quiet hours. Safe to run twice at
     once (rows locked, and each reminder has its key). Returns how many were written."""
     now = now or timezone.now()
-    stop_link = StopLinks()
+    stop_links = StopLinks()
     with transaction.atomic():
         due = (
             Intake.objects.select_for_update(skip_locked=True, of=("self",))
@@ -235,49 +238,28 @@ def intake_reminders_send(*, now=None) -> int:
             participant, agency = intake.referral.participant, intake.referral.agency
             send_after = within_hours(now, agency.quiet_hours_start, agency.quiet_hours_end)
             if send_after < intake.scheduled_at:
-                drafts.extend(_intake_drafts(intake, participant, agency, send_after, stop_link))
+                drafts.extend(_intake_drafts(intake, participant, agency, send_after, stop_links))
             intake.reminder_sent_at = now
             intake.save(update_fields=["reminder_sent_at"])
         return messages_write(drafts, now=now)
 
 
-def _intake_drafts(intake, participant, agency, send_after, stop_link) -> list[Draft]:
-    context = {
-        "intake": intake,
-        "agency": agency,
-        # Written up to a day ahead: the word depends on the day it is read (sent), which
-        # quiet hours may push past midnight.
-        "on_the_day": timezone.localdate(intake.scheduled_at) == timezone.localdate(send_after),
-    }
-    common = {
-        "kind": Kind.INTAKE_REMINDER,
-        "audience": Audience.PARTICIPANT,
-        "agency": agency,
-        "language": participant.language,
-        "send_after": send_after,
-        "expires_at": intake.scheduled_at,
-        "template": "intake_reminder",
-    }
-    drafts = []
-    if participant.consent_email and participant.email:
-        stop_url = stop_link(participant.pk, participant.language)
-        drafts.append(
-            Draft(
-                key=intake_key(participant.pk, Channel.EMAIL, intake),
-                channel=Channel.EMAIL,
-                to=participant.email,
-                context={**context, "participant": participant, "stop_url": stop_url},
-                **common,
-            )
-        )
-    if participant.consent_sms and canadian_mobile_number(participant.phone):
-        drafts.append(
-            Draft(
-                key=intake_key(participant.pk, Channel.SMS, intake),
-                channel=Channel.SMS,
-                to=str(participant.phone),
-                context=context,
-                **common,
-            )
-        )
-    return drafts
+def _intake_drafts(intake, participant, agency, send_after, stop_links) -> list[Draft]:
+    return participant_drafts(
+        participant,
+        what=intake_what(intake),
+        template="intake_reminder",
+        context={
+            "intake": intake,
+            "agency": agency,
+            # Written up to a day ahead: the word depends on the day it is read (sent), which
+            # quiet hours may push past midnight.
+            "on_the_day": timezone.localdate(intake.scheduled_at) == timezone.localdate(send_after),
+        },
+        email_context={"participant": participant},
+        stop_links=stop_links,
+        kind=Kind.INTAKE_REMINDER,
+        agency=agency,
+        send_after=send_after,
+        expires_at=intake.scheduled_at,
+    )

@@ -13,19 +13,22 @@ from django.utils import formats, timezone, translation
 
 from ipv.core.beat import single_run
 from ipv.core.i18n import format_phone
-from ipv.notifications.models import Audience, Channel, Kind
-from ipv.notifications.services import Draft, messages_cancel, messages_write, within_hours
+from ipv.notifications.models import Channel, Kind
+from ipv.notifications.services import messages_cancel, messages_write, within_hours
 from ipv.notifications.texts import canadian_mobile_number
 from referrals.models import Referral, Status
-from referrals.services.consent import StopLinks
+from referrals.services.consent import StopLinks, participant_drafts
 from sessions_app.models import Enrollment, Session
 
 
+def session_what(session: Session) -> str:
+    """What a reminder's key says of its session: its moment too, so a moved session is
+    reminded again at its new time (and the reminder of the old one is cancelled)."""
+    return f"session:{session.pk}:{session.date.isoformat()}T{session.start_time:%H:%M}"
+
+
 def session_key(participant_id: int, channel: str, session: Session) -> str:
-    """The reminder's key; it names the session's moment, so a moved session is reminded
-    again at its new time (and the reminder of the old one is cancelled)."""
-    moment = f"{session.date.isoformat()}T{session.start_time:%H:%M}"
-    return f"participant:{participant_id}:{channel}:session:{session.pk}:{moment}"
+    return f"participant:{participant_id}:{channel}:{session_what(session)}"
 
 
 def _due_sessions(now) -> list[Session]:
@@ -56,6 +59,10 @@ class Expected:
     phone: str
     consent_email: bool
     consent_sms: bool
+
+    @property
+    def pk(self) -> int:
+        return self.participant_id
 
 
 def _expected(sessions: list[Session]) -> dict[int, list[Expected]]:
@@ -126,7 +133,7 @@ def session_reminders_prepare(*, now=None) -> int:
             return 0
         sessions = _due_sessions(now)
         expected = _expected(sessions)
-        stop_link = StopLinks()
+        stop_links = StopLinks()
         mobile = functools.cache(canadian_mobile_number)
         drafts = []
         for session in sessions:
@@ -141,37 +148,18 @@ def session_reminders_prepare(*, now=None) -> int:
                 if language not in contexts:
                     contexts[language] = session_reminder_context(session, language)
                 context = contexts[language]
-                common = {
-                    "kind": Kind.SESSION_REMINDER,
-                    "audience": Audience.PARTICIPANT,
-                    "agency": agency,
-                    "language": language,
-                    "send_after": send_after,
-                    "expires_at": starts_at,
-                }
-                if person.consent_email and person.email:
-                    drafts.append(
-                        Draft(
-                            key=session_key(person.participant_id, Channel.EMAIL, session),
-                            channel=Channel.EMAIL,
-                            to=person.email,
-                            template="session_reminder",
-                            context=context,
-                            personal={"stop_url": stop_link(person.participant_id, language)},
-                            **common,
-                        )
-                    )
-                if person.consent_sms and person.phone and mobile(person.phone):
-                    drafts.append(
-                        Draft(
-                            key=session_key(person.participant_id, Channel.SMS, session),
-                            channel=Channel.SMS,
-                            to=person.phone,
-                            template="session_reminder",
-                            context=context,
-                            **common,
-                        )
-                    )
+                drafts += participant_drafts(
+                    person,
+                    what=session_what(session),
+                    template="session_reminder",
+                    context=context,
+                    stop_links=stop_links,
+                    mobile=mobile,
+                    kind=Kind.SESSION_REMINDER,
+                    agency=agency,
+                    send_after=send_after,
+                    expires_at=starts_at,
+                )
         # Rendered language by language: fewer switches of the active translation.
         drafts.sort(key=lambda draft: (draft.language, draft.channel))
         return messages_write(drafts, now=now)
@@ -216,7 +204,7 @@ def make_up_reminders_write(milestones, *, now=None) -> int:
     sessions = Session.objects.in_bulk(
         [milestone.params.get("session") for milestone in milestones]
     )
-    stop_link = StopLinks()
+    stop_links = StopLinks()
     drafts = []
     for milestone in milestones:
         referral = referrals.get(milestone.referral_id)
@@ -224,36 +212,14 @@ def make_up_reminders_write(milestones, *, now=None) -> int:
         if referral is None or session is None:
             continue
         agency, participant = referral.agency, referral.participant
-        context = {"missed_on": session.date, "agency": agency}
-        common = {
-            "kind": Kind.MAKE_UP,
-            "audience": Audience.PARTICIPANT,
-            "agency": agency,
-            "language": participant.language,
-            "send_after": within_hours(now, agency.quiet_hours_start, agency.quiet_hours_end),
-        }
-        what = f"make_up:{milestone.pk}"
-        if participant.consent_email and participant.email:
-            stop_url = stop_link(participant.pk, participant.language)
-            drafts.append(
-                Draft(
-                    key=f"participant:{participant.pk}:email:{what}",
-                    channel=Channel.EMAIL,
-                    to=participant.email,
-                    template="make_up",
-                    context={**context, "stop_url": stop_url},
-                    **common,
-                )
-            )
-        if participant.consent_sms and canadian_mobile_number(participant.phone):
-            drafts.append(
-                Draft(
-                    key=f"participant:{participant.pk}:sms:{what}",
-                    channel=Channel.SMS,
-                    to=str(participant.phone),
-                    template="make_up",
-                    context=context,
-                    **common,
-                )
-            )
+        drafts += participant_drafts(
+            participant,
+            what=f"make_up:{milestone.pk}",
+            template="make_up",
+            context={"missed_on": session.date, "agency": agency},
+            stop_links=stop_links,
+            kind=Kind.MAKE_UP,
+            agency=agency,
+            send_after=within_hours(now, agency.quiet_hours_start, agency.quiet_hours_end),
+        )
     return messages_write(drafts, now=now)
