@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -392,6 +393,11 @@ ANYMAIL = {
 }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="IPV <no-reply@ipv.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The sender of messages to victims and partners: an address alone, with no display name that
+# could name the program (choose an address that does not either).
+NEUTRAL_FROM_EMAIL = env(
+    "NEUTRAL_FROM_EMAIL", default=parseaddr(DEFAULT_FROM_EMAIL)[1] or "no-reply@ipv.localhost"
+)
 
 # Text messages (django-sms): the console in debug; in production the provider named by
 # SMS_BACKEND, e.g. "sms.backends.twilio.SmsBackend" with TWILIO_ACCOUNT_SID and

@@ -9,10 +9,12 @@ message to the mail systems that remove duplicates. Twilio's Messages API takes 
 key, so a text can go twice in that window (see the README, "Messages")."""
 
 import datetime
+import hashlib
 import logging
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
+from email.utils import parseaddr
 
 import sms
 from django.conf import settings
@@ -70,14 +72,22 @@ def _claim(now, limit: int) -> tuple[uuid.UUID, list[OutboxMessage]]:
     return claim, list(batch)
 
 
+def message_id(key: str) -> str:
+    """The Message-ID of every copy of a message: a digest of its key, which names nobody
+    (a key says "victim:…" or "participant:…", and headers are read by whoever reads the mail)."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "ipv.localhost"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
+
+
 def _email(message: OutboxMessage, connection) -> mail.EmailMultiAlternatives:
-    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">").strip() or "ipv.localhost"
     email = mail.EmailMultiAlternatives(
         message.subject,
         message.body_text,
+        # A victim's mail shows no name of the program, not even in its sender.
+        from_email=settings.NEUTRAL_FROM_EMAIL if message.audience == Audience.VICTIM else None,
         to=[message.to],
         connection=connection,
-        headers={"Message-ID": f"<{message.key.replace(':', '.')}@{domain}>"},
+        headers={"Message-ID": message_id(message.key)},
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")

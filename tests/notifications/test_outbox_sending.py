@@ -8,13 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sms
+from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import OperationalError, connection, transaction
 
 from ipv.notifications import sending
 from ipv.notifications.models import OutboxMessage
-from ipv.notifications.sending import send_due
+from ipv.notifications.sending import message_id, send_due
 from tests.conftest import at_once
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
@@ -60,7 +61,10 @@ def test_a_due_email_is_sent_once_and_recorded_with_a_message_id_from_its_key():
     assert email.to == ["jane@example.org"]
     assert email.subject == "Votre séance de demain"
     assert email.alternatives[0][0] == "<p>Mardi à 18 h 30.</p>"
-    assert email.extra_headers["Message-ID"].startswith("<participant.41.email.session.812@")
+    assert email.extra_headers["Message-ID"] == message_id("participant:41:email:session:812")
+    # A digest of the key: the header names nobody, and every copy carries the same one.
+    assert "participant" not in email.extra_headers["Message-ID"]
+    assert email.from_email == settings.DEFAULT_FROM_EMAIL
     message = _reload(message)
     assert (message.state, message.sent_at, message.attempts) == ("sent", NOW, 1)
     assert message.lease_until is None
@@ -273,3 +277,13 @@ def test_a_worker_that_lost_its_lease_cannot_record_the_message(settings):
     assert sending._done(again, fast, later) is True
     message = _reload(message)
     assert (message.state, message.attempts) == ("sent", 2)
+
+
+@pytest.mark.django_db
+def test_a_victims_email_comes_from_an_address_that_names_no_program():
+    _message("victim:39:email:update:164", audience="victim")
+    send_due(now=NOW)
+    (email,) = mail.outbox
+    assert email.from_email == settings.NEUTRAL_FROM_EMAIL == "no-reply@ipv.localhost"
+    assert "IPV" in settings.DEFAULT_FROM_EMAIL  # what the others come from names it
+    assert "victim" not in email.extra_headers["Message-ID"]

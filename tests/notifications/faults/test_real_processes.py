@@ -13,6 +13,7 @@ from django.utils import timezone
 from directory.models import Agency
 from ipv.accounts.models import Role
 from ipv.notifications.models import Channel, Kind, OutboxMessage, State
+from ipv.notifications.sending import message_id
 from ipv.notifications.services import Draft, messages_write
 from referrals.models import Participant, Referral, Status
 from sessions_app.models import Enrollment
@@ -25,10 +26,15 @@ from tests.notifications.faults.conftest import wait_for
 BEAT_PERIOD = 1.0
 
 
+_KEYS = {}
+
+
 def _key(delivery: dict) -> str:
-    """The outbox key an email was sent under, read back from its Message-ID (the keys here
-    have no dots; the Message-ID has dots for colons)."""
-    return delivery["id"].strip("<>").split("@")[0].replace(".", ":")
+    """The outbox key an email was sent under, found from its Message-ID (a digest of the key)."""
+    if delivery["id"] not in _KEYS:
+        keys = OutboxMessage.objects.values_list("key", flat=True)
+        _KEYS.update({message_id(key): key for key in keys})
+    return _KEYS[delivery["id"]]
 
 
 def _delivered(processes) -> Counter:
@@ -116,9 +122,7 @@ def test_a_worker_killed_mid_batch_leaves_the_rest_to_the_other_after_the_lease(
     claims = {
         message.claim
         for message in messages.filter(
-            key__in=[
-                _key(d).replace(".", ":") for d in processes.deliveries() if d["pid"] == first.pid
-            ]
+            key__in=[_key(d) for d in processes.deliveries() if d["pid"] == first.pid]
         )
     }
     in_flight = {
