@@ -93,4 +93,4 @@ def fee_reminders_prepare(*, now=None) -> int:
                         **common,
                     )
                 )
-        return messages_write(drafts, now=now)
+        return messages_write(drafts, now=now, skip_refused=True)

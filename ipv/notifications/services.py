@@ -135,16 +135,29 @@ def _message(draft: Draft, now, render: _Renderer) -> OutboxMessage:
     )
 
 
-def messages_write(drafts: Iterable[Draft], *, now=None) -> int:
+def messages_write(drafts: Iterable[Draft], *, now=None, skip_refused: bool = False) -> int:
     """Render and write `drafts` in the current transaction. A key already written is left as
     it is and not rendered again, so a sweep that runs every few minutes costs little after its
     first run. Returns how many were written (a key another transaction wrote at the same
-    moment is counted, but written once). The worker is woken after commit."""
+    moment is counted, but written once). The worker is woken after commit.
+
+    A draft the outbox refuses (a text too long, a number that takes no text) raises, unless
+    `skip_refused`: a sweep writing many people's reminders leaves that one out (logged by its
+    key) and writes the others, rather than failing for everyone at every run."""
     now = now or timezone.now()
     drafts = {draft.key[:200]: draft for draft in drafts}
     known = set(OutboxMessage.objects.filter(key__in=list(drafts)).values_list("key", flat=True))
     render = _Renderer()
-    messages = [_message(draft, now, render) for key, draft in drafts.items() if key not in known]
+    messages = []
+    for key, draft in drafts.items():
+        if key in known:
+            continue
+        try:
+            messages.append(_message(draft, now, render))
+        except ValidationError as refused:
+            if not skip_refused:
+                raise
+            logger.warning("outbox: %s not written (%s)", key, refused.code)
     if not messages:
         return 0
     OutboxMessage.objects.bulk_create(

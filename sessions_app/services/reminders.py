@@ -174,7 +174,7 @@ def session_reminders_prepare(*, now=None) -> int:
                     )
         # Rendered language by language: fewer switches of the active translation.
         drafts.sort(key=lambda draft: (draft.language, draft.channel))
-        return messages_write(drafts, now=now)
+        return messages_write(drafts, now=now, skip_refused=True)
 
 
 def session_reminders_cancel(*, session: Session) -> int:
@@ -256,4 +256,4 @@ def make_up_reminders_write(milestones, *, now=None) -> int:
                     **common,
                 )
             )
-    return messages_write(drafts, now=now)
+    return messages_write(drafts, now=now, skip_refused=True)
