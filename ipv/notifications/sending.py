@@ -9,9 +9,11 @@ message to the mail systems that remove duplicates; text providers that take an 
 receive the same key (see the README, "Messages")."""
 
 import datetime
+import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
+from email.utils import parseaddr
 
 import sms
 from django.conf import settings
@@ -58,13 +60,22 @@ def _claim(now, limit: int) -> tuple[uuid.UUID, list[OutboxMessage]]:
 
 
 def _email(message: OutboxMessage, connection) -> mail.EmailMultiAlternatives:
-    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">").strip() or "ipv.localhost"
+    sender = settings.DEFAULT_FROM_EMAIL
+    domain = sender.rsplit("@", 1)[-1].strip(">").strip() or "ipv.localhost"
+    local_part = message.key.replace(":", ".")
+    if message.audience == Audience.VICTIM:
+        # Headers are read too: a victim's message says nothing of what it is about, whatever
+        # the person's rules. No display name (the site's may name the program), and a
+        # Message-ID that is the same for the same key without saying "victim".
+        local_part = hashlib.sha256(message.key.encode()).hexdigest()[:32]
+        sender = parseaddr(sender)[1] or sender
     email = mail.EmailMultiAlternatives(
         message.subject,
         message.body_text,
+        from_email=sender,
         to=[message.to],
         connection=connection,
-        headers={"Message-ID": f"<{message.key.replace(':', '.')}@{domain}>"},
+        headers={"Message-ID": f"<{local_part}@{domain}>"},
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")

@@ -235,6 +235,17 @@ def message_retry(*, message: OutboxMessage, by) -> OutboxMessage:
     message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
     if message.state != State.FAILED:
         raise ValidationError(_("Only a failed message can be sent again."), code="state")
+    if message.audience == Audience.VICTIM:
+        # Written for a safe moment under rules that may have changed since (do not contact,
+        # consent withdrawn): it is not sent blindly again, it became a task for the
+        # partner-contact worker (victims.services.messages.undelivered_sweep).
+        raise ValidationError(
+            _(
+                "A message to a victim or partner is not sent again: the partner-contact "
+                "worker has a task to make contact instead."
+            ),
+            code="victim",
+        )
     message.state = State.PENDING
     message.attempts = 0
     message.send_after = timezone.now()
