@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -52,7 +53,10 @@ def one_line(text: str) -> str:
 def render_email(template: str, context: dict, language: str) -> tuple[str, str, str]:
     """templates/emails/<template>.subject.txt|.txt|.html in `language`."""
     with translation.override(language):
-        subject = render_to_string(f"emails/{template}.subject.txt", context)
+        # A subject is plain text: not HTML-escaped ("Centre d'aide", "A & B" as written).
+        subject = get_template(f"emails/{template}.subject.txt").template.render(
+            Context(context, autoescape=False)
+        )
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
     return one_line(subject)[:200], text, html
