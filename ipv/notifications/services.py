@@ -233,6 +233,14 @@ def messages_cancel(*, key_prefix: str, reason: str) -> int:
     )
 
 
+def messages_readdress(*, key_prefix: str, to: str) -> int:
+    """Send the messages not yet sent whose key starts with `key_prefix` to `to` instead (the
+    person's address changed: the old one may be someone else's now)."""
+    return OutboxMessage.objects.filter(state=State.PENDING, key__startswith=key_prefix).update(
+        to=to
+    )
+
+
 @transaction.atomic
 def message_retry(*, message: OutboxMessage, by) -> OutboxMessage:
     """Send a failed message again, from its first attempt."""
