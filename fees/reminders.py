@@ -69,4 +69,4 @@ def fee_reminders_prepare(*, now=None) -> int:
                 send_after=within_hours(now, start, end),
                 expires_at=timezone.make_aware(datetime.combine(instalment.due_on, end)),
             )
-        return messages_write(drafts, now=now)
+        return messages_write(drafts, now=now, skip_refused=True)

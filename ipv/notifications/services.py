@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -52,7 +53,10 @@ def one_line(text: str) -> str:
 def render_email(template: str, context: dict, language: str) -> tuple[str, str, str]:
     """templates/emails/<template>.subject.txt|.txt|.html in `language`."""
     with translation.override(language):
-        subject = render_to_string(f"emails/{template}.subject.txt", context)
+        # A subject is plain text: not HTML-escaped ("Centre d'aide", "A & B" as written).
+        subject = get_template(f"emails/{template}.subject.txt").template.render(
+            Context(context, autoescape=False)
+        )
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
     return one_line(subject)[:200], text, html
@@ -135,16 +139,29 @@ def _message(draft: Draft, now, render: _Renderer) -> OutboxMessage:
     )
 
 
-def messages_write(drafts: Iterable[Draft], *, now=None) -> int:
+def messages_write(drafts: Iterable[Draft], *, now=None, skip_refused: bool = False) -> int:
     """Render and write `drafts` in the current transaction. A key already written is left as
     it is and not rendered again, so a sweep that runs every few minutes costs little after its
     first run. Returns how many were written (a key another transaction wrote at the same
-    moment is counted, but written once). The worker is woken after commit."""
+    moment is counted, but written once). The worker is woken after commit.
+
+    A draft the outbox refuses (a text too long, a number that takes no text) raises, unless
+    `skip_refused`: a sweep writing many people's reminders leaves that one out (logged by its
+    key) and writes the others, rather than failing for everyone at every run."""
     now = now or timezone.now()
     drafts = {draft.key[:200]: draft for draft in drafts}
     known = set(OutboxMessage.objects.filter(key__in=list(drafts)).values_list("key", flat=True))
     render = _Renderer()
-    messages = [_message(draft, now, render) for key, draft in drafts.items() if key not in known]
+    messages = []
+    for key, draft in drafts.items():
+        if key in known:
+            continue
+        try:
+            messages.append(_message(draft, now, render))
+        except ValidationError as refused:
+            if not skip_refused:
+                raise
+            logger.warning("outbox: %s not written (%s)", key, refused.code)
     if not messages:
         return 0
     OutboxMessage.objects.bulk_create(
@@ -216,12 +233,31 @@ def messages_cancel(*, key_prefix: str, reason: str) -> int:
     )
 
 
+def messages_readdress(*, key_prefix: str, to: str) -> int:
+    """Send the messages not yet sent whose key starts with `key_prefix` to `to` instead (the
+    person's address changed: the old one may be someone else's now)."""
+    return OutboxMessage.objects.filter(state=State.PENDING, key__startswith=key_prefix).update(
+        to=to
+    )
+
+
 @transaction.atomic
 def message_retry(*, message: OutboxMessage, by) -> OutboxMessage:
     """Send a failed message again, from its first attempt."""
     message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
     if message.state != State.FAILED:
         raise ValidationError(_("Only a failed message can be sent again."), code="state")
+    if message.audience == Audience.VICTIM:
+        # Written for a safe moment under rules that may have changed since (do not contact,
+        # consent withdrawn): it is not sent blindly again, it became a task for the
+        # partner-contact worker (victims.services.messages.undelivered_sweep).
+        raise ValidationError(
+            _(
+                "A message to a victim or partner is not sent again: the partner-contact "
+                "worker has a task to make contact instead."
+            ),
+            code="victim",
+        )
     message.state = State.PENDING
     message.attempts = 0
     message.send_after = timezone.now()

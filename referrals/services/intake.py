@@ -241,7 +241,7 @@ def intake_reminders_send(*, now=None) -> int:
                 drafts.extend(_intake_drafts(intake, participant, agency, send_after, stop_links))
             intake.reminder_sent_at = now
             intake.save(update_fields=["reminder_sent_at"])
-        return messages_write(drafts, now=now)
+        return messages_write(drafts, now=now, skip_refused=True)
 
 
 def _intake_drafts(intake, participant, agency, send_after, stop_links) -> list[Draft]:

@@ -16,7 +16,8 @@ from directory.models import Agency
 from ipv.accounts.models import Membership, Role
 from ipv.audit.services import Action, audit_record
 from ipv.notifications.models import Audience, Kind
-from ipv.notifications.services import email_enqueue, messages_cancel
+from ipv.notifications.services import email_enqueue, messages_cancel, messages_readdress
+from ipv.notifications.texts import canadian_mobile_number
 from referrals.models import (
     ACCEPTED,
     EventKind,
@@ -262,6 +263,23 @@ def referral_update(*, referral: Referral, by, **changes) -> Referral:
     return referral
 
 
+def _pending_readdress(participant: Participant, changed) -> None:
+    """The address or number changed: what was written for the old one goes to the new one,
+    or nowhere when there is no new one (the old may now be someone else's, a partner's)."""
+    for field, channel in (("email", "email"), ("phone", "sms")):
+        if field not in changed:
+            continue
+        prefix = f"participant:{participant.pk}:{channel}:"
+        if channel == "email":
+            to = participant.email
+        else:
+            to = canadian_mobile_number(participant.phone) if participant.phone else None
+        if to:
+            messages_readdress(key_prefix=prefix, to=to)
+        else:
+            messages_cancel(key_prefix=prefix, reason="address changed")
+
+
 @transaction.atomic
 def participant_update(*, participant: Participant, by, **changes) -> Participant:
     """Correct a participant's details."""
@@ -275,6 +293,7 @@ def participant_update(*, participant: Participant, by, **changes) -> Participan
                     key_prefix=f"participant:{participant.pk}:{channel}:",
                     reason="consent withdrawn",
                 )
+        _pending_readdress(participant, changed)
         audit_record(
             action=Action.RECORD_CHANGED,
             actor=by,

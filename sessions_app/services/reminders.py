@@ -162,7 +162,7 @@ def session_reminders_prepare(*, now=None) -> int:
                 )
         # Rendered language by language: fewer switches of the active translation.
         drafts.sort(key=lambda draft: (draft.language, draft.channel))
-        return messages_write(drafts, now=now)
+        return messages_write(drafts, now=now, skip_refused=True)
 
 
 def session_reminders_cancel(*, session: Session) -> int:
@@ -222,4 +222,4 @@ def make_up_reminders_write(milestones, *, now=None) -> int:
             agency=agency,
             send_after=within_hours(now, agency.quiet_hours_start, agency.quiet_hours_end),
         )
-    return messages_write(drafts, now=now)
+    return messages_write(drafts, now=now, skip_refused=True)

@@ -95,11 +95,21 @@ def person_add(*, agency, referral: Referral, by, **details) -> Victim:
         return _saved(victim, {f: details[f] or "" for f in PERSON_FIELDS if f in details})
 
 
+# A message waiting for a safe moment was written for these: the old number or address may be
+# one someone else now holds.
+ADDRESS_FIELDS = ("phone", "email")
+
+
 def person_update(*, victim: Victim, by, **details) -> Victim:
-    """Correct who a person is and how to reach them."""
+    """Correct who a person is and how to reach them. A new number or address holds back the
+    messages written for the old one (a task each instead)."""
     with confidential(victim.agency_id):
         victim = _locked(victim)
-        return _saved(victim, {f: details[f] or "" for f in PERSON_FIELDS if f in details})
+        before = {field: getattr(victim, field) for field in ADDRESS_FIELDS}
+        victim = _saved(victim, {f: details[f] or "" for f in PERSON_FIELDS if f in details})
+        if any(getattr(victim, field) != before[field] for field in ADDRESS_FIELDS):
+            messages_hold_back(victim=victim, by=by)
+        return victim
 
 
 def rules_set(*, victim: Victim, by, **values) -> Victim:
