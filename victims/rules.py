@@ -105,15 +105,11 @@ def refusal(
 
 # How far ahead a message may wait for a safe moment before a person calls instead.
 LOOK_AHEAD = timedelta(days=7)
-QUIET_START, QUIET_END = time(8), time(20)
 
 
 def quiet_hours(agency) -> tuple[time, time]:
-    """The agency's hours for messages (08:00 to 20:00 until the agency sets its own)."""
-    return (
-        getattr(agency, "quiet_hours_start", None) or QUIET_START,
-        getattr(agency, "quiet_hours_end", None) or QUIET_END,
-    )
+    """The agency's hours for messages (its settings; 08:00 to 20:00 unless it chose others)."""
+    return agency.quiet_hours_start, agency.quiet_hours_end
 
 
 def _allowed(victim: Victim, channel: str, moment: datetime, quiet: tuple[time, time]) -> bool:

@@ -13,7 +13,7 @@ from victims.rules import next_safe_moment, safe_stretch_end
 
 TORONTO = ZoneInfo("America/Toronto")
 TUESDAY = datetime(2026, 11, 24, 10, 0, tzinfo=TORONTO)
-DEFAULT_HOURS = SimpleNamespace()  # an agency before it sets its hours: 08:00–20:00
+DEFAULT_HOURS = SimpleNamespace(quiet_hours_start=time(8), quiet_hours_end=time(20))  # the default
 EVENING_HOURS = SimpleNamespace(quiet_hours_start=time(21), quiet_hours_end=time(1))
 ANY_HOUR = SimpleNamespace(quiet_hours_start=time(0), quiet_hours_end=time(0))
 
