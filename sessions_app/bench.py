@@ -89,6 +89,42 @@ def _attendance(agency, worker, groups):
                 Attendance.objects.bulk_create(batch, batch_size=5_000)
 
 
+def _enrol(agency, worker, group, people, *, file_prefix, template=None) -> None:
+    """`people` referred by the court as the agency's first referral was, and enrolled in
+    `group` from its first session (file numbers `file_prefix` + their rank)."""
+    template = template or Referral.objects.filter(agency=agency).first()
+    referrals = Referral.objects.bulk_create(
+        Referral(
+            agency=agency,
+            participant=person,
+            court_id=template.court_id,
+            program="ipv",
+            stream="early_intervention",
+            source_order="release_order",
+            source="court",
+            court_file_number=f"{file_prefix}{k}",
+            charges="Assault",
+            order_date=template.order_date,
+            received_on=template.received_on,
+            complete_by=template.complete_by,
+            status=Status.ENROLLED,
+            submitted_by=worker,
+            accepted_at=timezone.now(),
+        )
+        for k, person in enumerate(people)
+    )
+    Enrollment.objects.bulk_create(
+        Enrollment(
+            agency=agency,
+            referral=referral,
+            group=group,
+            start_date=group.start_date,
+            created_by=worker,
+        )
+        for referral in referrals
+    )
+
+
 def _roster(agency, worker):
     """A group with twenty people enrolled and a session held an hour ago."""
     group = Group.objects.filter(agency=agency, name=ROSTER_GROUP).first()
@@ -114,37 +150,7 @@ def _roster(agency, worker):
             )
             for n in range(ROSTER_SIZE)
         )
-        template = Referral.objects.filter(agency=agency).first()
-        referrals = Referral.objects.bulk_create(
-            Referral(
-                agency=agency,
-                participant=person,
-                court_id=template.court_id,
-                program="ipv",
-                stream="early_intervention",
-                source_order="release_order",
-                source="court",
-                court_file_number=f"ROSTER-{n}",
-                charges="Assault",
-                order_date=template.order_date,
-                received_on=template.received_on,
-                complete_by=template.complete_by,
-                status=Status.ENROLLED,
-                submitted_by=worker,
-                accepted_at=timezone.now(),
-            )
-            for n, person in enumerate(people)
-        )
-        Enrollment.objects.bulk_create(
-            Enrollment(
-                agency=agency,
-                referral=referral,
-                group=group,
-                start_date=group.start_date,
-                created_by=worker,
-            )
-            for referral in referrals
-        )
+        _enrol(agency, worker, group, people, file_prefix="ROSTER-")
     sessions_extend(group=group)  # the data set outlives the day it was made
     return group
 
@@ -181,36 +187,7 @@ def reminders_seed(agency, worker) -> None:
             )
             for k in range(REMINDER_GROUP_SIZE)
         )
-        referrals = Referral.objects.bulk_create(
-            Referral(
-                agency=agency,
-                participant=person,
-                court_id=template.court_id,
-                program="ipv",
-                stream="early_intervention",
-                source_order="release_order",
-                source="court",
-                court_file_number=f"REMIND-{n}-{k}",
-                charges="Assault",
-                order_date=template.order_date,
-                received_on=template.received_on,
-                complete_by=template.complete_by,
-                status=Status.ENROLLED,
-                submitted_by=worker,
-                accepted_at=timezone.now(),
-            )
-            for k, person in enumerate(people)
-        )
-        Enrollment.objects.bulk_create(
-            Enrollment(
-                agency=agency,
-                referral=referral,
-                group=group,
-                start_date=group.start_date,
-                created_by=worker,
-            )
-            for referral in referrals
-        )
+        _enrol(agency, worker, group, people, file_prefix=f"REMIND-{n}-", template=template)
 
 
 def reminders_moment(agency):
