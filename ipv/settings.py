@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "sessions_app",
     "fees",
     "victims",
+    "ipv.figures",
     "ipv.pages",
     "allauth",
     "allauth.account",

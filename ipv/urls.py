@@ -9,6 +9,7 @@ from fees.urls import agency_urlpatterns as fees_urlpatterns
 from ipv.accounts import views as accounts_views
 from ipv.accounts.urls import agency_urlpatterns as accounts_urlpatterns
 from ipv.core import views as core_views
+from ipv.figures.urls import agency_urlpatterns as figures_urlpatterns
 from ipv.pages import health, home
 from ipv.pages.urls import agency_urlpatterns as pages_urlpatterns
 from ipv.pages.urls import court_urlpatterns as pages_court_urlpatterns
@@ -52,7 +53,8 @@ urlpatterns += i18n_patterns(
                 + referral_urlpatterns
                 + sessions_urlpatterns
                 + fees_urlpatterns
-                + victims_urlpatterns,
+                + victims_urlpatterns
+                + figures_urlpatterns,
                 "agency",
             )
         ),

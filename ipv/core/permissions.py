@@ -54,6 +54,10 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     # A concern for someone's safety about a participant, sent to outreach without seeing
     # anything of the victims: facilitators only about the participants of their groups.
     "concerns.raise": frozenset({MANAGER, INTAKE, FACILITATOR}),
+    # The agency's figures: case workers read the case half, partner-contact workers the
+    # outreach half (counts only), managers both; facilitators none.
+    "figures.view": frozenset({MANAGER, INTAKE, PARTNER_CONTACT}),
+    "figures.outreach": frozenset({MANAGER, PARTNER_CONTACT}),
     # The confidential store; managers only where the agency grants it (see `allows`).
     "victims.view": frozenset({PARTNER_CONTACT}),
 }

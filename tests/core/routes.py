@@ -218,6 +218,11 @@ ROUTES = {
         methods=POST,
         allowed=frozenset({302}),
     ),
+    # The agency's figures: the case half for case workers, the outreach half for
+    # partner-contact workers, both for managers; nothing for facilitators. The cases behind a
+    # figure are the case workers' only.
+    "agency:figures": agency({MANAGER, INTAKE, PARTNER}, kwargs=own()),
+    "agency:figure_cases": agency({MANAGER, INTAKE}, kwargs=own(lambda w: {"key": "received"})),
     # Referrals, intake, participants, transfers: the case workers' (intake workers and their
     # manager). Never facilitators or partner-contact workers.
     "agency:referral_queue": agency({MANAGER, INTAKE}, kwargs=own()),

@@ -1,0 +1,13 @@
+"""Every section and figure, in the order the pages and the exports show them."""
+
+from ipv.figures.definitions import Figure, Section
+from ipv.figures.sections import flow
+
+SECTIONS: tuple[Section, ...] = (flow.SECTION,)
+
+FIGURES: dict[str, Figure] = {
+    figure.key: figure for section in SECTIONS for figure in section.figures
+}
+SECTION_OF: dict[str, Section] = {
+    figure.key: section for section in SECTIONS for figure in section.figures
+}

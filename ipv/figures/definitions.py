@@ -1,0 +1,109 @@
+"""What each figure counts, written once.
+
+A `Figure` carries its label and its written definition (shown beside it on every page and in
+every export); the sections (ipv.figures.sections) compute them. A figure that counts
+referrals names its rule as a condition on the referral (`where`), so that its count, the list
+of cases behind it, the exports and the tests all read the same rule.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.functional import Promise
+
+from ipv.figures.periods import Period
+from ipv.figures.scope import Scope
+
+COUNT, DAYS, SHARE, MONEY = "count", "days", "share", "money"
+
+Number = int | float | Decimal | None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure: `unit` is COUNT, DAYS, SHARE (0 to 1) or MONEY.
+
+    `where(period)` (referral counts only) is the condition a referral meets to be counted
+    for `period`; `by` is the referral field its breakdown groups on, if it has one.
+    """
+
+    key: str
+    label: Promise
+    definition: Promise
+    unit: str = COUNT
+    where: Callable[[Period], Q] | None = None
+    by: str = ""
+
+    @property
+    def lists_referrals(self) -> bool:
+        """Whether the cases behind it can be listed (a referral count)."""
+        return self.where is not None
+
+
+@dataclass
+class Result:
+    """A figure's value for the period and the one before, and its breakdown: one Result per
+    row, `label` saying what the row is and `by` the value it stands for (for its list)."""
+
+    figure: Figure
+    current: Number | str
+    previous: Number | str = None
+    rows: list["Result"] = field(default_factory=list)
+    label: str = ""
+    by: str = ""
+    # A trend: (first day of the month, value) for each month of the period.
+    months: list = field(default_factory=list)
+
+    @property
+    def change(self) -> Number:
+        """How much it moved since the previous period (None when either is unknown)."""
+        if isinstance(self.current, int | float | Decimal) and isinstance(
+            self.previous, int | float | Decimal
+        ):
+            return self.current - self.previous
+        return None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of a dashboard: its figures and how they are computed. `audience` says who
+    reads it: "cases" (case workers and managers), "fees" (who may see fees), "outreach"
+    (partner-contact workers and managers, counts only), "court" (what a court may read)."""
+
+    key: str
+    title: Promise
+    audience: str
+    figures: tuple[Figure, ...]
+    compute: Callable[[Scope, Period, Period], list[Result]]
+
+
+def referral_counts(
+    base: QuerySet, figures, current: Period, previous: Period
+) -> dict[str, tuple[int, int]]:
+    """Each referral-count figure for both periods, in one query over `base` (the scope's
+    referrals): {key: (current, previous)}."""
+    wanted = {}
+    for figure in figures:
+        wanted[f"{figure.key}__now"] = Count("pk", filter=figure.where(current))
+        wanted[f"{figure.key}__before"] = Count("pk", filter=figure.where(previous))
+    totals = base.aggregate(**wanted)
+    return {f.key: (totals[f"{f.key}__now"], totals[f"{f.key}__before"]) for f in figures}
+
+
+def referral_breakdown(
+    base: QuerySet, figure: Figure, current: Period, previous: Period, labels: dict
+) -> list[Result]:
+    """`figure` by each value of its `by` field, in the order of `labels` ({value: label}),
+    values never met left out."""
+    counts = base.values(figure.by).annotate(
+        now=Count("pk", filter=figure.where(current)),
+        before=Count("pk", filter=figure.where(previous)),
+    )
+    found = {row[figure.by]: row for row in counts.order_by() if row["now"] or row["before"]}
+    return [
+        Result(figure, found[value]["now"], found[value]["before"], label=str(label), by=str(value))
+        for value, label in labels.items()
+        if value in found
+    ]

@@ -1,0 +1,58 @@
+"""Whose figures are counted: one agency's, the referrals of some courts across agencies (a
+court liaison officer's), or every agency's (the province)."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+# A count this small, in a table that leaves the agency, could point at a person.
+SMALLEST_SHOWN = 5
+SUPPRESSED = _("< 5")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """`agencies` and `courts` are sets of ids; None means no limit on that side."""
+
+    agencies: frozenset[int] | None = None
+    courts: frozenset[int] | None = None
+
+    @classmethod
+    def agency(cls, agency) -> "Scope":
+        return cls(agencies=frozenset({agency.pk}))
+
+    @classmethod
+    def of_courts(cls, court_ids) -> "Scope":
+        return cls(courts=frozenset(court_ids))
+
+    @classmethod
+    def province(cls) -> "Scope":
+        return cls()
+
+    @property
+    def beyond_agency(self) -> bool:
+        """Whether what is counted here is read outside the agency: small counts are then
+        shown as "< 5"."""
+        return self.agencies is None or len(self.agencies) != 1
+
+    @property
+    def single_agency(self) -> int | None:
+        return next(iter(self.agencies)) if self.agencies and len(self.agencies) == 1 else None
+
+    def rows(self, queryset: QuerySet, *, agency: str = "agency", court: str = "referral__court"):
+        """`queryset` narrowed to the scope. `agency` and `court` are the lookups from the
+        model counted to its agency and to its referral's court."""
+        if self.agencies is not None:
+            queryset = queryset.filter(**{f"{agency}__in": self.agencies})
+        if self.courts is not None:
+            queryset = queryset.filter(**{f"{court}__in": self.courts})
+        return queryset
+
+
+def shown(value, scope: Scope):
+    """A count as a table that leaves the agency may show it: counts of 1 to 4 are hidden
+    (zero tells nothing about anyone)."""
+    if scope.beyond_agency and isinstance(value, int) and 0 < value < SMALLEST_SHOWN:
+        return SUPPRESSED
+    return value

@@ -1,0 +1,48 @@
+"""Reads of the figures: a dashboard's sections for a scope and a period, and the referrals
+behind a figure."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from ipv.figures.catalogue import FIGURES, SECTION_OF, SECTIONS
+from ipv.figures.definitions import Figure, Result, Section
+from ipv.figures.periods import Period
+from ipv.figures.scope import Scope
+from referrals.models import Referral
+
+
+def dashboard(*, scope: Scope, period: Period, audiences: set[str]) -> list[tuple[Section, list]]:
+    """The sections `audiences` may read, each with its results for `period` and the one
+    before it."""
+    previous = period.previous()
+    return [
+        (section, section.compute(scope, period, previous))
+        for section in SECTIONS
+        if section.audience in audiences
+    ]
+
+
+def listed_figure(key: str, audiences: set[str]) -> Figure:
+    """The figure `key` whose cases may be listed by someone reading `audiences`, or 404."""
+    figure = FIGURES.get(key)
+    if figure is None or not figure.lists_referrals or SECTION_OF[key].audience not in audiences:
+        raise Http404
+    return figure
+
+
+def cases(*, scope: Scope, figure: Figure, period: Period, by: str = "") -> QuerySet:
+    """The referrals counted by `figure` for `period` (and, for a breakdown, the row `by`),
+    newest first."""
+    referrals = scope.rows(Referral.objects.all(), court="court").filter(figure.where(period))
+    if by:
+        if not figure.by:
+            raise Http404
+        field = Referral._meta.get_field(figure.by.split("__")[0])
+        if field.is_relation and figure.by == field.name and not by.isdigit():
+            raise Http404
+        referrals = referrals.filter(**{figure.by: by})
+    return referrals.order_by("-received_on", "-pk")
+
+
+def result_of(results: list[Result], key: str) -> Result:
+    return next(result for result in results if result.figure.key == key)
