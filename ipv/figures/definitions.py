@@ -7,14 +7,14 @@ of cases behind it, the exports and the tests all read the same rule.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.functional import Promise
 
 from ipv.figures.periods import Period
-from ipv.figures.scope import Scope
+from ipv.figures.scope import SMALLEST_SHOWN, SUPPRESSED, Scope
 
 COUNT, DAYS, SHARE, MONEY = "count", "days", "share", "money"
 
@@ -26,7 +26,9 @@ class Figure:
     """One figure: `unit` is COUNT, DAYS, SHARE (0 to 1) or MONEY.
 
     `where(period)` (referral counts only) is the condition a referral meets to be counted
-    for `period`; `by` is the referral field its breakdown groups on, if it has one.
+    for `period`; `by` is the referral field its breakdown groups on, if it has one. `chart`
+    says how a page may draw it besides its table: "line" (its `months`), "bar" (its rows),
+    "funnel" (its rows, in order, from referral to outcome), or "" (a table is enough).
     """
 
     key: str
@@ -35,6 +37,7 @@ class Figure:
     unit: str = COUNT
     where: Callable[[Period], Q] | None = None
     by: str = ""
+    chart: str = ""
 
     @property
     def lists_referrals(self) -> bool:
@@ -55,6 +58,28 @@ class Result:
     by: str = ""
     # A trend: (first day of the month, value) for each month of the period.
     months: list = field(default_factory=list)
+    # For a median or a share: how many cases it was computed from, in the period and the one
+    # before (a page read outside the agency hides it when fewer than five).
+    counted: tuple = (None, None)
+
+    def hidden_when_small(self) -> "Result":
+        """This result as read outside the agency: counts of 1 to 4, and medians or shares
+        computed from fewer than five cases, become "< 5"; its rows and months likewise."""
+        current, previous = self.current, self.previous
+        if self.figure.unit == COUNT:
+            current, previous = shown(current), shown(previous)
+        else:
+            current = SUPPRESSED if _small(self.counted[0]) and current is not None else current
+            previous = SUPPRESSED if _small(self.counted[1]) and previous is not None else previous
+        return replace(
+            self,
+            current=current,
+            previous=previous,
+            rows=[row.hidden_when_small() for row in self.rows],
+            months=[(month, shown(value)) for month, value in self.months]
+            if self.figure.unit == COUNT
+            else self.months,
+        )
 
     @property
     def change(self) -> Number:
@@ -64,6 +89,17 @@ class Result:
         ):
             return self.current - self.previous
         return None
+
+
+def shown(value):
+    """A count as read outside the agency: 1 to 4 hidden (zero tells nothing about anyone)."""
+    if isinstance(value, int) and 0 < value < SMALLEST_SHOWN:
+        return SUPPRESSED
+    return value
+
+
+def _small(count) -> bool:
+    return count is not None and count < SMALLEST_SHOWN
 
 
 @dataclass(frozen=True)

@@ -48,11 +48,3 @@ class Scope:
         if self.courts is not None:
             queryset = queryset.filter(**{f"{court}__in": self.courts})
         return queryset
-
-
-def shown(value, scope: Scope):
-    """A count as a table that leaves the agency may show it: counts of 1 to 4 are hidden
-    (zero tells nothing about anyone)."""
-    if scope.beyond_agency and isinstance(value, int) and 0 < value < SMALLEST_SHOWN:
-        return SUPPRESSED
-    return value

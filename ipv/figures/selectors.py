@@ -15,11 +15,15 @@ def dashboard(*, scope: Scope, period: Period, audiences: set[str]) -> list[tupl
     """The sections `audiences` may read, each with its results for `period` and the one
     before it."""
     previous = period.previous()
-    return [
-        (section, section.compute(scope, period, previous))
-        for section in SECTIONS
-        if section.audience in audiences
-    ]
+    sections = []
+    for section in SECTIONS:
+        if section.audience not in audiences:
+            continue
+        results = section.compute(scope, period, previous)
+        if scope.beyond_agency:
+            results = [result.hidden_when_small() for result in results]
+        sections.append((section, results))
+    return sections
 
 
 def listed_figure(key: str, audiences: set[str]) -> Figure:
