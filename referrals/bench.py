@@ -3,7 +3,7 @@ for its intake queue), each with its participant and timeline, seen by an intake
 the court liaison officer of their court."""
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
@@ -109,6 +109,20 @@ def _batch(rng, agency, court, worker, start, size, today):
                 phone=f"+1613555{n % 10_000:04d}",
             )
         )
+        # The moments of its way, spread as real files are: contact within days, closing
+        # weeks or months later (never after today).
+        arrived = timezone.make_aware(datetime.combine(received, time(10)))
+        now = timezone.now()
+        contacted = (
+            min(arrived + timedelta(days=rng.randint(0, 14)), now)
+            if status != Status.RECEIVED
+            else None
+        )
+        changed = (
+            min(arrived + timedelta(days=rng.randint(7, 200)), now)
+            if status in CLOSED_STATUSES
+            else min(arrived + timedelta(days=rng.randint(0, 30)), now)
+        )
         referrals.append(
             Referral(
                 agency=agency,
@@ -124,8 +138,10 @@ def _batch(rng, agency, court, worker, start, size, today):
                 complete_by=ordered + timedelta(weeks=rng.randint(14, 26)),
                 status=status,
                 submitted_by=worker,
-                accepted_at=timezone.now(),
+                accepted_at=arrived,
                 accepted_by=worker,
+                first_contact_at=contacted,
+                status_changed_at=changed,
             )
         )
     Participant.objects.bulk_create(people)
