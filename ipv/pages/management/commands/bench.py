@@ -22,6 +22,7 @@ from directory import bench as directory_bench
 from fees import bench as fees_bench
 from ipv.accounts.models import User
 from ipv.core.roles import as_owner
+from ipv.figures import bench as figures_bench
 from ipv.notifications import bench as notifications_bench
 from referrals import bench as referrals_bench
 from sessions_app import bench as sessions_bench
@@ -37,6 +38,7 @@ BENCHES = [
     sessions_bench,
     fees_bench,
     notifications_bench,
+    figures_bench,
 ]
 
 
