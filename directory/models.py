@@ -195,6 +195,26 @@ class Agency(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(60)],
         help_text=_("A referral still without contact after this many days shows as overdue."),
     )
+    # The agency's own aims for the next steps, against which its timeliness figures count
+    # the share of people who got there in time.
+    intake_within_days = models.PositiveSmallIntegerField(
+        _("days from the referral to the intake"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "The agency aims to hold the intake within this many days of receiving the "
+            "referral. The figures count the share of intakes held in time."
+        ),
+    )
+    start_within_days = models.PositiveSmallIntegerField(
+        _("days from the referral to the first group session"),
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(180)],
+        help_text=_(
+            "The agency aims for the person to attend a first group session within this many "
+            "days of receiving the referral. The figures count the share who did."
+        ),
+    )
     late_threshold_minutes = models.PositiveSmallIntegerField(
         _("minutes late that still count as attended"),
         default=15,
@@ -281,6 +301,18 @@ class Agency(models.Model):
             models.CheckConstraint(
                 condition=Q(postal_code__regex=ONTARIO_POSTAL_CODE),
                 name="directory_agency_postal_code_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(intake_within_days__gte=1, intake_within_days__lte=120),
+                name="directory_agency_intake_within_days_bounds",
+                violation_error_message=_("The days to the intake must be from 1 to 120."),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_within_days__gte=1, start_within_days__lte=180),
+                name="directory_agency_start_within_days_bounds",
+                violation_error_message=_(
+                    "The days to the first group session must be from 1 to 180."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(quiet_hours_start__lt=models.F("quiet_hours_end")),

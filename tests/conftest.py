@@ -57,6 +57,8 @@ def make_person(email, full_name, *, agency=None, roles=(), mfa=True, **fields):
 # The agency's numeric settings (and reminder hours) as the settings page shows them by default.
 AGENCY_NUMBERS = {
     "contact_within_days": "7",
+    "intake_within_days": "30",
+    "start_within_days": "60",
     "late_threshold_minutes": "15",
     "unexcused_absence_limit": "2",
     "absence_limit": "3",

@@ -58,6 +58,8 @@ class AgencySettingsForm(PlainTextForm):
     managers_see_confidential = _setting("managers_see_confidential")
     fees_hold_completion = _setting("fees_hold_completion")
     contact_within_days = _number("contact_within_days", 1, 60)
+    intake_within_days = _number("intake_within_days", 1, 120)
+    start_within_days = _number("start_within_days", 1, 180)
     late_threshold_minutes = _number("late_threshold_minutes", 0, 120)
     unexcused_absence_limit = _number("unexcused_absence_limit", 1, 12)
     absence_limit = _number("absence_limit", 1, 12)
