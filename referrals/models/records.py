@@ -150,7 +150,13 @@ class Intake(models.Model):
                 fields=["scheduled_at"],
                 condition=Q(completed_at__isnull=True, reminder_sent_at__isnull=True),
                 name="referrals_intake_reminder_due",
-            )
+            ),
+            # The timeliness figures read the intakes held in a period.
+            models.Index(
+                fields=["agency", "held_on"],
+                condition=Q(held_on__isnull=False),
+                name="referrals_intake_held",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

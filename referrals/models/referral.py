@@ -212,6 +212,12 @@ class Referral(ConcurrentTransitionMixin, models.Model):
             ),
             models.Index(fields=["agency", "status"], name="referrals_agency_status"),
             models.Index(fields=["court", "status"], name="referrals_court_status"),
+            # The timeliness figures read the referrals first contacted in a period.
+            models.Index(
+                fields=["agency", "first_contact_at"],
+                condition=Q(first_contact_at__isnull=False),
+                name="referrals_first_contact",
+            ),
             GinIndex(fields=["search_document"], name="referrals_search"),
         ]
         constraints = [
