@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from referrals.models import DischargeReason, Referral, Status
 from referrals.services.referrals import referral_transition
@@ -86,3 +86,36 @@ def test_other_transitions_take_no_reason_code(world):
             reason="Reached.",
             discharge_reason="absences",
         )
+
+
+def test_earlier_discharges_get_absences_when_reviewed_for_absences_else_other(world):
+    from importlib import import_module
+
+    from referrals.models import TimelineEntry
+
+    migration = import_module("referrals.migrations.0009_referral_discharge_reason").Migration
+    backfill = next(op for op in migration.operations if op.__class__.__name__ == "RunSQL")
+    second = Referral.objects.get(court_file_number="4811-998-26-00002")
+    with connection.cursor() as cursor:
+        # As before the migration (PostgreSQL rolls this back with the test's transaction).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE referrals_referral DROP CONSTRAINT referrals_discharge_reason")
+        Referral.objects.filter(pk__in=[world.referral.pk, second.pk]).update(
+            status=Status.DISCHARGED, discharge_reason=""
+        )
+        for referral, code in ((world.referral, "unexcused_absences"), (second, "")):
+            TimelineEntry.objects.create(
+                agency=world.agency,
+                referral=referral,
+                kind="flag_non_compliance",
+                from_status="enrolled",
+                to_status="non_compliant",
+                reason="" if code else "Threatened another participant.",
+                reason_code=code,
+                by=world["intake"],
+            )
+        cursor.execute(backfill.sql)
+    assert Referral.objects.get(pk=world.referral.pk).discharge_reason == "absences"
+    assert Referral.objects.get(pk=second.pk).discharge_reason == "other"
+    # An open referral keeps none.
+    assert Referral.objects.get(pk=world.other_referral.pk).discharge_reason == ""
