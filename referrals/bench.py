@@ -14,6 +14,7 @@ from ipv.accounts.models import LiaisonProfile, Membership, Role, User
 from referrals.models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
+    DischargeReason,
     EventKind,
     Participant,
     Referral,
@@ -142,6 +143,10 @@ def _batch(rng, agency, court, worker, start, size, today):
                 accepted_by=worker,
                 first_contact_at=contacted,
                 status_changed_at=changed,
+                # A discharge says why (the statistics count discharges by reason).
+                discharge_reason=rng.choice(DischargeReason.values)
+                if status == Status.DISCHARGED
+                else "",
             )
         )
     Participant.objects.bulk_create(people)

@@ -24,6 +24,7 @@ from referrals.models import (
     PARTICIPANT_DETAILS,
     SOURCE_DETAILS,
     Consent,
+    DischargeReason,
     Intake,
     Participant,
     Referral,
@@ -231,6 +232,18 @@ INTERNAL_REASON = forms.CharField(
     widget=forms.Textarea(attrs={"rows": 2}),
     help_text=_("Kept in the referral's history for the team; never shown to the court."),
 )
+
+
+class DischargeForm(ReasonForm):
+    """Discharge from the program: why, as one of the reasons counted in the statistics, and
+    the worker's own words (printed on the report to the court)."""
+
+    discharge_reason = forms.ChoiceField(
+        label=_("Reason for the discharge"),
+        choices=[("", "---------"), *DischargeReason.choices],
+    )
+
+    field_order = ["discharge_reason", "reason"]
 
 
 class ReturnToCourtForm(PlainTextForm):

@@ -1,9 +1,27 @@
 """Every section and figure, in the order the pages and the exports show them."""
 
 from ipv.figures.definitions import Figure, Section
-from ipv.figures.sections import flow, timeliness
+from ipv.figures.sections import (
+    attendance,
+    court,
+    fees,
+    flow,
+    outcomes,
+    outreach,
+    rereferral,
+    timeliness,
+)
 
-SECTIONS: tuple[Section, ...] = (flow.SECTION, timeliness.SECTION)
+SECTIONS: tuple[Section, ...] = (
+    flow.SECTION,
+    timeliness.SECTION,
+    attendance.SECTION,
+    outcomes.SECTION,
+    rereferral.SECTION,
+    fees.SECTION,
+    outreach.SECTION,
+    court.SECTION,
+)
 
 FIGURES: dict[str, Figure] = {
     figure.key: figure for section in SECTIONS for figure in section.figures

@@ -25,7 +25,13 @@ from ipv.core.forms import (
 from ipv.core.permissions import requires
 from referrals import selectors
 from referrals.filters import QueueFilter
-from referrals.forms import IntakeRecordForm, OrderForm, ParticipantForm, ReturnToCourtForm
+from referrals.forms import (
+    DischargeForm,
+    IntakeRecordForm,
+    OrderForm,
+    ParticipantForm,
+    ReturnToCourtForm,
+)
 from referrals.models import COURT_REPORTED, EventKind, Status
 from referrals.services.referrals import REASON_TRANSITIONS, AlreadySent, transition_of
 from referrals.views.agency import PAGE_SIZE, action_links, action_page, not_now, to_referral
@@ -127,7 +133,9 @@ def referral_transition(request, pk, transition):
     step = transition_of(referral, transition)
     if step is None:
         return not_now(request, referral)
-    form = ReasonForm(posted(request))
+    # A discharge also asks why, as a reason that can be counted.
+    form_class = DischargeForm if transition == EventKind.DISCHARGE else ReasonForm
+    form = form_class(posted(request))
     if transition in COURT_REPORTED:
         form.fields["reason"].help_text = _(
             "Printed on the report to the court. Write nothing a victim or a partner said."

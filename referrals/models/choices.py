@@ -57,6 +57,17 @@ class Status(models.TextChoices):
     TRANSFERRED = "transferred", _("Transferred")
 
 
+class DischargeReason(models.TextChoices):
+    """Why a person was discharged from the program, as a code that can be counted (the
+    worker's written reason stays beside it)."""
+
+    ABSENCES = "absences", _("Absences")
+    CONDUCT = "conduct", _("Conduct in the group")
+    NEW_CHARGE = "new_charge", _("New charge or breach of a court order")
+    NOT_ENGAGED = "not_engaged", _("Did not take part in the program")
+    OTHER = "other", _("Other")
+
+
 CLOSED_STATUSES = frozenset(
     {
         Status.COMPLETED,

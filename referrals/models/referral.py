@@ -25,6 +25,7 @@ from referrals.models.choices import (
     BEFORE_ENROLMENT,
     OPEN_STATUSES,
     PROGRAM_WEEKS,
+    DischargeReason,
     ReferralSource,
     SourceOrder,
     Status,
@@ -143,6 +144,11 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         _("status"), max_length=20, choices=Status, default=Status.RECEIVED, protected=True
     )
     status_changed_at = models.DateTimeField(_("status since"), default=timezone.now)
+    # Set by the discharge alone (blank for every other status), so discharges can be counted
+    # by why; the worker's written reason stays in the timeline.
+    discharge_reason = models.CharField(
+        _("reason for the discharge"), max_length=20, choices=DischargeReason, blank=True
+    )
     via = models.CharField(_("arrived as"), max_length=20, choices=Via, default=Via.STAFF)
     submitted_by = models.ForeignKey(
         "accounts.User",
@@ -240,6 +246,12 @@ class Referral(ConcurrentTransitionMixin, models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=Status.values),
                 name="referrals_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=Status.DISCHARGED, discharge_reason__in=DischargeReason.values)
+                | ~Q(status=Status.DISCHARGED) & Q(discharge_reason=""),
+                name="referrals_discharge_reason",
+                violation_error_message=_("A discharge, and only a discharge, has a reason code."),
             ),
             models.CheckConstraint(
                 condition=Q(program__in=Program.values),

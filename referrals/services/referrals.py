@@ -20,6 +20,7 @@ from ipv.notifications.services import email_enqueue, messages_cancel, messages_
 from ipv.notifications.texts import canadian_mobile_number
 from referrals.models import (
     ACCEPTED,
+    DischargeReason,
     EventKind,
     Milestone,
     Participant,
@@ -384,10 +385,28 @@ def referral_locked(referral: Referral) -> Referral:
 
 
 @transaction.atomic
-def referral_transition(*, referral: Referral, name: str, by, reason: str) -> Referral:
+def referral_transition(
+    *, referral: Referral, name: str, by, reason: str, discharge_reason: str = ""
+) -> Referral:
     """Move a referral along one of the transitions that need only a reason: the referral's
     side alone. The referral page goes through sessions_app.services.program, which also
-    frees the person's place in a group when the referral closes."""
+    frees the person's place in a group when the referral closes.
+
+    A discharge also takes its reason as a code (`DischargeReason`), so that discharges can
+    be counted by why; the other transitions take none."""
     if name not in REASON_TRANSITIONS:
         raise ValueError(f"{name} is not a reason-only transition")
-    return transition_apply(referral_locked(referral), name, by=by, reason=reason)
+    referral = referral_locked(referral)
+    if name == EventKind.DISCHARGE:
+        if discharge_reason not in DischargeReason.values:
+            raise ValidationError(
+                {"discharge_reason": _("Choose why the person is discharged.")},
+                code="discharge_reason",
+            )
+        referral.discharge_reason = discharge_reason
+        return transition_apply(
+            referral, name, by=by, reason=reason, discharge_reason=discharge_reason
+        )
+    if discharge_reason:
+        raise ValueError("only a discharge has a discharge reason")
+    return transition_apply(referral, name, by=by, reason=reason)

@@ -27,10 +27,11 @@ def _follow(referral, by) -> None:
 
 
 @transaction.atomic
-def referral_transition(*, referral, name: str, by, reason: str):
-    """A reason-only transition (contact, waitlist, review, resume, discharge, withdraw)."""
+def referral_transition(*, referral, name: str, by, reason: str, discharge_reason: str = ""):
+    """A reason-only transition (contact, waitlist, review, resume, discharge, withdraw); a
+    discharge also takes its reason as a code."""
     referral = referral_services.referral_transition(
-        referral=referral, name=name, by=by, reason=reason
+        referral=referral, name=name, by=by, reason=reason, discharge_reason=discharge_reason
     )
     _follow(referral, by)
     return referral

@@ -347,7 +347,11 @@ def _from_acceptance_to_discharge(page, new_page, base, world, assert_accessible
             reason="Trois absences sans motif.",
         )
         referral_transition(
-            referral=referral, name="discharge", by=world["intake"], reason="Ne vient plus."
+            referral=referral,
+            name="discharge",
+            by=world["intake"],
+            reason="Ne vient plus.",
+            discharge_reason="absences",
         )
         worker.reload()
         upcoming = worker.get_by_role("table", name="Mes tâches à venir", exact=True)

@@ -234,7 +234,13 @@ def test_a_discharge_reports_to_the_court_and_frees_the_place(clock, world, engl
     first, second = sessions(small)[:2]
     take(clock, world, first, paul, "unexcused")
     take(clock, world, second, paul, "unexcused")
-    referral_transition(referral=paul, name="discharge", by=world["intake"], reason="No reply.")
+    referral_transition(
+        referral=paul,
+        name="discharge",
+        by=world["intake"],
+        reason="No reply.",
+        discharge_reason="absences",
+    )
     court_report_issue(referral=paul, kind="non_compliance", by=world["intake"])
 
     report = CourtReport.objects.get(referral=paul)
@@ -256,7 +262,13 @@ def test_the_discharge_report_gives_the_discharge_and_its_reason(clock, world, e
     paul = placed(world, name="Paul Girard")
     for session in sessions(world.group)[:2]:
         take(clock, world, session, paul, "unexcused")
-    referral_transition(referral=paul, name="discharge", by=world["intake"], reason="No reply.")
+    referral_transition(
+        referral=paul,
+        name="discharge",
+        by=world["intake"],
+        reason="No reply.",
+        discharge_reason="absences",
+    )
     report = court_report_issue(referral=paul, kind="non_compliance", by=world["intake"])
     assert [(line["kind"], worded(line)) for line in report.details["reasons"]] == [
         ("flag_non_compliance", TWO_UNEXCUSED),
@@ -524,7 +536,13 @@ def test_the_absences_a_discharge_rests_on_cannot_be_rewritten_afterwards(clock,
     for session in (first, second):
         take(clock, world, session, paul, "unexcused")
         take(clock, world, session, marc, "unexcused")
-    referral_transition(referral=paul, name="discharge", by=world["intake"], reason="No reply.")
+    referral_transition(
+        referral=paul,
+        name="discharge",
+        by=world["intake"],
+        reason="No reply.",
+        discharge_reason="absences",
+    )
     marks = [
         Mark(referral_id=paul.pk, status="present"),
         Mark(referral_id=marc.pk, status="present"),

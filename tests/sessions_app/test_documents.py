@@ -119,7 +119,13 @@ def test_nothing_confidential_nor_any_fee_reaches_a_document(clock, world):
     )
     for session in sessions(thursday)[:2]:
         take(clock, world, session, paul, "unexcused", note=ATTENDANCE_NOTE)
-    referral_transition(referral=paul, name="discharge", by=world["intake"], reason="No reply.")
+    referral_transition(
+        referral=paul,
+        name="discharge",
+        by=world["intake"],
+        reason="No reply.",
+        discharge_reason="absences",
+    )
     discharge = court_report_issue(referral=paul, kind="non_compliance", by=world["intake"])
     certificate = completed(
         clock,
@@ -311,7 +317,11 @@ def test_the_reason_the_software_gave_is_printed_in_the_reports_language(clock, 
         for session in sessions(thursday)[:2]:
             take(clock, world, session, paul, "unexcused")
         referral_transition(
-            referral=paul, name="discharge", by=world["intake"], reason="No reply since."
+            referral=paul,
+            name="discharge",
+            by=world["intake"],
+            reason="No reply since.",
+            discharge_reason="absences",
         )
         report = court_report_issue(referral=paul, kind="non_compliance", by=world["intake"])
     assert report.language == "en"
@@ -463,7 +473,13 @@ def test_a_discharge_waits_for_the_workers_preview_of_the_non_compliance_report(
     )
     for session in sessions(world.group)[:2]:
         take(clock, world, session, paul, "unexcused")
-    referral_transition(referral=paul, name="discharge", by=world["intake"], reason="No reply.")
+    referral_transition(
+        referral=paul,
+        name="discharge",
+        by=world["intake"],
+        reason="No reply.",
+        discharge_reason="absences",
+    )
     assert not CourtReport.objects.filter(referral=paul).exists()
     client.force_login(world["intake"])  # a week later: signed in again
     page = client.get(f"/en/a/{world.agency.slug}/referrals/{paul.pk}/").content.decode()
@@ -483,7 +499,9 @@ def test_discharging_from_the_page_leads_straight_to_the_report_preview(clock, c
         take(clock, world, session, paul, "unexcused")
     client.force_login(world["intake"])
     url = f"/en/a/{world.agency.slug}/referrals/{paul.pk}/status/discharge/"
-    response = client.post(url, {"reason": "No reply."}, follow=True)
+    response = client.post(
+        url, {"reason": "No reply.", "discharge_reason": "absences"}, follow=True
+    )
     assert response.redirect_chain[-1][0] == report_page(world, "non_compliance", paul)
     assert "Check the non-compliance report, then send it to the court." in words(response)
     assert "No reply." in words(response)

@@ -47,7 +47,11 @@ def test_absences_then_the_review_then_the_discharge(clock, world):
     assert take(clock, world, second, referral, "unexcused") == {}
     assert status_of(referral) == "non_compliant"
     referral_transition(
-        referral=referral, name="discharge", by=world["intake"], reason="Stopped coming."
+        referral=referral,
+        name="discharge",
+        by=world["intake"],
+        reason="Stopped coming.",
+        discharge_reason="absences",
     )
     assert kinds(referral)[3:] == [
         "absence_recorded",

@@ -146,6 +146,7 @@ def test_no_confidential_field_reaches_anyone_else_by_any_channel(
             name="discharge",
             by=world["intake"],
             reason="Absent three times.",
+            discharge_reason="absences",
         )
         report = court_report_issue(
             referral=world.referral, kind=CourtReport.Kind.NON_COMPLIANCE, by=world["intake"]

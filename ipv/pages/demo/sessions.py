@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from directory.models import Agency, Court
 from ipv.accounts.models import User
-from referrals.models import Intake, Referral
+from referrals.models import DischargeReason, Intake, Referral
 from referrals.services import intake
 from sessions_app.models import Attendance, CourtReport, Enrollment, Group, Session
 from sessions_app.services import program
@@ -136,7 +136,11 @@ def load() -> None:
         follow_up([referral.pk], facilitator)
         if discharge:
             program.referral_transition(
-                referral=referral, name="discharge", by=worker, reason=discharge
+                referral=referral,
+                name="discharge",
+                by=worker,
+                reason=discharge,
+                discharge_reason=DischargeReason.ABSENCES,
             )
             # The worker read the report's preview, and sent it.
             court_report_issue(referral=referral, kind=CourtReport.Kind.NON_COMPLIANCE, by=worker)

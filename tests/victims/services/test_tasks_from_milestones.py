@@ -151,7 +151,11 @@ def test_a_discharge_is_a_mandatory_notice_even_to_someone_who_withdrew(world, t
         referral=three, name="flag_non_compliance", by=world["intake"], reason="Absences."
     )
     referral_transition(
-        referral=three, name="discharge", by=world["intake"], reason="Stopped coming."
+        referral=three,
+        name="discharge",
+        by=world["intake"],
+        reason="Stopped coming.",
+        discharge_reason="absences",
     )
     consume()
     assert summary(tasks_of(three, kind="discharged")) == [
