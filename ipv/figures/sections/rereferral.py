@@ -8,7 +8,7 @@ may be another agency's file, and a list would tell one agency about it.
 from datetime import date, timedelta
 
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, Least, TruncDate
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -30,8 +30,8 @@ AFTER_COMPLETION = _(
     "same legal name, read without accents, capitals or extra spaces; or a record the agency "
     "merged with theirs), at any agency and under any court file, received 1 to %(days)s days "
     "after the day of completion. A transfer between agencies is not a new referral. Only the "
-    "completions whose %(days)s days have all gone by before today are in the share (for the "
-    "others it is not known yet); how many they are is given with it."
+    "completions whose %(days)s days have all gone by before today are in the share: for the "
+    "others it is not known yet."
 )
 AFTER_DISCHARGE = _(
     "Of the referrals that ended in the period with an exclusion from the program "
@@ -40,8 +40,8 @@ AFTER_DISCHARGE = _(
     "accents, capitals or extra spaces; or a record the agency merged with theirs), at any "
     "agency and under any court file, received 1 to %(days)s days after the day of the "
     "exclusion. A transfer between agencies is not a new referral. Only the exclusions whose "
-    "%(days)s days have all gone by before today are in the share (for the others it is not "
-    "known yet); how many they are is given with it."
+    "%(days)s days have all gone by before today are in the share: for the others it is not "
+    "known yet."
 )
 
 
@@ -79,27 +79,37 @@ FIGURES = {
 
 
 def _next_referral():
-    """The day the closed referral's person was next referred, after the closing day: the
-    same person by date of birth and folded legal name (`Participant.name_key`, a stored column
-    indexed with the date of birth, so that each closing is matched through one index instead
-    of folding every name of the province in every query), or by the agency's merge of two
-    records into one. At any agency; transfers are the same referral moving, not a new one."""
-    same_person = (
+    """The day the closed referral's person was next referred, after the closing day, at any
+    agency; transfers are the same referral moving, not a new one.
+
+    The same person is found three ways, each through its own index, and the earliest day kept
+    (PostgreSQL's LEAST passes over the ways that found nothing): by date of birth and folded
+    legal name (`Participant.name_key`, a stored column indexed with the date of birth, so that
+    no name is folded at query time); by the participant record itself; by a record the agency
+    merged into it. One OR of the three would let PostgreSQL use none of the indexes and read
+    every later referral for each closing.
+    """
+    later = Referral.objects.filter(received_on__gt=OuterRef("closed_on")).exclude(
+        via=Referral.Via.TRANSFER
+    )
+    ways = (
         Q(
             participant__date_of_birth=OuterRef("participant__date_of_birth"),
             participant__name_key=OuterRef("participant__name_key"),
+        ),
+        Q(participant=OuterRef("person")),
+        Q(participant__merged_into=OuterRef("person")),
+    )
+    firsts = [
+        Subquery(
+            later.filter(way)
+            .exclude(pk=OuterRef("pk"))
+            .order_by("received_on")
+            .values("received_on")[:1]
         )
-        | Q(participant=OuterRef("person"))
-        | Q(participant__merged_into=OuterRef("person"))
-    )
-    later = (
-        Referral.objects.filter(same_person, received_on__gt=OuterRef("closed_on"))
-        .exclude(pk=OuterRef("pk"))
-        .exclude(via=Referral.Via.TRANSFER)
-        .order_by("received_on")
-        .values("received_on")[:1]
-    )
-    return Subquery(later)
+        for way in ways
+    ]
+    return Least(*firsts)
 
 
 def _closings(scope: Scope, current: Period, previous: Period):
