@@ -1,9 +1,9 @@
 """Every section and figure, in the order the pages and the exports show them."""
 
 from ipv.figures.definitions import Figure, Section
-from ipv.figures.sections import flow
+from ipv.figures.sections import flow, outreach
 
-SECTIONS: tuple[Section, ...] = (flow.SECTION,)
+SECTIONS: tuple[Section, ...] = (flow.SECTION, outreach.SECTION)
 
 FIGURES: dict[str, Figure] = {
     figure.key: figure for section in SECTIONS for figure in section.figures
