@@ -1,5 +1,5 @@
 """A person's record and the forms that change it: who they are, their safe-contact rules,
-consent, contacts, closing and reopening outreach."""
+consent, contacts, what they say of their safety, closing and reopening outreach."""
 
 from functools import partial
 
@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from directory.models import Program
@@ -112,8 +112,8 @@ def outreach_consent(request, pk):
 
 # The page's title for each moment.
 SAFETY_VIEW_TITLES = {
-    Moment.FIRST_CONTACT: _lazy("Their view of their safety at first contact"),
-    Moment.EXIT: _lazy("Their view of their safety at the participant's exit"),
+    Moment.FIRST_CONTACT: gettext_lazy("Their view of their safety at first contact"),
+    Moment.EXIT: gettext_lazy("Their view of their safety at the participant's exit"),
 }
 
 

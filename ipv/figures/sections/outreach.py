@@ -33,7 +33,7 @@ REACHED_ON_TIME = Figure(
     _("Reached by the due date"),
     _(
         "Of the people with a first contact due in the period, those reached (a contact whose "
-        "outcome is \u201creached\u201d) at the latest on the day the task was due."
+        "outcome is “reached”) at the latest on the day the task was due."
     ),
 )
 REACHED_ON_TIME_SHARE = Figure(
@@ -46,7 +46,7 @@ PEOPLE_REACHED = Figure(
     "outreach_people_reached",
     _("People reached"),
     _(
-        "People with at least one contact in the period whose outcome is \u201creached\u201d, "
+        "People with at least one contact in the period whose outcome is “reached”, "
         "each person once, whatever the task."
     ),
 )
@@ -83,7 +83,7 @@ PLANS_UPDATED = Figure(
 )
 VIEWS_DEFINITION = _(
     "People whose view at the participant's exit is dated in the period and who also gave "
-    "their view at first contact. Counts from 1 to 4 are shown as \u201c< 5\u201d, even here: "
+    "their view at first contact. Counts from 1 to 4 are shown as “< 5”, even here: "
     "so small a group could point at one person."
 )
 FEEL_SAFER = Figure(

@@ -3,15 +3,17 @@ recorded and corrected by the partner-contact worker on the person's record; nob
 reads or writes it."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from ipv.audit.models import AuditEvent
+from tests.conftest import at_once
 from victims.models import SafetyView
 from victims.rls import confidential
+from victims.services import safety
 
 pytestmark = pytest.mark.django_db
 
@@ -57,9 +59,7 @@ def test_the_worker_records_the_view_at_first_contact(worker_client, world):
     assert view.agency == world.agency
 
 
-def test_recording_the_same_moment_again_corrects_it_and_keeps_the_history(
-    worker_client, world
-):
+def test_recording_the_same_moment_again_corrects_it_and_keeps_the_history(worker_client, world):
     worker_client.post(view_url(world), answer())
     response = worker_client.post(view_url(world), answer(feels_safe="3", abuse="reduced"))
     assert response.status_code == 302
@@ -144,3 +144,22 @@ def test_showing_the_form_is_an_audited_read_of_the_record(worker_client, world)
     before = reads.count()
     assert worker_client.get(view_url(world, "exit")).status_code == 200
     assert reads.count() == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_moment_recorded_twice_at_once_is_one_view_and_its_correction(world):
+    def record(feels_safe):
+        return lambda: safety.safety_view_record(
+            victim=world.victim,
+            by=world["partner_contact"],
+            moment="exit",
+            feels_safe=feels_safe,
+            abuse="stopped",
+            on=date(2026, 9, 1),
+        )
+
+    results = at_once(record(4), record(5))
+    assert all(isinstance(result, SafetyView) for result in results)
+    (view,) = views(world)
+    assert view.feels_safe in {4, 5}
+    assert [e.pgh_label for e in history(world)] == ["insert", "update"]
