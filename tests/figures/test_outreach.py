@@ -277,11 +277,13 @@ def test_the_section_takes_the_same_few_queries_whatever_the_number_of_people(wo
     with CaptureQueriesContext(connection) as large:
         results = compute(world)
     assert result_of(results, "outreach_attempts").current == 18
-    data = [q["sql"] for q in large.captured_queries if q["sql"].startswith("SELECT COUNT")]
     assert len(small.captured_queries) == len(large.captured_queries)
-    assert len(data) == 4  # tasks, contacts, plans, views: one aggregate each
-    # And the agency named to the row-level security once.
-    assert sum("set_config" in q["sql"] for q in large.captured_queries) == 1
+    # Naming the agency to the row-level security, then one aggregate each for tasks,
+    # contacts, plans and views (savepoints aside).
+    sent = [q["sql"] for q in large.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(sent) == 5, sent
+    assert "set_config" in sent[0]
+    assert all(query.startswith("SELECT COUNT") for query in sent[1:])
 
 
 @pytest.mark.parametrize(
