@@ -14,6 +14,7 @@ from ipv.core.validators import validate_name
 from victims.models import ConsentRecord, OutreachTask, Relationship, SafetyPlanVersion
 from victims.models.outreach import PLAN_SECTIONS, CulturalSupport, Outcome, Service, TaskKind
 from victims.models.people import Channel, ClosedBecause, Weekday
+from victims.models.safety import Abuse, FeelsSafe
 
 
 class NamedPersonForm(PlainTextForm):
@@ -246,6 +247,27 @@ class ConsentForm(PlainTextForm):
     how = forms.ChoiceField(label=_("How"), choices=ConsentRecord.How.choices)
     on = BoundedDateField(
         label=_("Date"),
+        ahead=timedelta(0),
+        error_messages={"too_late": _("The date cannot be in the future.")},
+    )
+
+
+class SafetyViewForm(PlainTextForm):
+    """What the person says of their safety, in their own answer to two fixed questions."""
+
+    feels_safe = forms.TypedChoiceField(
+        label=_("How safe do they feel?"),
+        choices=FeelsSafe.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    abuse = forms.ChoiceField(
+        label=_("Has the abuse stopped, reduced or continued?"),
+        choices=Abuse.choices,
+        widget=forms.RadioSelect,
+    )
+    on = BoundedDateField(
+        label=_("Date they said it"),
         ahead=timedelta(0),
         error_messages={"too_late": _("The date cannot be in the future.")},
     )

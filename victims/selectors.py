@@ -28,8 +28,10 @@ from victims.models import (
     OutreachTask,
     RiskAlert,
     SafetyPlanVersion,
+    SafetyView,
     Victim,
 )
+from victims.models.safety import Moment
 from victims.rls import confidential
 
 
@@ -271,10 +273,24 @@ def person_record(*, victim: Victim) -> dict:
                 )
             ),
             "letters": list(victim.letters.select_related("by")[:50]),
+            "safety_views": safety_views(victim=victim),
             "assignment": Assignment.objects.filter(referral_id=victim.referral_id)
             .select_related("worker")
             .first(),
         }
+
+
+def safety_views(*, victim: Victim) -> list[tuple[str, str, SafetyView | None]]:
+    """(moment, its label, the view recorded or None) for each moment, in order."""
+    with confidential(victim.agency_id):
+        found = {view.moment: view for view in victim.safety_views.select_related("recorded_by")}
+    return [(moment, label, found.get(moment)) for moment, label in Moment.choices]
+
+
+def safety_view(*, victim: Victim, moment: str) -> SafetyView | None:
+    """The person's view recorded at `moment`, if any."""
+    with confidential(victim.agency_id):
+        return victim.safety_views.filter(moment=moment).first()
 
 
 def _with_message_states(contacts: list) -> list:

@@ -37,6 +37,11 @@ agency_urlpatterns = [
     path(
         "outreach/people/<int:pk>/contacts/new/", people.outreach_contact, name="outreach_contact"
     ),
+    path(
+        "outreach/people/<int:pk>/safety/<slug:moment>/",
+        people.outreach_safety_view,
+        name="outreach_safety_view",
+    ),
     path("outreach/people/<int:pk>/close/", people.outreach_close, name="outreach_close"),
     path("outreach/people/<int:pk>/reopen/", people.outreach_reopen, name="outreach_reopen"),
     path("outreach/people/<int:pk>/plan/", plans.outreach_plan, name="outreach_plan"),

@@ -365,6 +365,10 @@ ROUTES = {
     "agency:outreach_rules": agency({PARTNER}, kwargs=own(victim), methods=GET_POST),
     "agency:outreach_consent": agency({PARTNER}, kwargs=own(victim), methods=GET_POST),
     "agency:outreach_contact": agency({PARTNER}, kwargs=own(victim), methods=GET_POST),
+    # What the person says of their safety, at first contact and at the participant's exit.
+    "agency:outreach_safety_view": agency(
+        {PARTNER}, kwargs=own(lambda w: {"pk": w.victim.pk, "moment": "exit"}), methods=GET_POST
+    ),
     "agency:outreach_close": agency({PARTNER}, kwargs=own(victim), methods=GET_POST),
     "agency:outreach_reopen": agency(
         {PARTNER}, kwargs=own(victim), methods=POST, allowed=frozenset({302})

@@ -11,7 +11,7 @@ from referrals.models import Milestone, Referral, Status
 from referrals.services.milestones import milestone_record
 from victims.models import Victim
 from victims.rls import confidential
-from victims.services import outreach, tasks
+from victims.services import outreach, safety, tasks
 from victims.services.alerts import risk_alert_send
 from victims.services.naming import victims_record
 
@@ -85,7 +85,8 @@ def seed(*, agency, referral, worker, raiser, by=None):
     """Fill the store for `referral` through the services: the person named in the order
     (then given an address and rules: history rows), a family member added by `worker`, the
     worker assigned, consent, milestone tasks, a contact with a note, two plan versions, a
-    letter, a concern raised by `raiser`, a risk alert. Returns the two people."""
+    letter, their view of their safety (corrected once), a concern raised by `raiser`, a risk
+    alert. Returns the two people."""
     by = by or worker
     victims_record(agency=agency, referral=referral, people=[NAMED], by=by)
     with confidential(agency):
@@ -117,6 +118,16 @@ def seed(*, agency, referral, worker, raiser, by=None):
     )
     outreach.plan_save(victim=named, by=worker, **PLAN)
     outreach.plan_save(victim=named, by=worker, **PLAN_AGAIN)
+    # What they say of their safety, recorded then corrected (a history row too).
+    for feels_safe in (2, 3):
+        safety.safety_view_record(
+            victim=named,
+            by=worker,
+            moment="first_contact",
+            feels_safe=feels_safe,
+            abuse="continued",
+            on=timezone.localdate(),
+        )
     # A letter says the program started: true once the participant is in a group.
     Referral.objects.filter(pk=referral.pk).update(status=Status.ENROLLED)
     outreach.letter_printed(victim=named, by=worker, kind="start", language="fr")

@@ -20,6 +20,7 @@ from victims.models.outreach import (
     SafetyPlanVersion,
 )
 from victims.models.people import ConsentRecord, Relationship, Victim
+from victims.models.safety import SafetyView
 
 __all__ = [
     "Assignment",
@@ -32,5 +33,6 @@ __all__ = [
     "Relationship",
     "RiskAlert",
     "SafetyPlanVersion",
+    "SafetyView",
     "Victim",
 ]

@@ -152,6 +152,8 @@ class OutreachTask(models.Model):
                 name="victims_unassigned_tasks",
             ),
             models.Index(fields=["victim", "state"], name="victims_task_person"),
+            # The figures: the tasks of a kind due in a period.
+            models.Index(fields=["agency", "kind", "due_on"], name="victims_tasks_due"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -262,7 +264,11 @@ class Contact(models.Model):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["victim", "-at"], name="victims_contacts_of")]
+        indexes = [
+            models.Index(fields=["victim", "-at"], name="victims_contacts_of"),
+            # The figures: an agency's contacts in a period.
+            models.Index(fields=["agency", "at"], name="victims_contacts_when"),
+        ]
         constraints = [
             within_bounds("at", name="victims_contact_at_bounded", moments=True),
             models.CheckConstraint(
@@ -324,6 +330,8 @@ class SafetyPlanVersion(models.Model):
         verbose_name = _("safety plan")
         verbose_name_plural = _("safety plans")
         ordering = ["-number"]
+        # The figures: the versions an agency saved in a period.
+        indexes = [models.Index(fields=["agency", "saved_at"], name="victims_plans_saved")]
         constraints = [
             models.UniqueConstraint(fields=["victim", "number"], name="victims_plan_version"),
             models.CheckConstraint(condition=Q(number__gte=1), name="victims_plan_number"),

@@ -1,11 +1,15 @@
 """A person's record and the forms that change it: who they are, their safe-contact rules,
-consent, contacts, closing and reopening outreach."""
+consent, contacts, what they say of their safety, closing and reopening outreach."""
+
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from directory.models import Program
@@ -19,9 +23,11 @@ from victims.forms import (
     ContactForm,
     PersonForm,
     RulesForm,
+    SafetyViewForm,
 )
+from victims.models.safety import Moment
 from victims.rls import confidential
-from victims.services import outreach
+from victims.services import outreach, safety
 from victims.services.outreach import PERSON_FIELDS, RULE_FIELDS
 from victims.views import rules_shown, to_person, with_service_labels
 
@@ -100,6 +106,35 @@ def outreach_consent(request, pk):
         ConsentForm,
         outreach.consent_record,
         title=_("Record consent"),
+        initial=initial,
+    )
+
+
+# The page's title for each moment.
+SAFETY_VIEW_TITLES = {
+    Moment.FIRST_CONTACT: gettext_lazy("Their view of their safety at first contact"),
+    Moment.EXIT: gettext_lazy("Their view of their safety at the participant's exit"),
+}
+
+
+@requires("victims.view")
+@require_http_methods(["GET", "POST"])
+def outreach_safety_view(request, pk, moment):
+    if moment not in Moment.values:
+        raise Http404
+
+    def initial(victim):
+        view = selectors.safety_view(victim=victim, moment=moment)
+        if view is None:
+            return {"on": timezone.localdate()}
+        return {"feels_safe": view.feels_safe, "abuse": view.abuse, "on": view.on}
+
+    return _person_form(
+        request,
+        pk,
+        SafetyViewForm,
+        partial(safety.safety_view_record, moment=moment),
+        title=SAFETY_VIEW_TITLES[moment],
         initial=initial,
     )
 
