@@ -3,19 +3,27 @@ roll-up (its dashboard page, and the quarterly province export).
 
 Read outside any agency, so small counts are hidden: a count of 1 to 4 reads "< 5" (primary
 suppression). A region's total is shown, so where exactly one of its agencies' counts is hidden,
-the total minus the others would give it away: the next smallest count of that region is hidden
-too (secondary suppression). Pure: no request, no language but the active one for names.
+the total minus the others would give it away: the next smallest count above zero of that
+region is hidden too, and reads "hidden" (secondary suppression: it is not below five, and
+saying "< 5" would be false). The same goes for the regions: the province's total is on the
+same page, so where exactly one region's total is hidden, the next smallest is hidden too, with
+one of its agencies' counts if none was (else its agencies would add up to it). Each period is
+hidden apart. Pure: no request; names in the active language.
 """
 
 from dataclasses import dataclass, field
 
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from directory.models import Agency, Region
 from ipv.figures.definitions import Figure, Result, shown
 from ipv.figures.periods import Period
 from ipv.figures.scope import SUPPRESSED
 from referrals.models import Referral
+
+# A count hidden because, shown, it would give away a hidden one (it is five or more).
+HIDDEN = _("hidden")
 
 
 @dataclass
@@ -59,21 +67,46 @@ def by_region(figure: Figure, current: Period, previous: Period) -> list[RegionR
     rollups = list(regions.values())
     for rollup in rollups:
         rollup.agencies.sort(key=lambda result: result.label.casefold())
-        _suppress(rollup)
+    _suppress(rollups)
     return rollups
 
 
-def _suppress(rollup: RegionRollup) -> None:
-    """Hide the region's small counts, for each period apart (see the module's docstring)."""
+def _suppress(regions: list[RegionRollup]) -> None:
+    """Hide the small counts, and the ones that would give them away (module docstring)."""
     for column in ("current", "previous"):
-        values = [getattr(cell, column) for cell in rollup.agencies]
-        hidden = [i for i, value in enumerate(values) if shown(value) == SUPPRESSED]
-        if len(hidden) == 1:
-            # Hiding a zero tells nothing away; with no other count above zero, the total
-            # equals the hidden count and is itself below five.
-            others = [i for i, value in enumerate(values) if value > 0 and i not in hidden]
-            if others:
-                hidden.append(min(others, key=lambda i: values[i]))
-        for i in hidden:
-            setattr(rollup.agencies[i], column, SUPPRESSED)
-        setattr(rollup.total, column, shown(getattr(rollup.total, column)))
+        for region in regions:
+            _hide(region.agencies, column)
+        for index in _hide([region.total for region in regions], column):
+            agencies = regions[index].agencies
+            if not any(_is_hidden(getattr(agency, column)) for agency in agencies):
+                _hide_next_smallest(agencies, column, [])
+
+
+def _hide(results: list[Result], column: str) -> list[int]:
+    """Hide the counts of 1 to 4 in `column`; where exactly one is, the next smallest count
+    above zero too. Returns the indexes hidden that second way."""
+    small = [i for i, result in enumerate(results) if shown(getattr(result, column)) == SUPPRESSED]
+    second = _hide_next_smallest(results, column, small) if len(small) == 1 else []
+    for i in small:
+        setattr(results[i], column, SUPPRESSED)
+    return second
+
+
+def _hide_next_smallest(results: list[Result], column: str, hidden: list[int]) -> list[int]:
+    """Hide the smallest count above zero not already hidden (a zero tells nothing away; with
+    no other count above zero, the total equals the hidden one and is itself below five)."""
+    values = [getattr(result, column) for result in results]
+    others = [
+        i
+        for i, value in enumerate(values)
+        if isinstance(value, int) and value > 0 and i not in hidden
+    ]
+    if not others:
+        return []
+    smallest = min(others, key=values.__getitem__)
+    setattr(results[smallest], column, HIDDEN)
+    return [smallest]
+
+
+def _is_hidden(value) -> bool:
+    return not isinstance(value, int)

@@ -29,11 +29,15 @@ def province(world):
     """Referrals received, by region (East before Northwest: same position, by code):
 
     East      River 12 now / 3 before, Alpha 3 / 6, Beta 7 / 0 (and a transfer in, not counted)
-      now:    Alpha's 3 hidden; alone, so the next smallest above zero (Beta's 7) too. Total 22.
-      before: River's 3 hidden; alone, so Alpha's 6 too (Beta's zero tells nothing). Total 9.
+      now:    Alpha's 3 "< 5"; alone, so the next smallest above zero, Beta's 7, "hidden".
+              Total 22.
+      before: River's 3 "< 5"; alone, so Alpha's 6 "hidden" (Beta's zero tells nothing).
+              Total 9.
     Northwest Lakehead 5 / 2, Gamma 0 / 2
       now:    nothing hidden. Total 5.
-      before: two hidden (2 and 2): no second one needed. Total 4, itself hidden.
+      before: two "< 5" (2 and 2): no second one needed. Total 4, "< 5".
+    Regions, before: Northwest's total alone is hidden, and the province's (13) is on the page:
+      East's 9 is "hidden" too (its agencies already hide two counts: nothing more).
     River also completes 2 programs in Q3 (received in Q1).
     """
     east, northwest = world.agency.region, world.other_agency.region
@@ -72,10 +76,10 @@ def test_the_roll_up_counts_each_agency_by_region_and_hides_what_would_point_at_
 ):
     assert _table(rollup.by_region(RECEIVED, CURRENT, PREVIOUS)) == [
         (
-            ("East", 22, 9),
+            ("East", 22, "hidden"),
             [
-                ("Alpha House", "< 5", "< 5"),
-                ("Beta Place", "< 5", 0),
+                ("Alpha House", "< 5", "hidden"),
+                ("Beta Place", "hidden", 0),
                 ("River Services", 12, "< 5"),
             ],
         ),
@@ -83,6 +87,25 @@ def test_the_roll_up_counts_each_agency_by_region_and_hides_what_would_point_at_
             ("Northwest", 5, "< 5"),
             [("Gamma Lodge", 0, "< 5"), ("Lakehead Centre", 5, "< 5")],
         ),
+    ]
+
+
+def test_a_region_hidden_alone_hides_the_next_and_one_of_its_agencies(world, english):
+    """East: River 20, Alpha 9 (total 29); Northwest: Lakehead 3 (total 3, "< 5").
+    The province's total (32) minus East's would give Northwest's: East's total is hidden, and
+    so is its smallest count (Alpha's 9), else River + Alpha would give it back."""
+    alpha = AgencyFactory(
+        slug="alpha", name_en="Alpha House", name_fr="Maison Alpha", region=world.agency.region
+    )
+    many(20, world.agency, world.court, Q3)
+    many(9, alpha, world.court, Q3)
+    many(3, world.other_agency, world.other_court, Q3)
+    assert _table(rollup.by_region(RECEIVED, CURRENT, PREVIOUS)) == [
+        (
+            ("East", "hidden", 0),
+            [("Alpha House", "hidden", 0), ("River Services", 20, 0)],
+        ),
+        (("Northwest", "< 5", 0), [("Lakehead Centre", "< 5", 0)]),
     ]
 
 
