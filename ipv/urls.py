@@ -10,6 +10,8 @@ from ipv.accounts import views as accounts_views
 from ipv.accounts.urls import agency_urlpatterns as accounts_urlpatterns
 from ipv.core import views as core_views
 from ipv.figures.urls import agency_urlpatterns as figures_urlpatterns
+from ipv.figures.urls import court_urlpatterns as figures_court_urlpatterns
+from ipv.figures.urls import province_urlpatterns as figures_province_urlpatterns
 from ipv.pages import health, home
 from ipv.pages.urls import agency_urlpatterns as pages_urlpatterns
 from ipv.pages.urls import court_urlpatterns as pages_court_urlpatterns
@@ -59,7 +61,16 @@ urlpatterns += i18n_patterns(
             )
         ),
     ),
-    path("court/", include((pages_court_urlpatterns + sessions_court_urlpatterns, "court"))),
+    path(
+        "court/",
+        include(
+            (
+                pages_court_urlpatterns + sessions_court_urlpatterns + figures_court_urlpatterns,
+                "court",
+            )
+        ),
+    ),
+    path("province/", include((figures_province_urlpatterns, "province"))),
     *sessions_public_urlpatterns,
     *referral_public_urlpatterns,
     path("admin/", admin.site.urls),

@@ -1,9 +1,9 @@
 """Who may do what: one table of capabilities × roles, and the decorators views declare it with.
 
-Every view states its access (`public`, `signed_in`, `liaison`, or `requires(capability)` for
-agency pages). The permission matrix test does not read any of it: its own hand-written table
-(tests/core/routes.py) says who may reach each route, and it fails when a view lets in someone
-else or when a route is missing from that table.
+Every view states its access (`public`, `signed_in`, `liaison`, `platform_admin`, or
+`requires(capability)` for agency pages). The permission matrix test does not read any of it:
+its own hand-written table (tests/core/routes.py) says who may reach each route, and it fails
+when a view lets in someone else or when a route is missing from that table.
 """
 
 from dataclasses import dataclass
@@ -65,7 +65,7 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
 
 @dataclass(frozen=True)
 class Access:
-    """How a view is reached: kind is public, signed_in, liaison or agency."""
+    """How a view is reached: kind is public, signed_in, liaison, platform_admin or agency."""
 
     kind: str
     capability: str | None = None
@@ -114,6 +114,27 @@ def liaison(view):
         return view(request, *args, **kwargs)
 
     return _declare(wrapped, Access("liaison"))
+
+
+def is_platform_admin(user) -> bool:
+    """A platform administrator: staff and superuser (the administration site's people)."""
+    return user.is_authenticated and user.is_staff and user.is_superuser
+
+
+def platform_admin(view):
+    """The site's own pages for platform administrators (outside the administration site):
+    anonymous people sign in, everyone else gets 403. Their second factor is asked for like
+    everywhere (RequireMFAMiddleware)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_platform_admin(request.user):
+            _deny(request, "platform_admin")
+        return view(request, *args, **kwargs)
+
+    return _declare(wrapped, Access("platform_admin"))
 
 
 def requires(capability: str):

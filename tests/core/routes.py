@@ -51,6 +51,9 @@ class Route:
     court_object: bool = False
     # Whether a person signed in without a second factor is sent to set one up first.
     needs_mfa: bool = True
+    # For ADMIN: a page of the administration site (others are sent to its sign-in), or one of
+    # the site's own pages for administrators (anonymous people sign in, others get 403).
+    admin_site: bool = True
     # Another agency's object, when the route's own kwargs under another agency's address are
     # not one (a transfer is seen by both the agency sending it and the one receiving it).
     foreign: Callable | None = None
@@ -182,6 +185,10 @@ ROUTES = {
         kwargs=lambda w: {"pk": w.referral.pk, "report_pk": w.report.pk},
         court_object=True,
     ),
+    # The figures of the officer's courts, across agencies (counts only, small ones hidden).
+    "court:figures": Route(LIAISON),
+    # The province's figures: every agency's, for the platform administrator, on the site.
+    "province:figures": Route(ADMIN, admin_site=False),
     # The agency: every role has a way in.
     "agency:home": agency({MANAGER, INTAKE, FACILITATOR, PARTNER}, kwargs=own()),
     # Staff, settings and the audit trail: the manager's.

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from babel.numbers import format_decimal
 from django import template
+from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
 
 from ipv.core.i18n import current_language, format_money
@@ -26,8 +27,9 @@ def _number(value, places: int = 0) -> str:
 def figure_value(value, unit=COUNT) -> str:
     if value is None:
         return "—"
-    if isinstance(value, str):
-        return value
+    if isinstance(value, str | Promise):
+        # A hidden count ("< 5", translated lazily).
+        return str(value)
     if unit == MONEY:
         return format_money(Decimal(value))
     if unit == SHARE:

@@ -1,0 +1,112 @@
+"""A referral-count figure for every agency of the province, grouped by region: the province's
+roll-up (its dashboard page, and the quarterly province export).
+
+Read outside any agency, so small counts are hidden: a count of 1 to 4 reads "< 5" (primary
+suppression). A region's total is shown, so where exactly one of its agencies' counts is hidden,
+the total minus the others would give it away: the next smallest count above zero of that
+region is hidden too, and reads "hidden" (secondary suppression: it is not below five, and
+saying "< 5" would be false). The same goes for the regions: the province's total is on the
+same page, so where exactly one region's total is hidden, the next smallest is hidden too, with
+one of its agencies' counts if none was (else its agencies would add up to it). Each period is
+hidden apart. Pure: no request; names in the active language.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from directory.models import Agency, Region
+from ipv.figures.definitions import Figure, Result, shown
+from ipv.figures.periods import Period
+from ipv.figures.scope import SUPPRESSED
+from referrals.models import Referral
+
+# A count hidden because, shown, it would give away a hidden one (it is five or more).
+HIDDEN = _("hidden")
+
+
+@dataclass
+class RegionRollup:
+    """One region: its total, and one Result per agency of the region (in name order)."""
+
+    region: Region
+    total: Result
+    agencies: list[Result] = field(default_factory=list)
+
+
+def by_region(figure: Figure, current: Period, previous: Period) -> list[RegionRollup]:
+    """`figure` (a referral count: it has a `where`) for every agency, by region in the
+    Region model's order, with small counts hidden. Two queries whatever the number of
+    agencies: the agencies, and the figure's counts grouped by agency."""
+    if figure.where is None:
+        raise ValueError(f"{figure.key} is not a referral count")
+    counts = {
+        row["agency_id"]: (row["now"], row["before"])
+        for row in Referral.objects.values("agency_id")
+        .annotate(
+            now=Count("pk", filter=figure.where(current)),
+            before=Count("pk", filter=figure.where(previous)),
+        )
+        .order_by()
+    }
+    regions: dict[int, RegionRollup] = {}
+    agencies = Agency.objects.select_related("region").order_by(
+        "region__position", "region__slug", "name_en"
+    )
+    for agency in agencies:
+        now, before = counts.get(agency.pk, (0, 0))
+        rollup = regions.get(agency.region_id)
+        if rollup is None:
+            rollup = regions[agency.region_id] = RegionRollup(
+                agency.region, Result(figure, 0, 0, label=str(agency.region.name))
+            )
+        rollup.total.current += now
+        rollup.total.previous += before
+        rollup.agencies.append(Result(figure, now, before, label=agency.name, by=str(agency.pk)))
+    rollups = list(regions.values())
+    for rollup in rollups:
+        rollup.agencies.sort(key=lambda result: result.label.casefold())
+    _suppress(rollups)
+    return rollups
+
+
+def _suppress(regions: list[RegionRollup]) -> None:
+    """Hide the small counts, and the ones that would give them away (module docstring)."""
+    for column in ("current", "previous"):
+        for region in regions:
+            _hide(region.agencies, column)
+        for index in _hide([region.total for region in regions], column):
+            agencies = regions[index].agencies
+            if not any(_is_hidden(getattr(agency, column)) for agency in agencies):
+                _hide_next_smallest(agencies, column, [])
+
+
+def _hide(results: list[Result], column: str) -> list[int]:
+    """Hide the counts of 1 to 4 in `column`; where exactly one is, the next smallest count
+    above zero too. Returns the indexes hidden that second way."""
+    small = [i for i, result in enumerate(results) if shown(getattr(result, column)) == SUPPRESSED]
+    second = _hide_next_smallest(results, column, small) if len(small) == 1 else []
+    for i in small:
+        setattr(results[i], column, SUPPRESSED)
+    return second
+
+
+def _hide_next_smallest(results: list[Result], column: str, hidden: list[int]) -> list[int]:
+    """Hide the smallest count above zero not already hidden (a zero tells nothing away; with
+    no other count above zero, the total equals the hidden one and is itself below five)."""
+    values = [getattr(result, column) for result in results]
+    others = [
+        i
+        for i, value in enumerate(values)
+        if isinstance(value, int) and value > 0 and i not in hidden
+    ]
+    if not others:
+        return []
+    smallest = min(others, key=values.__getitem__)
+    setattr(results[smallest], column, HIDDEN)
+    return [smallest]
+
+
+def _is_hidden(value) -> bool:
+    return not isinstance(value, int)

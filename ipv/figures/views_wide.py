@@ -1,0 +1,97 @@
+"""Figures read beyond one agency: a court liaison officer's (their courts, across agencies)
+and the province's (every agency, for platform administrators). Neither lists cases: small
+counts are hidden (selectors.dashboard, rollup.by_region)."""
+
+from django import forms
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from ipv.core.permissions import liaison, platform_admin
+from ipv.figures import rollup, selectors
+from ipv.figures.catalogue import FIGURES
+from ipv.figures.periods import period_from
+from ipv.figures.scope import Scope
+
+# What a court reads: its own section, never the victims', outreach's or the fees'.
+COURT_AUDIENCES = {"court"}
+# The province reads every section: the platform administrators oversee every agency, and
+# the ministry that funds the program asks for its referrals, outcomes, fees and outreach.
+# What leaves the agencies here is counts and sums (outreach: counts only), small ones hidden.
+PROVINCE_AUDIENCES = {"cases", "fees", "outreach", "court"}
+DEFAULT_ROLLUP = "received"
+
+
+@liaison
+@require_GET
+def court_dashboard(request):
+    """The figures of the officer's courts, across the agencies that serve them."""
+    form, period = period_from(request.GET)
+    courts = request.user.liaison.courts.values_list("pk", flat=True)
+    sections = []
+    if period is not None:
+        sections = selectors.dashboard(
+            scope=Scope.of_courts(list(courts)), period=period, audiences=COURT_AUDIENCES
+        )
+    context = {
+        "form": form,
+        "period": period,
+        "previous": period.previous() if period else None,
+        "sections": sections,
+        "lists": False,
+    }
+    return render(request, "figures/court_dashboard.html", context)
+
+
+class RollupForm(forms.Form):
+    """Which referral count the roll-up by region shows."""
+
+    figure = forms.ChoiceField(label=_("Figure by region and agency"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["figure"].choices = [
+            (figure.key, figure.label) for figure in rollup_figures().values()
+        ]
+
+    def chosen(self):
+        key = self.cleaned_data.get("figure") if self.is_valid() else None
+        return rollup_figures()[key or DEFAULT_ROLLUP]
+
+
+def rollup_figures() -> dict:
+    """The referral counts a roll-up can show, in the catalogue's order: each figure with a
+    `where` and no breakdown of its own (a breakdown counts what its total counts), and once
+    each rule (the court's "received" is the flow's)."""
+    figures, rules = {}, set()
+    for key, figure in FIGURES.items():
+        if figure.lists_referrals and not figure.by and figure.where not in rules:
+            figures[key] = figure
+            rules.add(figure.where)
+    return figures
+
+
+@platform_admin
+@require_GET
+def province_dashboard(request):
+    """Every section at the province's scope, and one figure by region then agency."""
+    form, period = period_from(request.GET)
+    chooser = RollupForm(request.GET or None)
+    sections, regions, figure = [], [], chooser.chosen()
+    if period is not None:
+        previous = period.previous()
+        sections = selectors.dashboard(
+            scope=Scope.province(), period=period, audiences=PROVINCE_AUDIENCES
+        )
+        regions = rollup.by_region(figure, period, previous)
+    context = {
+        "form": form,
+        "chooser": chooser,
+        "figure": figure,
+        "period": period,
+        "previous": period.previous() if period else None,
+        "sections": sections,
+        "regions": regions,
+        "lists": False,
+    }
+    return render(request, "figures/province_dashboard.html", context)

@@ -1,0 +1,211 @@
+"""The province's figures: every agency's, for platform administrators, and one figure rolled
+up by region then agency with small counts hidden (and the count that would give one away)."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ipv.figures import rollup
+from ipv.figures.periods import Period
+from ipv.figures.sections.court import COURT_COMPLETED
+from ipv.figures.sections.flow import RECEIVED
+from ipv.figures.views_wide import rollup_figures
+from referrals.models import Referral, Status
+from tests.factories import AgencyFactory
+from tests.figures.making import many, referral
+
+pytestmark = pytest.mark.django_db
+
+CURRENT = Period(date(2026, 7, 1), date(2026, 9, 30))
+PREVIOUS = CURRENT.previous()
+QUERY = "period=custom&start=2026-07-01&end=2026-09-30"
+Q3, Q2 = date(2026, 8, 3), date(2026, 5, 4)
+
+
+@pytest.fixture
+def province(world):
+    """Referrals received, by region (East before Northwest: same position, by code):
+
+    East      River 12 now / 3 before, Alpha 3 / 6, Beta 7 / 0 (and a transfer in, not counted)
+      now:    Alpha's 3 "< 5"; alone, so the next smallest above zero, Beta's 7, "hidden".
+              Total 22.
+      before: River's 3 "< 5"; alone, so Alpha's 6 "hidden" (Beta's zero tells nothing).
+              Total 9.
+    Northwest Lakehead 5 / 2, Gamma 0 / 2
+      now:    nothing hidden. Total 5.
+      before: two "< 5" (2 and 2): no second one needed. Total 4, "< 5".
+    Regions, before: Northwest's total alone is hidden, and the province's (13) is on the page:
+      East's 9 is "hidden" too (its agencies already hide two counts: nothing more).
+    River also completes 2 programs in Q3 (received in Q1).
+    """
+    east, northwest = world.agency.region, world.other_agency.region
+    alpha = AgencyFactory(slug="alpha", name_en="Alpha House", name_fr="Maison Alpha", region=east)
+    beta = AgencyFactory(slug="beta", name_en="Beta Place", name_fr="Place Beta", region=east)
+    gamma = AgencyFactory(
+        slug="gamma", name_en="Gamma Lodge", name_fr="Pavillon Gamma", region=northwest
+    )
+    court, other = world.court, world.other_court
+    for agency, where, now, before in (
+        (world.agency, court, 12, 3),
+        (alpha, court, 3, 6),
+        (beta, court, 7, 0),
+        (world.other_agency, other, 5, 2),
+        (gamma, other, 0, 2),
+    ):
+        many(now, agency, where, Q3)
+        many(before, agency, where, Q2)
+    referral(beta, court, Q3, via=Referral.Via.TRANSFER)
+    many(2, world.agency, court, date(2026, 2, 2), status=Status.COMPLETED, changed_on=Q3)
+    return world
+
+
+def _table(regions):
+    return [
+        (
+            (region.total.label, region.total.current, region.total.previous),
+            [(a.label, a.current, a.previous) for a in region.agencies],
+        )
+        for region in regions
+    ]
+
+
+def test_the_roll_up_counts_each_agency_by_region_and_hides_what_would_point_at_someone(
+    province, english
+):
+    assert _table(rollup.by_region(RECEIVED, CURRENT, PREVIOUS)) == [
+        (
+            ("East", 22, "hidden"),
+            [
+                ("Alpha House", "< 5", "hidden"),
+                ("Beta Place", "hidden", 0),
+                ("River Services", 12, "< 5"),
+            ],
+        ),
+        (
+            ("Northwest", 5, "< 5"),
+            [("Gamma Lodge", 0, "< 5"), ("Lakehead Centre", 5, "< 5")],
+        ),
+    ]
+
+
+def test_a_region_hidden_alone_hides_the_next_and_one_of_its_agencies(world, english):
+    """East: River 20, Alpha 9 (total 29); Northwest: Lakehead 3 (total 3, "< 5").
+    The province's total (32) minus East's would give Northwest's: East's total is hidden, and
+    so is its smallest count (Alpha's 9), else River + Alpha would give it back."""
+    alpha = AgencyFactory(
+        slug="alpha", name_en="Alpha House", name_fr="Maison Alpha", region=world.agency.region
+    )
+    many(20, world.agency, world.court, Q3)
+    many(9, alpha, world.court, Q3)
+    many(3, world.other_agency, world.other_court, Q3)
+    assert _table(rollup.by_region(RECEIVED, CURRENT, PREVIOUS)) == [
+        (
+            ("East", "hidden", 0),
+            [("Alpha House", "hidden", 0), ("River Services", 20, 0)],
+        ),
+        (("Northwest", "< 5", 0), [("Lakehead Centre", "< 5", 0)]),
+    ]
+
+
+def test_the_roll_up_reads_any_referral_count(province, english):
+    [east, northwest] = rollup.by_region(COURT_COMPLETED, CURRENT, PREVIOUS)
+    assert (east.total.current, northwest.total.current) == ("< 5", 0)
+    assert [(a.label, a.current) for a in east.agencies] == [
+        ("Alpha House", 0),
+        ("Beta Place", 0),
+        ("River Services", "< 5"),
+    ]
+
+
+def test_a_figure_without_a_rule_on_referrals_cannot_be_rolled_up(world):
+    from ipv.figures.sections.court import DAYS_TO_COMPLETION
+
+    with pytest.raises(ValueError):
+        rollup.by_region(DAYS_TO_COMPLETION, CURRENT, PREVIOUS)
+
+
+def test_the_roll_up_offers_each_referral_count_once(world):
+    keys = list(rollup_figures())
+    assert keys[0] == "received"
+    assert "court_received" not in keys  # the same rule as "received"
+    assert "received_by_stream" not in keys  # a breakdown of it
+    assert "court_completed" in keys and "court_days_to_completion" not in keys
+
+
+def test_the_roll_up_does_not_query_per_agency(province):
+    with CaptureQueriesContext(connection) as few:
+        rollup.by_region(RECEIVED, CURRENT, PREVIOUS)
+    for i in range(8):
+        agency = AgencyFactory(slug=f"more-{i}", name_en=f"More {i}", name_fr=f"Plus {i}")
+        many(2, agency, province.court, Q3)
+    with CaptureQueriesContext(connection) as more:
+        regions = rollup.by_region(RECEIVED, CURRENT, PREVIOUS)
+    assert len(more) == len(few) == 2
+    assert sum(len(region.agencies) for region in regions) >= 13
+
+
+def _main(response):
+    return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def test_the_administrator_reads_every_section_and_the_roll_up(client, province):
+    client.force_login(province["admin"])
+    response = client.get(f"/en/province/figures/?{QUERY}")
+    assert response.status_code == 200
+    main = _main(response)
+    assert 'id="rollup"' in main and 'id="section-flow"' in main
+    assert 'id="section-court"' in main
+    rollup_table = main.split('id="rollup"', 1)[1].split("</table>", 1)[0]
+    for name in ("East", "Northwest", "Alpha House", "River Services", "Gamma Lodge"):
+        assert name in rollup_table
+    assert "22" in rollup_table and "&lt; 5" in rollup_table
+    # Province figures: counts, never a case or a person.
+    assert "/figures/cases/" not in main and "Person Number" not in main
+
+
+def test_the_administrator_chooses_the_rolled_up_figure(client, province):
+    client.force_login(province["admin"])
+    response = client.get(f"/en/province/figures/?{QUERY}&figure=court_completed")
+    main = _main(response)
+    rollup_table = main.split('id="rollup"', 1)[1].split("</table>", 1)[0]
+    assert "<caption>Programs completed</caption>" in rollup_table
+    assert '<option value="court_completed" selected>' in main
+    # An unknown figure falls back to the referrals received.
+    response = client.get(f"/en/province/figures/?{QUERY}&figure=nothing")
+    assert "<caption>Referrals received</caption>" in _main(response)
+
+
+@pytest.mark.parametrize("persona", ["manager", "intake", "liaison", "other_manager"])
+def test_everyone_else_signed_in_is_refused(client, world, persona):
+    client.force_login(world[persona])
+    assert client.get("/en/province/figures/").status_code == 403
+
+
+def test_a_staff_member_who_is_not_a_superuser_is_refused(client, world):
+    from tests.conftest import make_person
+
+    client.force_login(make_person("staff@platform.test", "Sam Staff", is_staff=True))
+    assert client.get("/en/province/figures/").status_code == 403
+
+
+def test_someone_anonymous_is_sent_to_sign_in(client, world):
+    response = client.get("/en/province/figures/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/en/account/login/")
+
+
+def test_the_administrator_finds_the_page_from_where_they_land(client, world):
+    client.force_login(world["admin"])
+    assert 'href="/en/province/figures/"' in client.get("/en/app/").content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_page_reads_in_both_languages(client, province, language):
+    client.force_login(province["admin"])
+    response = client.get(f"/{language}/province/figures/?{QUERY}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'lang="{language}"' in page
+    assert ("Northwest" if language == "en" else "Nord-Ouest") in _main(response)
