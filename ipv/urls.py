@@ -10,6 +10,7 @@ from ipv.accounts import views as accounts_views
 from ipv.accounts.urls import agency_urlpatterns as accounts_urlpatterns
 from ipv.core import views as core_views
 from ipv.figures.urls import agency_urlpatterns as figures_urlpatterns
+from ipv.figures.urls import province_urlpatterns as figures_province_urlpatterns
 from ipv.pages import health, home
 from ipv.pages.urls import agency_urlpatterns as pages_urlpatterns
 from ipv.pages.urls import court_urlpatterns as pages_court_urlpatterns
@@ -60,6 +61,7 @@ urlpatterns += i18n_patterns(
         ),
     ),
     path("court/", include((pages_court_urlpatterns + sessions_court_urlpatterns, "court"))),
+    path("province/", include((figures_province_urlpatterns, "province"))),
     *sessions_public_urlpatterns,
     *referral_public_urlpatterns,
     path("admin/", admin.site.urls),

@@ -58,6 +58,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     # outreach half (counts only), managers both; facilitators none.
     "figures.view": frozenset({MANAGER, INTAKE, PARTNER_CONTACT}),
     "figures.outreach": frozenset({MANAGER, PARTNER_CONTACT}),
+    # The quarterly statistical report: the agency's reports are its managers'.
+    "figures.report": frozenset({MANAGER}),
     # The confidential store; managers only where the agency grants it (see `allows`).
     "victims.view": frozenset({PARTNER_CONTACT}),
 }
@@ -65,7 +67,7 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
 
 @dataclass(frozen=True)
 class Access:
-    """How a view is reached: kind is public, signed_in, liaison or agency."""
+    """How a view is reached: kind is public, signed_in, liaison, platform_admin or agency."""
 
     kind: str
     capability: str | None = None
@@ -114,6 +116,21 @@ def liaison(view):
         return view(request, *args, **kwargs)
 
     return _declare(wrapped, Access("liaison"))
+
+
+def platform_admin(view):
+    """Platform administrators (staff and superuser) on the site's own pages; anyone else
+    signed in is refused (403)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (request.user.is_staff and request.user.is_superuser):
+            _deny(request, "platform_admin")
+        return view(request, *args, **kwargs)
+
+    return _declare(wrapped, Access("platform_admin"))
 
 
 def requires(capability: str):

@@ -21,6 +21,8 @@ PUBLIC = "public"
 SIGNED_IN = "signed in"
 LIAISON = "court liaison officer"
 ADMIN = "platform administrator"
+# The platform administrator on the site's own pages (not the Django admin): others get 403.
+PLATFORM = "platform administrator (site page)"
 # The admin's own sign-in page: it sends people to the site's (with its second factor) and
 # refuses signed-in people who are not administrators.
 ADMIN_SIGN_IN = "admin sign-in"
@@ -87,6 +89,25 @@ def failed_message(agency):
         },
     )
     return message
+
+
+def own_export(world):
+    """A list the first agency's manager exported, ready (the same one each time)."""
+    model = apps.get_model("figures", "Export")
+    export, _created = model.objects.get_or_create(
+        filename="matrix-export.csv",
+        defaults={
+            "agency": world.agency,
+            "requested_by": world["manager"],
+            "kind": "cases",
+            "params": {"figure": "received", "start": "2026-01-01", "end": "2026-03-31"},
+            "format": "csv",
+            "language": "en",
+            "state": "done",
+            "content": b"\xef\xbb\xbf",
+        },
+    )
+    return {"pk": export.pk}
 
 
 def own(extra=None):
@@ -223,6 +244,23 @@ ROUTES = {
     # figure are the case workers' only.
     "agency:figures": agency({MANAGER, INTAKE, PARTNER}, kwargs=own()),
     "agency:figure_cases": agency({MANAGER, INTAKE}, kwargs=own(lambda w: {"key": "received"})),
+    # Downloading that list: the case workers'. The quarterly report: the managers' (a form
+    # on the dashboard without a quarter asked for).
+    "agency:figure_cases_download": agency(
+        {MANAGER, INTAKE}, kwargs=own(lambda w: {"key": "received"})
+    ),
+    "agency:figures_report": agency({MANAGER}, kwargs=own()),
+    # A prepared export is its asker's only: the manager's export answers 404 to the intake
+    # worker (tests/figures/test_exports.py checks who gets which).
+    "agency:exports": agency({MANAGER, INTAKE}, kwargs=own()),
+    "agency:export": agency(
+        {MANAGER, INTAKE}, kwargs=own(own_export), allowed=frozenset({200, 404})
+    ),
+    "agency:export_download": agency(
+        {MANAGER, INTAKE}, kwargs=own(own_export), allowed=frozenset({200, 404})
+    ),
+    # The province's quarterly report: the platform administrators'.
+    "province:report": Route(PLATFORM),
     # Referrals, intake, participants, transfers: the case workers' (intake workers and their
     # manager). Never facilitators or partner-contact workers.
     "agency:referral_queue": agency({MANAGER, INTAKE}, kwargs=own()),

@@ -27,6 +27,7 @@ from tests.core.routes import (
     GET_POST,
     LIAISON,
     MANAGER,
+    PLATFORM,
     PUBLIC,
     ROUTES,
     SIGNED_IN,
@@ -170,6 +171,8 @@ def _expected(route, persona):
         return let_in if persona in ADMINISTRATORS else Answer({403})
     if access == ADMIN:
         return let_in if persona in ADMINISTRATORS else Answer({302}, reverse("admin:login"))
+    if access == PLATFORM:
+        return let_in if persona in ADMINISTRATORS else Answer({403})
     if access == LIAISON:
         if persona == "liaison" or (persona == "other_liaison" and not route.court_object):
             return let_in
