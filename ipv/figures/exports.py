@@ -84,7 +84,7 @@ def _typed(value, figure: Figure):
     """A value as a cell: numbers as numbers (money as money, shares as percentages); "< 5"
     and the like stay text."""
     if value is None:
-        return ""
+        return None
     if not isinstance(value, int | float | Decimal):
         return str(value)
     if figure.unit == MONEY:
