@@ -22,6 +22,8 @@ from ipv.figures.scope import Scope
 
 logger = logging.getLogger(__name__)
 
+# An export that made its worker fail (or die) this many times is marked failed.
+MAX_ATTEMPTS = 3
 # Queued this long ago and not started: its task was lost (Redis down when it was sent).
 STARTED_WITHIN = datetime.timedelta(minutes=2)
 
@@ -60,7 +62,7 @@ def build(pk: int) -> bool:
     export = claim(pk)
     if export is None:
         return False
-    if export.attempts > settings.OUTBOX_MAX_ATTEMPTS:
+    if export.attempts > MAX_ATTEMPTS:
         Export.objects.filter(pk=pk).update(state=Export.State.FAILED, lease_until=None)
         return False
 
