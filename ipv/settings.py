@@ -255,6 +255,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sessions_app.tasks.extend_group_schedules",
         "schedule": 24 * 60 * 60,
     },
+    # Exports are kept a day (ipv.figures.models.Export).
+    "remove-expired-exports": {
+        "task": "ipv.figures.tasks.remove_expired_exports",
+        "schedule": 60 * 60,
+    },
+    # A long export a dead worker left is taken again when its lease ends.
+    "resume-stalled-exports": {
+        "task": "ipv.figures.tasks.resume_stalled_exports",
+        "schedule": 5 * 60,
+    },
     "clear-expired-sessions": {
         "task": "ipv.core.tasks.clear_expired_sessions",
         "schedule": 60 * 60,
@@ -414,6 +424,10 @@ TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 # A worker holds the messages it sends for this long; if it dies, another sends them after.
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+# A list of cases up to this many rows is built while the person waits; a longer one by the
+# worker (ipv.figures.tasks), which holds it for the lease and, if it dies, leaves it to another.
+FIGURES_EXPORT_IN_REQUEST = env.int("FIGURES_EXPORT_IN_REQUEST", default=10_000)
+FIGURES_EXPORT_LEASE_SECONDS = env.int("FIGURES_EXPORT_LEASE_SECONDS", default=600)
 # Attempts before a message is marked failed and shown to the agency's managers.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 

@@ -42,6 +42,8 @@ class AuditEvent(models.Model):
         DOCUMENT_DOWNLOADED = "downloaded", _("Downloaded a document")
         RECORD_READ = "read", _("Read a confidential record")
         RECORD_EXPORTED = "export", _("Exported confidential records")
+        FIGURES_EXPORTED = "figures_export", _("Exported figures or a list of cases")
+        EXPORT_DOWNLOADED = "export_downloaded", _("Downloaded a prepared export")
         # What a platform administrator does in the administration site.
         ADMIN_VIEWED = "admin_viewed", _("Viewed records in the administration site")
         ADMIN_ADDED = "admin_added", _("Added a record in the administration site")

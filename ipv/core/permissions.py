@@ -58,6 +58,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     # outreach half (counts only), managers both; facilitators none.
     "figures.view": frozenset({MANAGER, INTAKE, PARTNER_CONTACT}),
     "figures.outreach": frozenset({MANAGER, PARTNER_CONTACT}),
+    # The quarterly statistical report: the agency's reports are its managers'.
+    "figures.report": frozenset({MANAGER}),
     # The confidential store; managers only where the agency grants it (see `allows`).
     "victims.view": frozenset({PARTNER_CONTACT}),
 }

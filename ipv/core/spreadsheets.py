@@ -5,6 +5,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -24,6 +25,28 @@ FORMULA_START = re.compile(r"(^|[^\w])([=+\-@＝＋－＠])")
 MONEY = "#,##0.00"
 DAY = "yyyy-mm-dd"
 MONTH = "yyyy-mm"
+PERCENT = "0.0%"
+ONE_DECIMAL = "0.0"
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """A value with its own number format, where a column mixes kinds of numbers (a report's
+    counts, days, shares and amounts in one column)."""
+
+    value: object
+    number_format: str
+
+
+@dataclass
+class Sheet:
+    """One table of a workbook: its title, header, rows and column formats (as for
+    `xlsx_response`)."""
+
+    title: str
+    header: list
+    rows: Iterable[list]
+    formats: dict[int, str] | None = None
 
 
 def safe_text(value: str) -> str:
@@ -32,6 +55,10 @@ def safe_text(value: str) -> str:
 
 
 def _csv_value(value, number_format=None):
+    if isinstance(value, Formatted):
+        value, number_format = value.value, value.number_format
+        if number_format == PERCENT and isinstance(value, int | float | Decimal):
+            return f"{round(value * 100, 1)}%"
     if isinstance(value, str):
         return safe_text(value)
     if isinstance(value, date):
@@ -45,15 +72,26 @@ def csv_response(
     """A CSV download. Every field quoted, so a reader that honours quotes keeps a value whole
     whatever separator it splits on; a UTF-8 mark, so Excel reads accents right. `formats` as
     for `xlsx_response` (a month column shows the year and month only)."""
-    formats = formats or {}
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, quoting=csv.QUOTE_ALL)
-    writer.writerow([safe_text(title) for title in header])
+    write_csv(response, header, rows, formats=formats)
+    return response
+
+
+def write_csv(stream, header: list[str], rows: Iterable[list], *, formats=None) -> None:
+    """The CSV of `csv_response` written to `stream` (a response, or text kept for later)."""
+    formats = formats or {}
+    stream.write("\ufeff")
+    writer = csv.writer(stream, quoting=csv.QUOTE_ALL)
+    writer.writerow([safe_text(str(title)) for title in header])
     for row in rows:
         writer.writerow([_csv_value(value, formats.get(i)) for i, value in enumerate(row)])
-    return response
+
+
+def csv_bytes(header: list[str], rows: Iterable[list], *, formats=None) -> bytes:
+    content = io.StringIO()
+    write_csv(content, header, rows, formats=formats)
+    return content.getvalue().encode()
 
 
 def xlsx_response(
@@ -67,24 +105,42 @@ def xlsx_response(
     """An XLSX download: numbers and dates as real numbers and dates (any Excel, French or
     English, reads them), text always as text. `formats` gives a column's number format by
     index; amounts default to two decimals and dates to year-month-day."""
-    formats = formats or {}
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_sheet_title(title))
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    sheet.append([_xlsx_cell(sheet, title, font=bold) for title in header])
-    for row in rows:
-        sheet.append(
-            [_xlsx_cell(sheet, value, number_format=formats.get(i)) for i, value in enumerate(row)]
-        )
-    content = io.BytesIO()
-    workbook.save(content)
-    response = HttpResponse(content.getvalue(), content_type=XLSX_TYPE)
+    content = xlsx_bytes([Sheet(title, header, rows, formats)])
+    response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
+def xlsx_bytes(sheets: Iterable[Sheet]) -> bytes:
+    """A workbook of one sheet per table, cells as for `xlsx_response`."""
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    titles = set()
+    for table in sheets:
+        title = _sheet_title(str(table.title))
+        # Excel refuses two sheets of the same name.
+        while title.lower() in titles:
+            title = f"{title[:28]} {len(titles) + 1}"
+        titles.add(title.lower())
+        formats = table.formats or {}
+        sheet = workbook.create_sheet(title=title)
+        sheet.freeze_panes = "A2"
+        sheet.append([_xlsx_cell(sheet, str(name), font=bold) for name in table.header])
+        for row in table.rows:
+            sheet.append(
+                [
+                    _xlsx_cell(sheet, value, number_format=formats.get(i))
+                    for i, value in enumerate(row)
+                ]
+            )
+    content = io.BytesIO()
+    workbook.save(content)
+    return content.getvalue()
+
+
 def _xlsx_cell(sheet, value, *, number_format=None, font=None) -> WriteOnlyCell:
+    if isinstance(value, Formatted):
+        value, number_format = value.value, value.number_format
     if isinstance(value, str):
         cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
         # openpyxl makes "=…" a formula; a value from this project is only ever text.

@@ -21,6 +21,8 @@ PUBLIC = "public"
 SIGNED_IN = "signed in"
 LIAISON = "court liaison officer"
 ADMIN = "platform administrator"
+# The platform administrator on the site's own pages (not the Django admin): others get 403.
+PLATFORM = "platform administrator (site page)"
 # The admin's own sign-in page: it sends people to the site's (with its second factor) and
 # refuses signed-in people who are not administrators.
 ADMIN_SIGN_IN = "admin sign-in"
@@ -51,9 +53,6 @@ class Route:
     court_object: bool = False
     # Whether a person signed in without a second factor is sent to set one up first.
     needs_mfa: bool = True
-    # For ADMIN: a page of the administration site (others are sent to its sign-in), or one of
-    # the site's own pages for administrators (anonymous people sign in, others get 403).
-    admin_site: bool = True
     # Another agency's object, when the route's own kwargs under another agency's address are
     # not one (a transfer is seen by both the agency sending it and the one receiving it).
     foreign: Callable | None = None
@@ -90,6 +89,25 @@ def failed_message(agency):
         },
     )
     return message
+
+
+def own_export(world):
+    """A list the first agency's manager exported, ready (the same one each time)."""
+    model = apps.get_model("figures", "Export")
+    export, _created = model.objects.get_or_create(
+        filename="matrix-export.csv",
+        defaults={
+            "agency": world.agency,
+            "requested_by": world["manager"],
+            "kind": "cases",
+            "params": {"figure": "received", "start": "2026-01-01", "end": "2026-03-31"},
+            "format": "csv",
+            "language": "en",
+            "state": "done",
+            "content": b"\xef\xbb\xbf",
+        },
+    )
+    return {"pk": export.pk}
 
 
 def own(extra=None):
@@ -188,7 +206,7 @@ ROUTES = {
     # The figures of the officer's courts, across agencies (counts only, small ones hidden).
     "court:figures": Route(LIAISON),
     # The province's figures: every agency's, for the platform administrator, on the site.
-    "province:figures": Route(ADMIN, admin_site=False),
+    "province:figures": Route(PLATFORM),
     # The agency: every role has a way in.
     "agency:home": agency({MANAGER, INTAKE, FACILITATOR, PARTNER}, kwargs=own()),
     # Staff, settings and the audit trail: the manager's.
@@ -230,6 +248,23 @@ ROUTES = {
     # figure are the case workers' only.
     "agency:figures": agency({MANAGER, INTAKE, PARTNER}, kwargs=own()),
     "agency:figure_cases": agency({MANAGER, INTAKE}, kwargs=own(lambda w: {"key": "received"})),
+    # Downloading that list: the case workers'. The quarterly report: the managers' (a form
+    # on the dashboard without a quarter asked for).
+    "agency:figure_cases_download": agency(
+        {MANAGER, INTAKE}, kwargs=own(lambda w: {"key": "received"})
+    ),
+    "agency:figures_report": agency({MANAGER}, kwargs=own()),
+    # A prepared export is its asker's only: the manager's export answers 404 to the intake
+    # worker (tests/figures/test_exports.py checks who gets which).
+    "agency:exports": agency({MANAGER, INTAKE}, kwargs=own()),
+    "agency:export": agency(
+        {MANAGER, INTAKE}, kwargs=own(own_export), allowed=frozenset({200, 404})
+    ),
+    "agency:export_download": agency(
+        {MANAGER, INTAKE}, kwargs=own(own_export), allowed=frozenset({200, 404})
+    ),
+    # The province's quarterly report: the platform administrators'.
+    "province:report": Route(PLATFORM),
     # Referrals, intake, participants, transfers: the case workers' (intake workers and their
     # manager). Never facilitators or partner-contact workers.
     "agency:referral_queue": agency({MANAGER, INTAKE}, kwargs=own()),

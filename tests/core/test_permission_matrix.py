@@ -27,6 +27,7 @@ from tests.core.routes import (
     GET_POST,
     LIAISON,
     MANAGER,
+    PLATFORM,
     PUBLIC,
     ROUTES,
     SIGNED_IN,
@@ -159,8 +160,7 @@ def _expected(route, persona):
     if persona == "anonymous":
         if access == PUBLIC:
             return Answer(route.anonymous, let_in=True)
-        admin_site = access == ADMIN and route.admin_site
-        return Answer({302}, reverse("admin:login" if admin_site else "account_login"))
+        return Answer({302}, reverse("admin:login" if access == ADMIN else "account_login"))
     if persona in WITHOUT_MFA and route.needs_mfa:
         return Answer({302}, reverse("mfa_activate_totp"))
     if access == PUBLIC:
@@ -170,9 +170,9 @@ def _expected(route, persona):
     if access == ADMIN_SIGN_IN:
         return let_in if persona in ADMINISTRATORS else Answer({403})
     if access == ADMIN:
-        if persona in ADMINISTRATORS:
-            return let_in
-        return Answer({302}, reverse("admin:login")) if route.admin_site else Answer({403})
+        return let_in if persona in ADMINISTRATORS else Answer({302}, reverse("admin:login"))
+    if access == PLATFORM:
+        return let_in if persona in ADMINISTRATORS else Answer({403})
     if access == LIAISON:
         if persona == "liaison" or (persona == "other_liaison" and not route.court_object):
             return let_in

@@ -25,7 +25,15 @@ from sessions_app.services import calendar
 from sessions_app.services.documents import court_report_issue
 from sessions_app.services.program import referral_transition
 from tests.conftest import make_person
-from tests.core.routes import ADMIN, ADMIN_MODELS, LIAISON, PUBLIC, ROUTES, SIGNED_IN
+from tests.core.routes import (
+    ADMIN,
+    ADMIN_MODELS,
+    LIAISON,
+    PLATFORM,
+    PUBLIC,
+    ROUTES,
+    SIGNED_IN,
+)
 from tests.victims import seeding
 from victims import rls
 from victims.models import Concern, Contact, OutreachTask, SafetyPlanVersion, Victim
@@ -74,7 +82,7 @@ def _routes_for(persona):
         elif persona == "liaison":
             let_in = access in (LIAISON, SIGNED_IN, PUBLIC)
         elif persona in ("admin", "staff"):
-            let_in = access in (ADMIN, SIGNED_IN)
+            let_in = access in (ADMIN, PLATFORM, SIGNED_IN)
         else:
             let_in = access == SIGNED_IN or (isinstance(access, frozenset) and persona in access)
         if let_in:

@@ -1,0 +1,128 @@
+"""The worker's side of exports: building a long list, taking again one a dead worker left,
+and deleting what has expired.
+
+A claim is a lease (as for the outbox, ipv.notifications.sending): the worker that holds an
+export renews it with each progress write; one that dies leaves it to be taken again when the
+lease ends. Every write is its own short transaction: the page that shows progress reads them
+as they come.
+"""
+
+import datetime
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+
+from ipv.figures import exports
+from ipv.figures.models import Export
+from ipv.figures.scope import Scope
+
+logger = logging.getLogger(__name__)
+
+# An export that made its worker fail (or die) this many times is marked failed.
+MAX_ATTEMPTS = 3
+# Queued this long ago and not started: its task was lost (Redis down when it was sent).
+STARTED_WITHIN = datetime.timedelta(minutes=2)
+
+
+def _lease(now) -> datetime.datetime:
+    return now + datetime.timedelta(seconds=settings.FIGURES_EXPORT_LEASE_SECONDS)
+
+
+def claim(pk: int) -> Export | None:
+    """Take export `pk` for this worker: queued, or running under a lease that ended. None when
+    another worker holds it or it is done (a task delivered twice does the work once)."""
+    now = timezone.now()
+    with transaction.atomic():
+        export = (
+            Export.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, expires_at__gt=now)
+            .filter(
+                Q(state=Export.State.QUEUED) | Q(state=Export.State.RUNNING, lease_until__lte=now)
+            )
+            .first()
+        )
+        if export is None:
+            return None
+        Export.objects.filter(pk=pk).update(
+            state=Export.State.RUNNING,
+            lease_until=_lease(now),
+            attempts=F("attempts") + 1,
+            rows_done=0,
+        )
+    export.refresh_from_db()
+    return export
+
+
+def build(pk: int) -> bool:
+    """Build export `pk` if it can be claimed; True when this call finished it."""
+    export = claim(pk)
+    if export is None:
+        return False
+    if export.attempts > MAX_ATTEMPTS:
+        Export.objects.filter(pk=pk).update(state=Export.State.FAILED, lease_until=None)
+        return False
+
+    def progress(done: int) -> None:
+        Export.objects.filter(pk=pk, state=Export.State.RUNNING).update(
+            rows_done=done, lease_until=_lease(timezone.now())
+        )
+
+    try:
+        with translation.override(export.language):
+            queryset = exports.cases_queryset(
+                scope=Scope(agencies=frozenset({export.agency_id})), params=export.params
+            )
+            total = queryset.count()
+            Export.objects.filter(pk=pk).update(rows_total=total)
+            content = exports.cases_file(
+                queryset,
+                title=str(exports.FIGURES[export.params["figure"]].label),
+                file_format=export.format,
+                progress=progress,
+            )
+    except Exception:
+        logger.exception("figures: export %s failed", pk)
+        Export.objects.filter(pk=pk).update(state=Export.State.FAILED, lease_until=None)
+        return False
+    now = timezone.now()
+    return bool(
+        Export.objects.filter(pk=pk, state=Export.State.RUNNING).update(
+            state=Export.State.DONE,
+            content=content,
+            rows_done=total,
+            rows_total=total,
+            finished_at=now,
+            lease_until=None,
+        )
+    )
+
+
+@shared_task
+def build_export(pk: int):
+    """Build one export (queued after the request's commit). Idempotent."""
+    return build(pk)
+
+
+@shared_task
+def resume_stalled_exports():
+    """Take again the exports a dead worker left (lease ended) or whose task was lost."""
+    now = timezone.now()
+    stalled = Export.objects.filter(expires_at__gt=now).filter(
+        Q(state=Export.State.RUNNING, lease_until__lte=now)
+        | Q(state=Export.State.QUEUED, created_at__lte=now - STARTED_WITHIN)
+    )
+    resumed = 0
+    for pk in stalled.values_list("pk", flat=True)[:20]:
+        resumed += build(pk)
+    return resumed
+
+
+@shared_task
+def remove_expired_exports():
+    """Delete the exports kept past their day (their page already answers 404). Idempotent."""
+    deleted, _by_model = Export.objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted
