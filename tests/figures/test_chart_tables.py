@@ -53,7 +53,7 @@ def test_a_bar_chart_draws_its_rows_and_skips_a_hidden_count():
         ("Probation", "< 5", ""),
     ]
     assert chart.skips
-    assert chart.heading == "Group"
+    assert chart.heading == "Category"
 
 
 def test_a_funnel_keeps_its_rows_order_and_skips_nothing_when_all_are_known():

@@ -127,7 +127,7 @@ def chart_of(result) -> Chart | None:
             for row in result.rows
         ]
         caption = gettext("%(figure)s, this period") % {"figure": figure.label}
-        heading = gettext("Step") if figure.chart == "funnel" else gettext("Group")
+        heading = gettext("Step") if figure.chart == "funnel" else gettext("Category")
     else:
         return None
     return Chart(figure.chart, unit, caption, heading, _axis(unit), rows)
