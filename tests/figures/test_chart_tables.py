@@ -1,0 +1,80 @@
+"""The tables a chart is drawn from: months in the reader's language, values as the reader
+reads them beside plain machine numbers, nothing to draw for a hidden or unknown value."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+
+from ipv.figures.definitions import DAYS, MONEY, SHARE, Figure, Result
+from ipv.figures.scope import SUPPRESSED
+from ipv.figures.templatetags.figures import chart_of
+
+TREND = Figure("trend", gettext_lazy("Days to first contact"), "", unit=DAYS, chart="line")
+GROUPS = Figure("groups", gettext_lazy("Referrals by source"), "", chart="bar")
+STEPS = Figure("steps", gettext_lazy("From referral to outcome"), "", chart="funnel")
+SHARES = Figure("shares", gettext_lazy("Attendance"), "", unit=SHARE, chart="line")
+MONEYS = Figure("moneys", gettext_lazy("Collected"), "", unit=MONEY, chart="line")
+PLAIN = Figure("plain", gettext_lazy("Waitlist"), "")
+
+MONTHS = [(date(2026, 9, 1), 12.25), (date(2026, 10, 1), None), (date(2026, 11, 1), 3)]
+
+
+def test_a_trend_reads_its_months_in_english_with_machine_values_beside():
+    with translation.override("en"):
+        chart = chart_of(Result(TREND, 10, 12, months=MONTHS))
+    assert chart.kind == "line"
+    assert chart.caption == "Days to first contact, by month"
+    assert [(r.label, r.shown, r.value) for r in chart.rows] == [
+        ("Sep 2026", "12.2 days", "12.2"),
+        ("Oct 2026", "—", ""),
+        ("Nov 2026", "3 days", "3"),
+    ]
+    assert chart.skips
+    assert chart.axis == "Days"
+
+
+def test_a_trend_reads_its_months_in_french():
+    with translation.override("fr"):
+        chart = chart_of(Result(TREND, 10, 12, months=MONTHS))
+    assert [row.label for row in chart.rows] == ["sept. 2026", "oct. 2026", "nov. 2026"]
+
+
+def test_a_bar_chart_draws_its_rows_and_skips_a_hidden_count():
+    rows = [
+        Result(GROUPS, 1200, 1000, label="Court"),
+        Result(GROUPS, SUPPRESSED, 3, label="Probation"),
+    ]
+    with translation.override("en"):
+        chart = chart_of(Result(GROUPS, 1203, 1003, rows=rows))
+    assert [(r.label, r.shown, r.value) for r in chart.rows] == [
+        ("Court", "1,200", "1200"),
+        ("Probation", "< 5", ""),
+    ]
+    assert chart.skips
+    assert chart.heading == "Category"
+
+
+def test_a_funnel_keeps_its_rows_order_and_skips_nothing_when_all_are_known():
+    rows = [Result(STEPS, n, 0, label=label) for label, n in (("In", 30), ("Out", 12))]
+    with translation.override("en"):
+        chart = chart_of(Result(STEPS, 30, 0, rows=rows))
+    assert [row.label for row in chart.rows] == ["In", "Out"]
+    assert not chart.skips
+    assert chart.heading == "Step"
+
+
+def test_shares_are_drawn_as_percentages_and_money_as_plain_amounts():
+    with translation.override("en"):
+        share = chart_of(Result(SHARES, 0.5, 0.4, months=[(date(2026, 11, 1), 0.456)]))
+        money = chart_of(Result(MONEYS, 0, 0, months=[(date(2026, 11, 1), Decimal("1234.50"))]))
+    assert share.rows[0].value == "45.6"
+    assert share.axis == "Percent"
+    assert money.rows[0].value == "1234.50"
+
+
+def test_a_figure_without_a_chart_or_without_data_has_no_chart_table():
+    assert chart_of(Result(PLAIN, 3, 2)) is None
+    assert chart_of(Result(TREND, 3, 2)) is None
+    assert chart_of(Result(GROUPS, 0, 0, rows=[])) is None
