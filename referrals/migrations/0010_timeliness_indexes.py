@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("directory", "0009_agency_intake_and_start_delays"),
-        ("referrals", "0008_referral_submission_key"),
+        ("referrals", "0009_referral_discharge_reason"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

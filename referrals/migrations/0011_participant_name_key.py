@@ -11,7 +11,7 @@ import ipv.core.search
 class Migration(migrations.Migration):
     dependencies = [
         ("directory", "0008_agency_reminder_hours"),
-        ("referrals", "0008_referral_submission_key"),
+        ("referrals", "0010_timeliness_indexes"),
     ]
 
     operations = [
