@@ -86,7 +86,7 @@ def _step(key: str, title, step, setting, *, chart: str = ""):
             _(
                 "Of the referrals whose %(step)s happened in the period, the share where it "
                 "came within the days set by the referral's own agency (the setting "
-                "\u201c%(setting)s\u201d), counted from the date the referral was received. "
+                "“%(setting)s”), counted from the date the referral was received. "
                 "%(excluded)s"
             ),
             step=step,
