@@ -113,6 +113,9 @@ class Section:
     audience: str
     figures: tuple[Figure, ...]
     compute: Callable[[Scope, Period, Period], list[Result]]
+    # Counted for one agency at a time only (what victims say stays with their agency: no
+    # court's, region's or province's page or report shows it).
+    one_agency: bool = False
 
 
 def referral_counts(

@@ -24,6 +24,7 @@ from ipv.figures import selectors
 from ipv.figures.catalogue import FIGURES, SECTIONS
 from ipv.figures.definitions import COUNT, DAYS, MONEY, SHARE, Figure, Result
 from ipv.figures.periods import EARLIEST, Period, quarter, quarter_of
+from ipv.figures.rollup import by_region, rollup_figures
 from ipv.figures.scope import Scope
 from referrals.models import Milestone
 from referrals.models.milestones import MilestoneKind
@@ -112,6 +113,29 @@ def _report_rows(results: list[Result]) -> Iterator[list]:
             ]
 
 
+def _rollup_rows(period: Period) -> Iterator[list]:
+    """The province's referral counts by region then agency, small counts hidden as on its
+    page (ipv.figures.rollup): under each figure, each region's total, then its agencies."""
+    previous = period.previous()
+    for figure in rollup_figures().values():
+        definition = str(figure.definition)
+        for region in by_region(figure, period, previous):
+            total = region.total
+            yield [
+                f"{figure.label} — {total.label}",
+                _typed(total.current, figure),
+                _typed(total.previous, figure),
+                definition,
+            ]
+            for agency in region.agencies:
+                yield [
+                    f"{figure.label} — {total.label} — {agency.label}",
+                    _typed(agency.current, figure),
+                    _typed(agency.previous, figure),
+                    definition,
+                ]
+
+
 def report_filename(name: str, period: Period, file_format: str, language: str) -> str:
     """ipv-riviere-2026-T3.xlsx (T for trimestre in French, Q in English): ASCII only."""
     safe = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-") or "agency"
@@ -131,6 +155,8 @@ def quarterly_report(
         tables = [
             (str(section.title), list(_report_rows(results))) for section, results in sections
         ]
+        if scope.agencies is None and scope.courts is None:
+            tables.append((str(_("By region and agency")), list(_rollup_rows(period))))
         filename = report_filename(name, period, file_format, language)
         rows = sum(len(table) for _title, table in tables)
         if file_format == "xlsx":

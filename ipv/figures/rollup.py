@@ -17,6 +17,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Agency, Region
+from ipv.figures import catalogue
 from ipv.figures.definitions import Figure, Result, shown
 from ipv.figures.periods import Period
 from ipv.figures.scope import SUPPRESSED
@@ -110,3 +111,15 @@ def _hide_next_smallest(results: list[Result], column: str, hidden: list[int]) -
 
 def _is_hidden(value) -> bool:
     return not isinstance(value, int)
+
+
+def rollup_figures() -> dict:
+    """The referral counts a roll-up can show, in the catalogue's order: each figure with a
+    `where` and no breakdown of its own (a breakdown counts what its total counts), and once
+    each rule (the court's "received" is the flow's)."""
+    figures, rules = {}, set()
+    for key, figure in catalogue.FIGURES.items():
+        if figure.lists_referrals and not figure.by and figure.where not in rules:
+            figures[key] = figure
+            rules.add(figure.where)
+    return figures

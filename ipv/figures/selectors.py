@@ -19,6 +19,8 @@ def dashboard(*, scope: Scope, period: Period, audiences: set[str]) -> list[tupl
     for section in SECTIONS:
         if section.audience not in audiences:
             continue
+        if section.one_agency and (scope.single_agency is None or scope.courts is not None):
+            continue
         results = section.compute(scope, period, previous)
         if scope.beyond_agency:
             results = [result.hidden_when_small() for result in results]

@@ -9,16 +9,17 @@ from django.views.decorators.http import require_GET
 
 from ipv.core.permissions import liaison, platform_admin
 from ipv.figures import rollup, selectors
-from ipv.figures.catalogue import FIGURES
 from ipv.figures.periods import period_from
+from ipv.figures.rollup import rollup_figures
 from ipv.figures.scope import Scope
 
 # What a court reads: its own section, never the victims', outreach's or the fees'.
 COURT_AUDIENCES = {"court"}
-# The province reads every section: the platform administrators oversee every agency, and
-# the ministry that funds the program asks for its referrals, outcomes, fees and outreach.
-# What leaves the agencies here is counts and sums (outreach: counts only), small ones hidden.
-PROVINCE_AUDIENCES = {"cases", "fees", "outreach", "court"}
+# The province reads every section that is counted beyond one agency: the platform
+# administrators oversee every agency, and the ministry that funds the program asks for its
+# referrals, outcomes and fees. What leaves the agencies here is counts and sums, small ones
+# hidden; outreach's figures stay with each agency (Section.one_agency).
+PROVINCE_AUDIENCES = {"cases", "fees", "court"}
 DEFAULT_ROLLUP = "received"
 
 
@@ -57,18 +58,6 @@ class RollupForm(forms.Form):
     def chosen(self):
         key = self.cleaned_data.get("figure") if self.is_valid() else None
         return rollup_figures()[key or DEFAULT_ROLLUP]
-
-
-def rollup_figures() -> dict:
-    """The referral counts a roll-up can show, in the catalogue's order: each figure with a
-    `where` and no breakdown of its own (a breakdown counts what its total counts), and once
-    each rule (the court's "received" is the flow's)."""
-    figures, rules = {}, set()
-    for key, figure in FIGURES.items():
-        if figure.lists_referrals and not figure.by and figure.where not in rules:
-            figures[key] = figure
-            rules.add(figure.where)
-    return figures
 
 
 @platform_admin

@@ -5,6 +5,7 @@ with its error; the province's hides small counts."""
 import csv
 import io
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.utils import translation
@@ -70,7 +71,7 @@ def _cell(value):
     """As a cell reads back from the workbook: an unknown value is an empty cell."""
     if value is None:
         return None
-    return value if isinstance(value, int | float) else str(value)
+    return value if isinstance(value, int | float | Decimal) else str(value)
 
 
 def _read_xlsx(content):
@@ -228,3 +229,25 @@ def test_the_province_report_shows_small_counts_as_less_than_five(client, quarte
 
 def test_a_quarter_is_compared_with_the_one_before():
     assert quarter(2026, 3).previous() == Period(date(2026, 4, 1), date(2026, 6, 30))
+
+
+def test_the_province_report_gives_each_region_and_agency_with_small_counts_hidden(
+    client, quarter_world
+):
+    """Received in Q3 2026 (hand-counted): 3 at River Services (East) → "< 5", and the region
+    total hidden with it; none at Lakehead Centre (Northwest). The victims' outreach figures are
+    counted for one agency at a time: the province's report has no such table."""
+    world = quarter_world
+    received(world, [date(2026, 7, 6 + n) for n in range(6)])  # 9 in Q3 now: shown
+    client.force_login(world["admin"])
+    response = client.get("/en/province/report/?quarter=2026-3&format=xlsx&language=en")
+    sheets = _read_xlsx(response.content)
+    assert "Outreach to victims and partners" not in sheets
+    rollup = {row[0]: row[1:3] for row in sheets["By region and agency"][1:]}
+    assert rollup["Referrals received — East"] == [9, "< 5"]
+    assert rollup["Referrals received — East — River Services"] == [9, "< 5"]
+    assert rollup["Referrals received — Northwest — Lakehead Centre"] == [0, 0]
+    # The agency's own report has no roll-up (it would name the other agencies).
+    client.force_login(world["manager"])
+    own = client.get(_url(world, quarter="2026-3", format="xlsx", language="en"))
+    assert "By region and agency" not in _read_xlsx(own.content)

@@ -280,4 +280,5 @@ SECTION = Section(
         ABUSE_AT_EXIT,
     ),
     compute,
+    one_agency=True,
 )
