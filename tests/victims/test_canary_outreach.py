@@ -176,6 +176,20 @@ def test_no_confidential_field_reaches_anyone_else_by_any_channel(
             client.force_login(world[persona])
             _get(client, reverse(name, kwargs=kwargs), seen, persona)
 
+    # The figures and their exports, as each reader downloads them: the quarterly report (the
+    # outreach counts in it), the list behind a figure, the court's and the province's figures.
+    for persona, url in (
+        ("manager", f"/en/a/{slug}/figures/report/?quarter=2026-4&format=xlsx&language=en"),
+        ("manager", f"/en/a/{slug}/figures/report/?quarter=2026-4&format=csv&language=fr"),
+        ("intake", f"/en/a/{slug}/figures/cases/received/download/?format=csv"),
+        ("intake", f"/en/a/{slug}/figures/cases/received/download/?format=xlsx"),
+        ("liaison", "/en/court/figures/"),
+        ("admin", "/en/province/figures/"),
+        ("admin", "/en/province/report/?quarter=2026-4&format=xlsx&language=en"),
+    ):
+        client.force_login(world[persona])
+        assert _get(client, url, seen, persona).status_code == 200, url
+
     # Searching for a person of the store finds nothing (the pages repeat only what was typed).
     client.force_login(world["intake"])
     for word in ("ardoisiere", "Pimprenelle", "613-555-0177"):
@@ -205,6 +219,9 @@ def test_no_confidential_field_reaches_anyone_else_by_any_channel(
         f"/en/a/{slug}/referrals/",
         f"/en/court/referrals/{world.referral.pk}/",
         "/en/admin/victims/victim/",
+        f"/en/a/{slug}/figures/",
+        "/en/court/figures/",
+        "/en/province/figures/",
     ):
         assert expected in urls, expected
     kinds = {kind.split(";")[0] for _persona, _url, kind, _text in seen}
