@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from ipv.figures.periods import Period
 from ipv.figures.scope import SMALLEST_SHOWN, SUPPRESSED, Scope
@@ -66,20 +67,23 @@ class Result:
         """This result as read outside the agency: counts of 1 to 4, and medians or shares
         computed from fewer than five cases, become "< 5"; its rows and months likewise."""
         current, previous = self.current, self.previous
+        rows = [row.hidden_when_small() for row in self.rows]
+        months = self.months
         if self.figure.unit == COUNT:
             current, previous = shown(current), shown(previous)
+            # Parts of the total (a breakdown, the months) must not give a hidden part away.
+            for column, total in (("current", current), ("previous", previous)):
+                values = protected(total, [getattr(row, column) for row in self.rows])
+                for row, value in zip(rows, values, strict=True):
+                    setattr(row, column, value)
+            values = protected(current, [value for _month, value in self.months])
+            months = [
+                (month, value) for (month, _v), value in zip(self.months, values, strict=True)
+            ]
         else:
             current = SUPPRESSED if _small(self.counted[0]) and current is not None else current
             previous = SUPPRESSED if _small(self.counted[1]) and previous is not None else previous
-        return replace(
-            self,
-            current=current,
-            previous=previous,
-            rows=[row.hidden_when_small() for row in self.rows],
-            months=[(month, shown(value)) for month, value in self.months]
-            if self.figure.unit == COUNT
-            else self.months,
-        )
+        return replace(self, current=current, previous=previous, rows=rows, months=months)
 
     @property
     def change(self) -> Number:
@@ -96,6 +100,34 @@ def shown(value):
     if isinstance(value, int) and 0 < value < SMALLEST_SHOWN:
         return SUPPRESSED
     return value
+
+
+# A count hidden only because, shown beside its total, it would give a hidden one away (it is
+# five or more: "< 5" would be false).
+HIDDEN = _("hidden")
+
+
+def protected(total, cells: list) -> list:
+    """`cells` (parts of `total`) as read outside the agency: counts of 1 to 4 hidden and, when
+    the total is shown and equals their sum, enough other cells hidden too that no hidden one
+    can be worked out from the total — at least two hidden, together five or more."""
+    values = [shown(value) for value in cells]
+    hidden = [i for i, value in enumerate(values) if value == SUPPRESSED]
+    counts = [value for value in cells if isinstance(value, int)]
+    if not hidden or not isinstance(total, int) or total != sum(counts):
+        return values
+    while len(hidden) == 1 or sum(cells[i] for i in hidden) < SMALLEST_SHOWN:
+        others = [
+            i
+            for i, value in enumerate(cells)
+            if i not in hidden and isinstance(value, int) and value > 0
+        ]
+        if not others:  # the hidden cells make the whole total, itself below five
+            break
+        smallest = min(others, key=cells.__getitem__)
+        values[smallest] = HIDDEN
+        hidden.append(smallest)
+    return values
 
 
 def _small(count) -> bool:

@@ -65,6 +65,8 @@ class ReportForm(forms.Form):
 
     def clean_quarter(self):
         year, number = (int(part) for part in self.cleaned_data["quarter"].split("-"))
+        if year < EARLIEST.year:
+            raise forms.ValidationError(_("The quarter cannot be before 2000."))
         chosen = quarter(year, number)
         if chosen.start < EARLIEST:
             raise forms.ValidationError(_("The quarter cannot be before 2000."))

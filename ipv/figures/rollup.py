@@ -14,17 +14,12 @@ hidden apart. Pure: no request; names in the active language.
 from dataclasses import dataclass, field
 
 from django.db.models import Count
-from django.utils.translation import gettext_lazy as _
 
 from directory.models import Agency, Region
 from ipv.figures import catalogue
-from ipv.figures.definitions import Figure, Result, shown
+from ipv.figures.definitions import HIDDEN, Figure, Result, protected
 from ipv.figures.periods import Period
-from ipv.figures.scope import SUPPRESSED
 from referrals.models import Referral
-
-# A count hidden because, shown, it would give away a hidden one (it is five or more).
-HIDDEN = _("hidden")
 
 
 @dataclass
@@ -73,44 +68,24 @@ def by_region(figure: Figure, current: Period, previous: Period) -> list[RegionR
 
 
 def _suppress(regions: list[RegionRollup]) -> None:
-    """Hide the small counts, and the ones that would give them away (module docstring)."""
+    """Hide the small counts, and the ones that would give them away (module docstring):
+    region totals against the province's, each region's agencies against its total."""
     for column in ("current", "previous"):
-        for region in regions:
-            _hide(region.agencies, column)
-        for index in _hide([region.total for region in regions], column):
-            agencies = regions[index].agencies
-            if not any(_is_hidden(getattr(agency, column)) for agency in agencies):
-                _hide_next_smallest(agencies, column, [])
-
-
-def _hide(results: list[Result], column: str) -> list[int]:
-    """Hide the counts of 1 to 4 in `column`; where exactly one is, the next smallest count
-    above zero too. Returns the indexes hidden that second way."""
-    small = [i for i, result in enumerate(results) if shown(getattr(result, column)) == SUPPRESSED]
-    second = _hide_next_smallest(results, column, small) if len(small) == 1 else []
-    for i in small:
-        setattr(results[i], column, SUPPRESSED)
-    return second
-
-
-def _hide_next_smallest(results: list[Result], column: str, hidden: list[int]) -> list[int]:
-    """Hide the smallest count above zero not already hidden (a zero tells nothing away; with
-    no other count above zero, the total equals the hidden one and is itself below five)."""
-    values = [getattr(result, column) for result in results]
-    others = [
-        i
-        for i, value in enumerate(values)
-        if isinstance(value, int) and value > 0 and i not in hidden
-    ]
-    if not others:
-        return []
-    smallest = min(others, key=values.__getitem__)
-    setattr(results[smallest], column, HIDDEN)
-    return [smallest]
-
-
-def _is_hidden(value) -> bool:
-    return not isinstance(value, int)
+        totals = [getattr(region.total, column) for region in regions]
+        shown_totals = protected(sum(totals), totals)
+        for region, total in zip(regions, shown_totals, strict=True):
+            setattr(region.total, column, total)
+            cells = [getattr(agency, column) for agency in region.agencies]
+            if isinstance(total, int):
+                values = protected(total, cells)
+            else:
+                # The region's total is hidden: its agencies must not add up to it.
+                values = protected(sum(cells), cells)
+                if all(isinstance(value, int) for value in values) and any(values):
+                    smallest = min((v, i) for i, v in enumerate(values) if v > 0)[1]
+                    values[smallest] = HIDDEN
+            for agency, value in zip(region.agencies, values, strict=True):
+                setattr(agency, column, value)
 
 
 def rollup_figures() -> dict:

@@ -5,6 +5,8 @@ Every export is audited — who, what, which period, which format, how many rows
 data — and a prepared one is seen and downloaded by the person who asked for it only.
 """
 
+import logging
+
 from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -19,6 +21,8 @@ from ipv.figures.models import Export
 from ipv.figures.periods import period_from
 from ipv.figures.scope import Scope
 from ipv.figures.views import audiences
+
+logger = logging.getLogger(__name__)
 
 FILE_FORMATS = ("csv", "xlsx")
 
@@ -163,7 +167,14 @@ def _queue(request, params, file_format, total, filename, details):
         details={**details, "filename": filename, "queued": True},
         export=export,
     )
-    transaction.on_commit(lambda: tasks.build_export.delay(export.pk))
+
+    def queue():
+        try:
+            tasks.build_export.delay(export.pk)
+        except Exception:  # the broker is unreachable: resume_stalled_exports takes it up
+            logger.warning("figures: could not reach the broker; the periodic job exports")
+
+    transaction.on_commit(queue)
     return redirect("agency:export", agency_slug=request.agency.slug, pk=export.pk)
 
 

@@ -51,6 +51,7 @@ def referral(
         received_on=received_on,
         complete_by=received_on + timedelta(days=200),
         status=status,
+        discharge_reason="absences" if status == Status.DISCHARGED else "",
         via=via,
         status_changed_at=at_noon(changed_on or received_on),
     )

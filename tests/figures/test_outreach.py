@@ -209,7 +209,8 @@ EXPECTED = {
 # the same; at exit 2 stopped, 2 reduced, 1 continued, 1 prefers not to say. Before: 4→2 less
 # safe, 2→2 as safe; 1 continued, 1 prefers not to say. Counts of 1 to 4 read "< 5".
 SAFETY_ROWS = {
-    "safer": (5, 0),
+    # 5 would give the single "< 5" away beside the total of 6: hidden too.
+    "safer": ("hidden", 0),
     "same": (0, HIDDEN),
     "less_safe": (HIDDEN, HIDDEN),
 }

@@ -62,6 +62,7 @@ class People:
             source="court",
             received_on=received,
             status=status,
+            discharge_reason="other" if status == Status.DISCHARGED else "",
             status_changed_at=at(closed or received),
             via=via,
             submitted_by=self.worker,

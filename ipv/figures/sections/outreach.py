@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from ipv.figures.definitions import SHARE, Figure, Result, Section, shown
+from ipv.figures.definitions import SHARE, Figure, Result, Section, protected, shown
 from ipv.figures.periods import Period
 from ipv.figures.scope import Scope
 from victims.models import Contact, OutreachTask, SafetyPlanVersion, SafetyView
@@ -199,22 +199,25 @@ def _views(agency: int, current: Period, previous: Period) -> dict:
     return views.aggregate(**wanted)
 
 
-def _hidden(count: int) -> int | str:
+def _text(value):
     # As text in the reader's language (the page reads a hidden count as text).
-    value = shown(count)
     return str(value) if isinstance(value, Promise) else value
 
 
 def _small_hidden(figure: Figure, totals: dict, rows) -> Result:
-    """A victims' view figure with its rows, every count of 1 to 4 hidden."""
+    """A victims' view figure with its rows: every count of 1 to 4 hidden, and the rows that
+    would give a hidden one away beside their total (ipv.figures.definitions.protected)."""
     now, before = _pair(totals, "people")
+    pairs = [_pair(totals, key) for key, _label in rows]
+    nows = protected(now, [pair[0] for pair in pairs])
+    befores = protected(before, [pair[1] for pair in pairs])
     return Result(
         figure,
-        _hidden(now),
-        _hidden(before),
+        _text(shown(now)),
+        _text(shown(before)),
         rows=[
-            Result(figure, *map(_hidden, _pair(totals, key)), label=str(label), by=key)
-            for key, label in rows
+            Result(figure, _text(nows[i]), _text(befores[i]), label=str(label), by=key)
+            for i, (key, label) in enumerate(rows)
         ],
     )
 
