@@ -113,8 +113,11 @@ def protected(total, cells: list) -> list:
     can be worked out from the total — at least two hidden, together five or more."""
     values = [shown(value) for value in cells]
     hidden = [i for i, value in enumerate(values) if value == SUPPRESSED]
-    counts = [value for value in cells if isinstance(value, int)]
-    if not hidden or not isinstance(total, int) or total != sum(counts):
+    # Cells hidden before (their value unknown here) or a total that is not their sum: each
+    # cell stands alone.
+    if not hidden or not isinstance(total, int) or not all(isinstance(v, int) for v in cells):
+        return values
+    if total != sum(cells):
         return values
     while len(hidden) == 1 or sum(cells[i] for i in hidden) < SMALLEST_SHOWN:
         others = [

@@ -99,6 +99,7 @@ def test_the_contract_names_every_layer_and_ignores_nothing():
     assert contract["layers"] == [
         "ipv.urls",
         "ipv.pages",
+        "ipv.figures",
         "victims",
         "sessions_app",
         "fees",

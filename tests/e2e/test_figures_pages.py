@@ -35,6 +35,11 @@ PAGES = {
     "cases behind a figure": Page(
         "manager@riviere.test", "/a/{slug}/figures/cases/received/?period=last_12_months"
     ),
+    "partner-contact worker's outreach half": Page(
+        "partner_contact@riviere.test", "/a/{slug}/figures/"
+    ),
+    "court liaison's figures": Page("liaison@court.test", "/court/figures/"),
+    "province's figures": Page("admin@platform.test", "/province/figures/"),
 }
 
 # A stand-in section with one figure of each kind of chart, small counts and an unknown value
@@ -140,12 +145,12 @@ def test_the_dashboard_draws_a_line_a_bar_chart_and_a_funnel(
     page.goto(PAGES["agency dashboard"].url(live_server.url, "en", figures))
     for kind in ("line", "bar", "funnel"):
         expect(page.locator(f".figure-chart-{kind} canvas")).not_to_have_count(0)
-    trend = page.locator("table[data-chart=line]").first
+    trend = page.locator("table[data-chart=line]", has_text="Sample trend, by month")
     expect(trend.locator("caption")).to_have_text("Sample trend, by month")
     expect(trend.locator("tbody th")).to_have_text(["Sep 2026", "Oct 2026", "Nov 2026"])
     expect(trend.locator("tbody td")).to_have_text(["12.5 days", "—", "3 days"])
     expect(trend).to_contain_text("have no bar or point in the chart")
-    groups = page.locator("table[data-chart=bar]")
+    groups = page.locator("table[data-chart=bar]", has_text="Sample groups")
     expect(groups.locator("td[data-value]")).to_have_text(["1,200", "< 5", "40"])
     assert [cell.get_attribute("data-value") for cell in groups.locator("td").all()[:3]] == [
         "1200",
@@ -194,7 +199,7 @@ def test_the_period_is_chosen_from_the_keyboard(page, live_server, figures, lang
     expect(choice).to_have_value("last_year")
     # From the choice, Tab moves through the two dates (their parts and calendar buttons)
     # to Show.
-    show = page.locator("form[method=get] button[type=submit]")
+    show = page.locator("form:has(select[name=period]) button[type=submit]")
     for _ in range(12):
         page.keyboard.press("Tab")
         if show.evaluate("button => button === document.activeElement"):

@@ -59,7 +59,9 @@ def test_an_excused_absence_brings_none(enrolled):
 
 def test_none_once_the_referral_is_no_longer_active(enrolled):
     _absence(enrolled, excused=False)
-    Referral.objects.filter(pk=enrolled.referral.pk).update(status="discharged")
+    Referral.objects.filter(pk=enrolled.referral.pk).update(
+        status="discharged", discharge_reason="absences"
+    )
     consume(MAKE_UP_REMINDERS)
     assert not OutboxMessage.objects.filter(kind="make_up").exists()
 

@@ -144,7 +144,9 @@ def test_only_the_agreed_channels_are_written(enrolled, fields, channels):
 def test_nobody_is_reminded_whose_referral_is_not_enrolled(enrolled):
     from referrals.models import Referral
 
-    Referral.objects.filter(pk=enrolled.referral.pk).update(status="discharged")
+    Referral.objects.filter(pk=enrolled.referral.pk).update(
+        status="discharged", discharge_reason="absences"
+    )
     assert session_reminders_prepare() == 0
 
 

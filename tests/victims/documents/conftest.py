@@ -32,4 +32,6 @@ def world(world):
 
 def program_at(world, status) -> None:
     """Where the participant's program is, as a letter must say it."""
-    Referral.objects.filter(pk=world.referral.pk).update(status=status)
+    Referral.objects.filter(pk=world.referral.pk).update(
+        status=status, discharge_reason="absences" if status == "discharged" else ""
+    )
