@@ -265,6 +265,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ipv.figures.tasks.resume_stalled_exports",
         "schedule": 5 * 60,
     },
+    # The figures' summaries (ipv.figures.snapshots) of the scopes people read.
+    "refresh-figure-snapshots": {
+        "task": "ipv.figures.tasks.refresh_due_scopes",
+        "schedule": 5 * 60,
+    },
+    "remove-unwatched-snapshots": {
+        "task": "ipv.figures.tasks.remove_unwatched_snapshots",
+        "schedule": 60 * 60,
+    },
     "clear-expired-sessions": {
         "task": "ipv.core.tasks.clear_expired_sessions",
         "schedule": 60 * 60,
@@ -428,6 +437,11 @@ OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 # worker (ipv.figures.tasks), which holds it for the lease and, if it dies, leaves it to another.
 FIGURES_EXPORT_IN_REQUEST = env.int("FIGURES_EXPORT_IN_REQUEST", default=10_000)
 FIGURES_EXPORT_LEASE_SECONDS = env.int("FIGURES_EXPORT_LEASE_SECONDS", default=600)
+# The figures' summaries (ipv.figures.snapshots): a dashboard reads one computed within FRESH
+# minutes; the worker refreshes those older than REFRESH, holding each scope for the lease.
+FIGURES_SNAPSHOT_FRESH_MINUTES = env.int("FIGURES_SNAPSHOT_FRESH_MINUTES", default=20)
+FIGURES_SNAPSHOT_REFRESH_MINUTES = env.int("FIGURES_SNAPSHOT_REFRESH_MINUTES", default=10)
+FIGURES_SNAPSHOT_LEASE_SECONDS = env.int("FIGURES_SNAPSHOT_LEASE_SECONDS", default=900)
 # Attempts before a message is marked failed and shown to the agency's managers.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 

@@ -1,5 +1,6 @@
 """Bilingual content: models keep `<field>_fr` and `<field>_en` side by side."""
 
+from django.utils.functional import lazy
 from django.utils.translation import get_language
 
 
@@ -25,6 +26,15 @@ class Bilingual:
         return getattr(instance, f"{self.name}_{language}") or getattr(
             instance, f"{self.name}_{other}"
         )
+
+
+def _field_read(instance, name: str) -> str:
+    return getattr(instance, name)
+
+
+# `read_later(court, "name")`: a Bilingual field read when shown, in the reader's language,
+# not in the language active where it was fetched.
+read_later = lazy(_field_read, str)
 
 
 def format_money(amount, language: str | None = None) -> str:

@@ -1,15 +1,75 @@
-"""Benchmark pages of the figures, on the data every other bench has seeded (run it last): the
-agency's dashboard over a year and over five, and the list behind a figure, read by the bench
-agency's manager (every section)."""
+"""Benchmark the figures, on the data every other bench has seeded (run it last).
+
+The worker's summaries (ipv.figures.snapshots) of the bench agency and of the province are
+refreshed first, and that refresh is timed: it is what the worker spends every few minutes
+while people read those dashboards. Then the dashboards are timed as read from them, cold (a
+new database connection, as after a deploy) and warm; the quarterly reports; and, for
+comparison, the same dashboard counted on the spot (a period nobody summarises).
+"""
+
+from datetime import timedelta
+
+from django.db import connection
+from django.test import Client
 
 from fees.bench import MANAGER
-from ipv.figures.periods import presets
-from referrals.bench import AGENCY
+from ipv.figures.periods import Period, presets, quarter_of
+from referrals.bench import AGENCY, TOTP_SECRET
+
+PLATFORM_ADMIN = "bench-admin@bench.ipv.test"
+
+
+def _platform_admin():
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from ipv.accounts.models import User
+
+    user, created = User.objects.get_or_create(
+        email=PLATFORM_ADMIN,
+        defaults={"full_name": "Bench Administrator", "is_staff": True, "is_superuser": True},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save()
+        TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+def _agency_scope():
+    from directory.models import Agency
+    from ipv.figures.scope import Scope
+
+    return Scope.agency(Agency.objects.get(slug=AGENCY))
+
+
+def _refresh(scope):
+    from ipv.figures import snapshots
+
+    def run():
+        snapshots.note_read(scope)
+        snapshots.refresh(scope)
+
+    return run
 
 
 def seed() -> dict:
-    """Nothing of its own: the figures read what the other benches wrote."""
+    """The platform administrator, and fresh summaries for the pages timed after."""
+    from ipv.figures.scope import Scope
+
+    _platform_admin()
+    _refresh(_agency_scope())()
+    _refresh(Scope.province())()
     return {}
+
+
+def _last_quarter():
+    from django.utils import timezone
+
+    return quarter_of(quarter_of(timezone.localdate()).start - timedelta(days=1))
+
+
+def _url(period) -> str:
+    return f"?period=custom&start={period.start.isoformat()}&end={period.end.isoformat()}"
 
 
 def pages() -> list[tuple]:
@@ -17,9 +77,101 @@ def pages() -> list[tuple]:
 
     base = f"/fr/a/{AGENCY}/figures/"
     year = presets(timezone.localdate())["last_12_months"]
-    five = f"period=custom&start={year.end.replace(year=year.end.year - 5).isoformat()}"
     return [
-        ("figures: agency dashboard, last 12 months", base, {}, MANAGER),
-        ("figures: agency dashboard, 5 years", f"{base}?{five}&end={year.end}", {}, MANAGER),
-        ("figures: cases behind 'received', 12 months", f"{base}cases/received/", {}, MANAGER),
+        ("figures: agency dashboard, last 12 months, warm", base, {}, MANAGER),
+        (
+            "figures: province dashboard, last 12 months, warm",
+            "/fr/province/figures/",
+            {},
+            PLATFORM_ADMIN,
+        ),
+        (
+            "figures: cases behind 'received', 12 months",
+            f"{base}cases/received/{_url(year)}",
+            {},
+            MANAGER,
+        ),
     ]
+
+
+def _get(who: str, url: str, *, cold: bool):
+    """A request by `who`; cold: on a new database connection (PostgreSQL's caches of the
+    session empty, as for the first request a new web process answers)."""
+    from ipv.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(email=who))
+
+    def setup():
+        if cold:
+            connection.close()
+
+    def send():
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+
+    return setup, send
+
+
+def _report(scope_of, name: str):
+    from ipv.figures import exports
+
+    def send():
+        exports.quarterly_report(
+            scope=scope_of(), name=name, period=_last_quarter(), file_format="xlsx", language="fr"
+        )
+
+    return send
+
+
+def work() -> list[tuple]:
+    from django.utils import timezone
+
+    from ipv.figures.scope import Scope
+
+    base = f"/fr/a/{AGENCY}/figures/"
+    year = presets(timezone.localdate())["last_12_months"]
+    # The same length of time, a day earlier: a period nobody summarises, counted on the spot.
+    shifted = Period(year.start - timedelta(days=1), year.end - timedelta(days=1))
+    five = Period(year.end.replace(year=year.end.year - 5) + timedelta(days=1), year.end)
+    items = []
+    for name, who, url in (
+        ("figures: agency dashboard, last 12 months, cold", MANAGER, base),
+        (
+            "figures: province dashboard, last 12 months, cold",
+            PLATFORM_ADMIN,
+            "/fr/province/figures/",
+        ),
+    ):
+        setup, send = _get(who, url, cold=True)
+        items.append((name, send, {"setup": setup}))
+    items += [
+        (
+            "figures: quarterly report XLSX, bench agency, last quarter",
+            _report(_agency_scope, "bench"),
+            {"runs": 10},
+        ),
+        (
+            "figures: quarterly report XLSX, province, last quarter",
+            _report(Scope.province, "province"),
+            {"runs": 10},
+        ),
+        (
+            "figures: worker's refresh of the bench agency's summaries",
+            _refresh(_agency_scope()),
+            {"runs": 2, "warm": 0},
+        ),
+        (
+            "figures: worker's refresh of the province's summaries",
+            _refresh(Scope.province()),
+            {"runs": 2, "warm": 0},
+        ),
+    ]
+    for name, period in (
+        ("figures: agency dashboard, 12 months a day earlier, counted on the spot", shifted),
+        ("figures: agency dashboard, 5 years, counted on the spot", five),
+    ):
+        _setup, send = _get(MANAGER, base + _url(period), cold=False)
+        items.append((name, send, {"runs": 3, "warm": 1}))
+    return items

@@ -177,7 +177,7 @@ def referral_breakdown(
     )
     found = {row[figure.by]: row for row in counts.order_by() if row["now"] or row["before"]}
     return [
-        Result(figure, found[value]["now"], found[value]["before"], label=str(label), by=str(value))
+        Result(figure, found[value]["now"], found[value]["before"], label=label, by=str(value))
         for value, label in labels.items()
         if value in found
     ]

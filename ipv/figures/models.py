@@ -82,3 +82,50 @@ class Export(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class Snapshot(models.Model):
+    """A section's results for one scope and one period (and the period it is compared with),
+    computed by the worker for the periods people ask for most (ipv.figures.snapshots): the
+    summary a dashboard reads instead of counting years of files while the person waits."""
+
+    # Scope.key: "agency:12", "courts:3,7" or "province".
+    scope = models.CharField(max_length=1000)
+    section = models.CharField(max_length=40)
+    start = models.DateField()
+    end = models.DateField()
+    previous_start = models.DateField()
+    previous_end = models.DateField()
+    # The moment the counting began: what the results say is true as of then.
+    computed_at = models.DateTimeField()
+    results = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "start", "end", "previous_start", "previous_end", "section"],
+                name="figures_snapshot_one_per_period",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(start__lte=models.F("end"))
+                & models.Q(previous_start__lte=models.F("previous_end")),
+                name="figures_snapshot_periods_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.scope} {self.section} {self.start}–{self.end}"
+
+
+class WatchedScope(models.Model):
+    """A scope whose dashboard was read lately: the worker keeps its snapshots fresh while
+    people read it, and stops after a while when nobody does."""
+
+    scope = models.CharField(max_length=1000, unique=True)
+    read_at = models.DateTimeField()
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    # A worker refreshing it holds it until then; if it dies, another takes it after.
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return self.scope

@@ -31,6 +31,30 @@ class Scope:
         return cls()
 
     @property
+    def key(self) -> str:
+        """The scope written as text (what the summaries are stored under): "province",
+        "agency:12" or "courts:3,7"."""
+        if self.agencies is None and self.courts is None:
+            return "province"
+        if self.courts is None and self.single_agency is not None:
+            return f"agency:{self.single_agency}"
+        if self.agencies is None:
+            return "courts:" + ",".join(str(pk) for pk in sorted(self.courts))
+        raise ValueError("This scope has no key.")
+
+    @classmethod
+    def from_key(cls, key: str) -> "Scope":
+        kind, _sep, ids = key.partition(":")
+        if kind == "province" and not ids:
+            return cls.province()
+        numbers = frozenset(int(pk) for pk in ids.split(",")) if ids else frozenset()
+        if kind == "agency" and len(numbers) == 1:
+            return cls(agencies=numbers)
+        if kind == "courts":
+            return cls(courts=numbers)
+        raise ValueError(f"No scope is written {key!r}.")
+
+    @property
     def beyond_agency(self) -> bool:
         """Whether what is counted here is read outside the agency: small counts are then
         shown as "< 5"."""

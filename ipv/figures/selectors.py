@@ -3,28 +3,44 @@ behind a figure."""
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from ipv.figures.catalogue import FIGURES, SECTION_OF, SECTIONS
-from ipv.figures.definitions import Figure, Result, Section
+from ipv.figures import snapshots
+from ipv.figures.catalogue import FIGURES, SECTION_OF
+from ipv.figures.definitions import Figure, Result
 from ipv.figures.periods import Period
 from ipv.figures.scope import Scope
 from referrals.models import Referral
 
 
-def dashboard(*, scope: Scope, period: Period, audiences: set[str]) -> list[tuple[Section, list]]:
+class Sections(list):
+    """A dashboard's (section, results) pairs; `as_of` is when the oldest summary read was
+    computed (None when everything was counted on the spot)."""
+
+    as_of = None
+
+
+def dashboard(*, scope: Scope, period: Period, audiences: set[str]) -> Sections:
     """The sections `audiences` may read, each with its results for `period` and the one
-    before it."""
+    before it: from the worker's summaries when fresh ones exist (snapshots), else counted on
+    the spot (and, for a summarised period, the worker asked to summarise the scope)."""
     previous = period.previous()
-    sections = []
-    for section in SECTIONS:
+    snapshots.note_read(scope)
+    stored = snapshots.read(scope, period, previous)
+    sections, missing = Sections(), False
+    for section in snapshots.sections_of(scope):
         if section.audience not in audiences:
             continue
-        if section.one_agency and (scope.single_agency is None or scope.courts is not None):
-            continue
-        results = section.compute(scope, period, previous)
+        if section.key in stored:
+            computed_at, results = stored[section.key]
+            sections.as_of = min(filter(None, (sections.as_of, computed_at)))
+        else:
+            results, missing = section.compute(scope, period, previous), True
         if scope.beyond_agency:
             results = [result.hidden_when_small() for result in results]
         sections.append((section, results))
+    if missing and period in snapshots.periods(timezone.localdate()):
+        snapshots.ask_refresh(scope)
     return sections
 
 

@@ -16,8 +16,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
-from ipv.figures import exports
-from ipv.figures.models import Export
+from ipv.figures import exports, snapshots
+from ipv.figures.models import Export, WatchedScope
 from ipv.figures.scope import Scope
 
 logger = logging.getLogger(__name__)
@@ -126,3 +126,35 @@ def remove_expired_exports():
     """Delete the exports kept past their day (their page already answers 404). Idempotent."""
     deleted, _by_model = Export.objects.filter(expires_at__lte=timezone.now()).delete()
     return deleted
+
+
+@shared_task
+def refresh_scope(key: str) -> int:
+    """Summarise the figures of scope `key` (Scope.key), unless another worker is at it."""
+    if not snapshots.claim(key):
+        return 0
+    try:
+        return snapshots.refresh(Scope.from_key(key))
+    except Exception:
+        # Let another worker try again at once rather than when the lease ends.
+        WatchedScope.objects.filter(scope=key).update(lease_until=None)
+        raise
+
+
+@shared_task
+def refresh_due_scopes() -> int:
+    """Periodic: ask for each watched scope whose summaries are due to be refreshed, one task
+    per scope (workers share them); without a broker, refresh them here."""
+    keys = snapshots.due()
+    for key in keys:
+        try:
+            refresh_scope.delay(key)
+        except Exception:
+            logger.warning("Broker down: summarising the figures of %s here", key)
+            refresh_scope(key)
+    return len(keys)
+
+
+@shared_task
+def remove_unwatched_snapshots() -> int:
+    return snapshots.remove_unwatched()

@@ -162,7 +162,7 @@ def _reviews(scope: Scope, current: Period, previous: Period) -> Result:
         wanted[f"{key}__before"] = Count("pk", filter=condition & opened_in(previous))
     totals = reviews.aggregate(**wanted)
     rows = [
-        Result(REVIEWS, totals[f"{key}__now"], totals[f"{key}__before"], label=str(label), by=key)
+        Result(REVIEWS, totals[f"{key}__now"], totals[f"{key}__before"], label=label, by=key)
         for key, label, _condition in REVIEW_OUTCOMES
     ]
     return Result(REVIEWS, sum(r.current for r in rows), sum(r.previous for r in rows), rows=rows)

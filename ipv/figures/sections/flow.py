@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.models import Court, Program
 from ipv.core.choices import Language
-from ipv.core.i18n import current_language
+from ipv.core.i18n import current_language, read_later
 from ipv.figures.definitions import (
     Figure,
     Result,
@@ -151,7 +151,7 @@ def _labels(scope: Scope, base) -> dict[str, dict]:
         "source": dict(ReferralSource.choices),
         "stream": dict(Stream.choices),
         "program": dict(Program.choices),
-        "court": {court.pk: court.name for court in courts},
+        "court": {court.pk: read_later(court, "name") for court in courts},
         "participant__language": dict(Language.choices),
     }
 

@@ -197,7 +197,7 @@ def _rates_by(base, figure: Figure, current: Period, previous: Period, labels: d
                 figure,
                 _rate(row["done_now"], row["ended_now"]),
                 _rate(row["done_before"], row["ended_before"]),
-                label=str(label),
+                label=label,
                 by=str(value),
                 counted=(row["ended_now"], row["ended_before"]),
             )
@@ -266,7 +266,7 @@ def compute(scope: Scope, current: Period, previous: Period) -> list[Result]:
         Result(
             FLOW,
             *counts[FLOW.key],
-            rows=[Result(step, *counts[step.key], label=str(step.label)) for step in FLOW_STEPS],
+            rows=[Result(step, *counts[step.key], label=step.label) for step in FLOW_STEPS],
         ),
     ]
 

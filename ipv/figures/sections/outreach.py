@@ -216,7 +216,7 @@ def _small_hidden(figure: Figure, totals: dict, rows) -> Result:
         _text(shown(now)),
         _text(shown(before)),
         rows=[
-            Result(figure, _text(nows[i]), _text(befores[i]), label=str(label), by=key)
+            Result(figure, _text(nows[i]), _text(befores[i]), label=label, by=key)
             for i, (key, label) in enumerate(rows)
         ],
     )
@@ -239,7 +239,7 @@ def compute(scope: Scope, current: Period, previous: Period) -> list[Result]:
         views = _views(agency, current, previous)
     due, on_time = _pair(tasks, "due"), _pair(tasks, "on_time")
     services = [
-        Result(SERVICES, *_pair(contacts, value), label=str(label), by=value)
+        Result(SERVICES, *_pair(contacts, value), label=label, by=value)
         for value, label in Service.choices
     ]
     return [

@@ -1,0 +1,270 @@
+"""Summaries of the figures, kept by the worker, so that a dashboard does not count years of
+files while the person waits.
+
+For each scope read lately (an agency, a court liaison officer's courts, the province), the
+worker computes every section for the periods people ask for most (periods.presets: the last 12
+months, this quarter, last year…) and stores the results (Snapshot). A dashboard asked for one
+of those periods reads them when they are fresh (computed within FIGURES_SNAPSHOT_FRESH_MINUTES)
+and says as of when; any other period, or a scope not summarised yet, is counted on the spot.
+The lists behind the figures are always read on the spot.
+
+Results are stored as JSON, labels in every language of the site: a page shows them in its
+reader's language whoever's request made the worker count them.
+"""
+
+import datetime
+import logging
+from dataclasses import replace
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.functional import Promise, lazy
+
+from ipv.core.i18n import current_language
+from ipv.figures.catalogue import FIGURES, SECTIONS
+from ipv.figures.definitions import HIDDEN, Result, Section
+from ipv.figures.models import Snapshot, WatchedScope
+from ipv.figures.periods import Period, presets
+from ipv.figures.scope import SUPPRESSED, Scope
+
+logger = logging.getLogger(__name__)
+
+# What each kind of scope is read for (the audiences of its dashboards): an agency's every
+# section; a court's own; the province's every section counted beyond one agency.
+AUDIENCES = {
+    "agency": {"cases", "fees", "outreach"},
+    "courts": {"court"},
+    "province": {"cases", "fees", "court"},
+}
+# A scope nobody has read for this long is no longer refreshed (its snapshots expire).
+WATCHED_FOR = datetime.timedelta(days=14)
+# Reading a scope again within this time writes nothing (a page view is not a write).
+READ_NOTED_EVERY = datetime.timedelta(hours=1)
+
+
+def _fresh_after() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(minutes=settings.FIGURES_SNAPSHOT_FRESH_MINUTES)
+
+
+def sections_of(scope: Scope) -> list[Section]:
+    """The sections a dashboard of `scope` may show (Section.one_agency kept to one agency)."""
+    audiences = AUDIENCES[scope.key.partition(":")[0]]
+    return [
+        section
+        for section in SECTIONS
+        if section.audience in audiences
+        and not (section.one_agency and (scope.single_agency is None or scope.courts is not None))
+    ]
+
+
+def periods(today: datetime.date) -> list[Period]:
+    """The periods summarised, as of `today` (each once)."""
+    return list(dict.fromkeys(presets(today).values()))
+
+
+# Encoding: a Result as JSON. Numbers keep their type (money is a Decimal), the hidden marks
+# their meaning, labels their words in every language.
+
+_MARKS = {"suppressed": SUPPRESSED, "hidden": HIDDEN}
+
+
+def _value(value):
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
+    if isinstance(value, Promise):
+        for name, mark in _MARKS.items():
+            if value is mark:
+                return {"mark": name}
+        raise TypeError(f"No stored form for {value!r}.")
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    raise TypeError(f"No stored form for {value!r}.")
+
+
+def _number(stored):
+    if isinstance(stored, dict):
+        if "decimal" in stored:
+            return Decimal(stored["decimal"])
+        return _MARKS[stored["mark"]]
+    return stored
+
+
+def _words(label) -> dict | str:
+    if not isinstance(label, Promise):
+        return label
+    words = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            words[language] = str(label)
+    return words
+
+
+def _pick(words: dict) -> str:
+    return words.get(current_language()) or next(iter(words.values()))
+
+
+# A stored label read in the language active where it is shown.
+_in_language = lazy(_pick, str)
+
+
+def _figure(key: str, by: str):
+    """The figure `key`, grouped by `by` (a section may count a figure by another field)."""
+    figure = FIGURES[key]
+    return figure if figure.by == by else replace(figure, by=by)
+
+
+def encode(results: list[Result]) -> list[dict]:
+    return [
+        {
+            "figure": result.figure.key,
+            "figure_by": result.figure.by,
+            "current": _value(result.current),
+            "previous": _value(result.previous),
+            "rows": encode(result.rows),
+            "label": _words(result.label),
+            "by": result.by,
+            "months": [[month.isoformat(), _value(value)] for month, value in result.months],
+            "counted": list(result.counted),
+        }
+        for result in results
+    ]
+
+
+def decode(stored: list[dict]) -> list[Result]:
+    return [
+        Result(
+            _figure(item["figure"], item["figure_by"]),
+            _number(item["current"]),
+            _number(item["previous"]),
+            rows=decode(item["rows"]),
+            label=_in_language(item["label"]) if isinstance(item["label"], dict) else item["label"],
+            by=item["by"],
+            months=[
+                (datetime.date.fromisoformat(month), _number(value))
+                for month, value in item["months"]
+            ],
+            counted=tuple(item["counted"]),
+        )
+        for item in stored
+    ]
+
+
+def read(scope: Scope, period: Period, previous: Period) -> dict[str, tuple]:
+    """The fresh snapshots of `scope` for `period` compared with `previous`:
+    {section key: (computed_at, results)}, in one query."""
+    stored = Snapshot.objects.filter(
+        scope=scope.key,
+        start=period.start,
+        end=period.end,
+        previous_start=previous.start,
+        previous_end=previous.end,
+        computed_at__gte=_fresh_after(),
+    ).values_list("section", "computed_at", "results")
+    return {section: (computed_at, decode(results)) for section, computed_at, results in stored}
+
+
+def note_read(scope: Scope) -> None:
+    """Mark `scope` as read now, for the worker to keep its snapshots fresh: one statement,
+    which writes only when the last mark is older than READ_NOTED_EVERY."""
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO figures_watchedscope AS watched (scope, read_at) VALUES (%s, %s)
+            ON CONFLICT (scope) DO UPDATE SET read_at = EXCLUDED.read_at
+            WHERE watched.read_at < %s
+            """,
+            [scope.key, now, now - READ_NOTED_EVERY],
+        )
+
+
+def ask_refresh(scope: Scope) -> None:
+    """Ask the worker to summarise `scope` soon (after this transaction). If the broker is
+    down, the periodic job does it (the scope is watched)."""
+    from ipv.figures.tasks import refresh_scope
+
+    def send():
+        try:
+            refresh_scope.delay(scope.key)
+        except Exception:  # the broker is down: refresh_due_scopes will see it
+            logger.warning("Could not ask for the figures of %s to be summarised", scope.key)
+
+    transaction.on_commit(send)
+
+
+def due() -> list[str]:
+    """The watched scopes whose snapshots are due: read lately, and not refreshed since the
+    start of today (the periods moved) or within FIGURES_SNAPSHOT_REFRESH_MINUTES."""
+    now = timezone.now()
+    start_of_day = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(now), datetime.time.min)
+    )
+    stale = max(
+        now - datetime.timedelta(minutes=settings.FIGURES_SNAPSHOT_REFRESH_MINUTES), start_of_day
+    )
+    return list(
+        WatchedScope.objects.filter(read_at__gte=now - WATCHED_FOR)
+        .filter(Q(refreshed_at__isnull=True) | Q(refreshed_at__lt=stale))
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
+        .order_by("refreshed_at")
+        .values_list("scope", flat=True)
+    )
+
+
+def claim(key: str) -> bool:
+    """Hold `key` for this worker for the lease; False when another worker holds it."""
+    now = timezone.now()
+    lease = now + datetime.timedelta(seconds=settings.FIGURES_SNAPSHOT_LEASE_SECONDS)
+    with transaction.atomic():
+        watched = (
+            WatchedScope.objects.select_for_update(skip_locked=True)
+            .filter(scope=key)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
+            .first()
+        )
+        if watched is None:
+            return False
+        WatchedScope.objects.filter(pk=watched.pk).update(lease_until=lease)
+    return True
+
+
+def refresh(scope: Scope, today: datetime.date | None = None) -> int:
+    """Compute and store every section of `scope` for each summarised period, then drop its
+    snapshots of periods no longer summarised. Returns how many snapshots were written."""
+    today = today or timezone.localdate()
+    began = timezone.now()
+    written = 0
+    for period in periods(today):
+        previous = period.previous()
+        for section in sections_of(scope):
+            computed_at = timezone.now()
+            results = section.compute(scope, period, previous)
+            Snapshot.objects.update_or_create(
+                scope=scope.key,
+                section=section.key,
+                start=period.start,
+                end=period.end,
+                previous_start=previous.start,
+                previous_end=previous.end,
+                defaults={"computed_at": computed_at, "results": encode(results)},
+            )
+            written += 1
+    Snapshot.objects.filter(scope=scope.key, computed_at__lt=began).delete()
+    WatchedScope.objects.filter(scope=scope.key).update(refreshed_at=began, lease_until=None)
+    return written
+
+
+def remove_unwatched() -> int:
+    """Delete the scopes nobody has read for WATCHED_FOR, their snapshots, and any snapshot
+    older than two days (of periods no longer summarised)."""
+    now = timezone.now()
+    gone = WatchedScope.objects.filter(read_at__lt=now - WATCHED_FOR)
+    keys = list(gone.values_list("scope", flat=True))
+    removed, _ = Snapshot.objects.filter(
+        Q(scope__in=keys) | Q(computed_at__lt=now - datetime.timedelta(days=2))
+    ).delete()
+    gone.delete()
+    return removed
