@@ -32,10 +32,11 @@ from ipv.figures.scope import SUPPRESSED, Scope
 
 logger = logging.getLogger(__name__)
 
-# What each kind of scope is read for (the audiences of its dashboards): an agency's every
-# section; a court's own; the province's every section counted beyond one agency.
+# What each kind of scope is read for (the audiences of its dashboards and reports): an
+# agency's every section (its quarterly report has the court's too); a court's own; the
+# province's every section counted beyond one agency.
 AUDIENCES = {
-    "agency": {"cases", "fees", "outreach"},
+    "agency": {"cases", "fees", "outreach", "court"},
     "courts": {"court"},
     "province": {"cases", "fees", "court"},
 }

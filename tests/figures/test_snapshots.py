@@ -244,3 +244,13 @@ def test_a_scope_key_names_the_scope_and_nothing_else_is_read_back():
     for key in ("agency:", "agency:1,2", "region:1", "province:1", "agency:x"):
         with pytest.raises(ValueError):
             Scope.from_key(key)
+
+
+def test_each_kind_of_scope_is_summarised_for_the_sections_its_pages_and_reports_show(world):
+    def keys(scope):
+        return [section.key for section in snapshots.sections_of(scope)]
+
+    everything = ["flow", "timeliness", "attendance", "outcomes", "rereferral", "fees"]
+    assert keys(Scope.agency(world.agency)) == [*everything, "outreach", "court"]
+    assert keys(Scope.of_courts([world.court.pk])) == ["court"]
+    assert keys(Scope.province()) == [*everything, "court"]
