@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class FiguresConfig(AppConfig):
@@ -8,3 +9,9 @@ class FiguresConfig(AppConfig):
 
     name = "ipv.figures"
     label = "figures"
+
+    def ready(self):
+        from ipv.figures import security
+
+        # After victims' own (INSTALLED_APPS order), which makes the function the policy reads.
+        post_migrate.connect(security.after_migrate, sender=self)

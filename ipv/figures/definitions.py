@@ -6,6 +6,7 @@ referrals names its rule as a condition on the referral (`where`), so that its c
 of cases behind it, the exports and the tests all read the same rule.
 """
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -153,6 +154,24 @@ class Section:
     one_agency: bool = False
 
 
+# Breakdowns whose rows are named after a court or an agency: read in alphabetical order of
+# the reader's language (a French and an English name may not sort alike).
+NAMED_ROWS = {"court", "agency"}
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def in_reading_order(rows: list[Result]) -> list[Result]:
+    """A breakdown's `rows` in the order a reader looks for them: by name in the active
+    language (accents and capitals aside) when they are named, as given otherwise."""
+    if not rows or rows[0].figure.by not in NAMED_ROWS:
+        return rows
+    return sorted(rows, key=lambda row: (_folded(str(row.label)), row.by))
+
+
 def referral_counts(
     base: QuerySet, figures, current: Period, previous: Period
 ) -> dict[str, tuple[int, int]]:
@@ -176,8 +195,9 @@ def referral_breakdown(
         before=Count("pk", filter=figure.where(previous)),
     )
     found = {row[figure.by]: row for row in counts.order_by() if row["now"] or row["before"]}
-    return [
+    rows = [
         Result(figure, found[value]["now"], found[value]["before"], label=label, by=str(value))
         for value, label in labels.items()
         if value in found
     ]
+    return in_reading_order(rows)

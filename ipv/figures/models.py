@@ -87,17 +87,28 @@ class Export(models.Model):
 class Snapshot(models.Model):
     """A section's results for one scope and one period (and the period it is compared with),
     computed by the worker for the periods people ask for most (ipv.figures.snapshots): the
-    summary a dashboard reads instead of counting years of files while the person waits."""
+    summary a dashboard reads instead of counting years of files while the person waits.
+
+    A section drawn from the confidential store (Section.one_agency: outreach) is
+    `confidential`: row-level security admits it only inside `victims.rls.confidential` for its
+    agency, as the store's own rows (ipv.figures.security)."""
 
     # Scope.key: "agency:12", "courts:3,7" or "province".
     scope = models.CharField(max_length=1000)
+    # The agency of an agency's scope (None beyond one agency).
+    agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     section = models.CharField(max_length=40)
+    confidential = models.BooleanField(default=False)
     start = models.DateField()
     end = models.DateField()
     previous_start = models.DateField()
     previous_end = models.DateField()
     # The moment the counting began: what the results say is true as of then.
     computed_at = models.DateTimeField()
+    # The stored form's version (snapshots.FORMAT): another one is not read.
+    format = models.PositiveSmallIntegerField()
     results = models.JSONField()
 
     class Meta:
@@ -110,6 +121,10 @@ class Snapshot(models.Model):
                 condition=models.Q(start__lte=models.F("end"))
                 & models.Q(previous_start__lte=models.F("previous_end")),
                 name="figures_snapshot_periods_in_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confidential=False) | models.Q(agency__isnull=False),
+                name="figures_snapshot_confidential_has_agency",
             ),
         ]
 
@@ -124,6 +139,8 @@ class WatchedScope(models.Model):
     scope = models.CharField(max_length=1000, unique=True)
     read_at = models.DateTimeField()
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    # The last refresh begun: one that failed is not tried again for a while.
+    attempted_at = models.DateTimeField(null=True, blank=True)
     # A worker refreshing it holds it until then; if it dies, another takes it after.
     lease_until = models.DateTimeField(null=True, blank=True)
 

@@ -35,7 +35,7 @@ def dashboard(*, scope: Scope, period: Period, audiences: set[str]) -> Sections:
             computed_at, results = stored[section.key]
             sections.as_of = min(filter(None, (sections.as_of, computed_at)))
         else:
-            results, missing = section.compute(scope, period, previous), True
+            results, missing = snapshots.compute(section, scope, period, previous), True
         if scope.beyond_agency:
             results = [result.hidden_when_small() for result in results]
         sections.append((section, results))

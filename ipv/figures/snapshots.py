@@ -14,21 +14,23 @@ reader's language whoever's request made the worker count them.
 
 import datetime
 import logging
+from contextlib import nullcontext
 from dataclasses import replace
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.functional import Promise, lazy
 
 from ipv.core.i18n import current_language
 from ipv.figures.catalogue import FIGURES, SECTIONS
-from ipv.figures.definitions import HIDDEN, Result, Section
+from ipv.figures.definitions import HIDDEN, Result, Section, in_reading_order
 from ipv.figures.models import Snapshot, WatchedScope
 from ipv.figures.periods import Period, presets
 from ipv.figures.scope import SUPPRESSED, Scope
+from victims.rls import confidential, every_agency
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,10 @@ AUDIENCES = {
     "courts": {"court"},
     "province": {"cases", "fees", "court"},
 }
+# The stored form's version: a snapshot of another is not read (counted on the spot instead,
+# until the worker writes it again). Raise it when a Result's form or a figure's counting
+# changes.
+FORMAT = 1
 # A scope nobody has read for this long is no longer refreshed (its snapshots expire).
 WATCHED_FOR = datetime.timedelta(days=14)
 # Reading a scope again within this time writes nothing (a page view is not a write).
@@ -59,6 +65,18 @@ def sections_of(scope: Scope) -> list[Section]:
         if section.audience in audiences
         and not (section.one_agency and (scope.single_agency is None or scope.courts is not None))
     ]
+
+
+def compute(section: Section, scope: Scope, period: Period, previous: Period) -> list[Result]:
+    """`section` counted on the spot, with PostgreSQL's JIT compilation off: for these
+    aggregates it compiles for longer than they run (a second of a re-referral count's). The
+    setting is put back after, for the rest of an enclosing transaction."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        was = cursor.fetchone()[0]
+        results = section.compute(scope, period, previous)
+        cursor.execute("SELECT set_config('jit', %s, true)", [was])
+    return results
 
 
 def periods(today: datetime.date) -> list[Period]:
@@ -135,7 +153,7 @@ def encode(results: list[Result]) -> list[dict]:
 
 
 def decode(stored: list[dict]) -> list[Result]:
-    return [
+    results = [
         Result(
             _figure(item["figure"], item["figure_by"]),
             _number(item["current"]),
@@ -151,20 +169,41 @@ def decode(stored: list[dict]) -> list[Result]:
         )
         for item in stored
     ]
+    for result in results:
+        result.rows = in_reading_order(result.rows)
+    return results
+
+
+def _store_of(scope: Scope):
+    """The transaction a scope's snapshots are read and written in: an agency's names it, for
+    its confidential ones (ipv.figures.security)."""
+    agency = scope.single_agency if scope.courts is None else None
+    return confidential(agency) if agency else nullcontext()
 
 
 def read(scope: Scope, period: Period, previous: Period) -> dict[str, tuple]:
     """The fresh snapshots of `scope` for `period` compared with `previous`:
-    {section key: (computed_at, results)}, in one query."""
-    stored = Snapshot.objects.filter(
-        scope=scope.key,
-        start=period.start,
-        end=period.end,
-        previous_start=previous.start,
-        previous_end=previous.end,
-        computed_at__gte=_fresh_after(),
-    ).values_list("section", "computed_at", "results")
-    return {section: (computed_at, decode(results)) for section, computed_at, results in stored}
+    {section key: (computed_at, results)}, in one query. One that cannot be read (malformed,
+    or naming a figure that no longer exists) is left out: counted on the spot instead."""
+    with _store_of(scope):
+        stored = list(
+            Snapshot.objects.filter(
+                scope=scope.key,
+                start=period.start,
+                end=period.end,
+                previous_start=previous.start,
+                previous_end=previous.end,
+                format=FORMAT,
+                computed_at__gte=_fresh_after(),
+            ).values_list("section", "computed_at", "results")
+        )
+    found = {}
+    for section, computed_at, results in stored:
+        try:
+            found[section] = (computed_at, decode(results))
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError):
+            logger.warning("The summary of %s for %s could not be read", section, scope.key)
+    return found
 
 
 def note_read(scope: Scope) -> None:
@@ -196,6 +235,17 @@ def ask_refresh(scope: Scope) -> None:
     transaction.on_commit(send)
 
 
+def _may_try(now) -> Q:
+    """Not held by a worker, and not failed within FIGURES_SNAPSHOT_REFRESH_MINUTES (a
+    refresh that fails is not begun again at each page view)."""
+    retry = now - datetime.timedelta(minutes=settings.FIGURES_SNAPSHOT_REFRESH_MINUTES)
+    return (Q(lease_until__isnull=True) | Q(lease_until__lte=now)) & (
+        Q(attempted_at__isnull=True)
+        | Q(attempted_at__lte=retry)
+        | Q(refreshed_at__gte=F("attempted_at"))
+    )
+
+
 def due() -> list[str]:
     """The watched scopes whose snapshots are due: read lately, and not refreshed since the
     start of today (the periods moved) or within FIGURES_SNAPSHOT_REFRESH_MINUTES."""
@@ -209,26 +259,27 @@ def due() -> list[str]:
     return list(
         WatchedScope.objects.filter(read_at__gte=now - WATCHED_FOR)
         .filter(Q(refreshed_at__isnull=True) | Q(refreshed_at__lt=stale))
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
-        .order_by("refreshed_at")
+        .filter(_may_try(now))
+        .order_by(F("refreshed_at").asc(nulls_first=True))
         .values_list("scope", flat=True)
     )
 
 
 def claim(key: str) -> bool:
-    """Hold `key` for this worker for the lease; False when another worker holds it."""
+    """Hold `key` for this worker for the lease; False when another worker holds it or its
+    last refresh failed lately."""
     now = timezone.now()
     lease = now + datetime.timedelta(seconds=settings.FIGURES_SNAPSHOT_LEASE_SECONDS)
     with transaction.atomic():
         watched = (
             WatchedScope.objects.select_for_update(skip_locked=True)
             .filter(scope=key)
-            .filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
+            .filter(_may_try(now))
             .first()
         )
         if watched is None:
             return False
-        WatchedScope.objects.filter(pk=watched.pk).update(lease_until=lease)
+        WatchedScope.objects.filter(pk=watched.pk).update(lease_until=lease, attempted_at=now)
     return True
 
 
@@ -237,23 +288,32 @@ def refresh(scope: Scope, today: datetime.date | None = None) -> int:
     snapshots of periods no longer summarised. Returns how many snapshots were written."""
     today = today or timezone.localdate()
     began = timezone.now()
+    agency = scope.single_agency if scope.courts is None else None
     written = 0
     for period in periods(today):
         previous = period.previous()
         for section in sections_of(scope):
             computed_at = timezone.now()
-            results = section.compute(scope, period, previous)
-            Snapshot.objects.update_or_create(
-                scope=scope.key,
-                section=section.key,
-                start=period.start,
-                end=period.end,
-                previous_start=previous.start,
-                previous_end=previous.end,
-                defaults={"computed_at": computed_at, "results": encode(results)},
-            )
+            results = compute(section, scope, period, previous)
+            with _store_of(scope):
+                Snapshot.objects.update_or_create(
+                    scope=scope.key,
+                    section=section.key,
+                    start=period.start,
+                    end=period.end,
+                    previous_start=previous.start,
+                    previous_end=previous.end,
+                    defaults={
+                        "agency_id": agency,
+                        "confidential": section.one_agency,
+                        "computed_at": computed_at,
+                        "format": FORMAT,
+                        "results": encode(results),
+                    },
+                )
             written += 1
-    Snapshot.objects.filter(scope=scope.key, computed_at__lt=began).delete()
+    with _store_of(scope):
+        Snapshot.objects.filter(scope=scope.key, computed_at__lt=began).delete()
     WatchedScope.objects.filter(scope=scope.key).update(refreshed_at=began, lease_until=None)
     return written
 
@@ -264,8 +324,9 @@ def remove_unwatched() -> int:
     now = timezone.now()
     gone = WatchedScope.objects.filter(read_at__lt=now - WATCHED_FOR)
     keys = list(gone.values_list("scope", flat=True))
-    removed, _ = Snapshot.objects.filter(
-        Q(scope__in=keys) | Q(computed_at__lt=now - datetime.timedelta(days=2))
-    ).delete()
+    with every_agency():
+        removed, _ = Snapshot.objects.filter(
+            Q(scope__in=keys) | Q(computed_at__lt=now - datetime.timedelta(days=2))
+        ).delete()
     gone.delete()
     return removed

@@ -151,7 +151,10 @@ def refresh_due_scopes() -> int:
             refresh_scope.delay(key)
         except Exception:
             logger.warning("Broker down: summarising the figures of %s here", key)
-            refresh_scope(key)
+            try:
+                refresh_scope(key)
+            except Exception:  # one scope failing leaves the others to be refreshed
+                logger.exception("The figures of %s could not be summarised", key)
     return len(keys)
 
 

@@ -11,11 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from ipv.figures import selectors, snapshots, tasks
+from ipv.figures.definitions import Section
 from ipv.figures.models import Snapshot, WatchedScope
 from ipv.figures.periods import Period, presets
 from ipv.figures.scope import Scope
 from referrals.models import Status
 from tests.figures.making import many, referral
+from tests.figures.test_outreach import build as build_outreach
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +101,8 @@ def test_the_page_reads_a_fresh_snapshot_says_as_of_when_and_counts_a_stale_one_
     referral(files.agency, files.court, date(2026, 7, 20))
     page = client.get(url).content.decode()
     assert "Figures as of" in page
+    french = client.get(url.replace("/en/", "/fr/", 1)).content.decode()
+    assert "Statistiques à jour au" in french
     assert _received(client, url) == 4
     # Once the summary is older than FIGURES_SNAPSHOT_FRESH_MINUTES, the page counts again.
     Snapshot.objects.update(computed_at=timezone.now() - timedelta(minutes=21))
@@ -124,7 +128,7 @@ def test_another_agencys_snapshot_is_never_read(client, files):
     assert response.context["sections"].as_of is not None
 
 
-def test_a_dashboard_read_from_snapshots_takes_two_queries_whatever_the_rows(files):
+def test_a_dashboard_read_from_snapshots_takes_the_same_few_queries_whatever_the_rows(files):
     scope = Scope.agency(files.agency)
     snapshots.refresh(scope, today=TODAY)
     audiences = {"cases", "fees", "outreach"}
@@ -134,7 +138,9 @@ def test_a_dashboard_read_from_snapshots_takes_two_queries_whatever_the_rows(fil
     snapshots.refresh(scope, today=TODAY)
     with CaptureQueriesContext(connection) as more:
         selectors.dashboard(scope=scope, period=Q3, audiences=audiences)
-    assert len(few) == len(more) == 2
+    # Noting the read, then the snapshots in the agency's confidential transaction (a
+    # savepoint, naming the agency, the read, the release).
+    assert len(few) == len(more) == 5
     assert sections.as_of is not None
 
 
@@ -205,8 +211,12 @@ def test_a_scope_held_by_one_worker_is_not_refreshed_by_another(files):
     assert snapshots.claim(key) is False
     assert tasks.refresh_scope(key) == 0
     assert not Snapshot.objects.exists()
-    # The lease ends (the worker died): another takes it.
-    WatchedScope.objects.update(lease_until=timezone.now() - timedelta(seconds=1))
+    # The lease ends (the worker died; the lease is longer than the time before a retry):
+    # another takes it.
+    WatchedScope.objects.update(
+        lease_until=timezone.now() - timedelta(seconds=1),
+        attempted_at=timezone.now() - timedelta(minutes=16),
+    )
     assert tasks.refresh_scope(key) > 0
     assert WatchedScope.objects.get(scope=key).lease_until is None
 
@@ -254,3 +264,111 @@ def test_each_kind_of_scope_is_summarised_for_the_sections_its_pages_and_reports
     assert keys(Scope.agency(world.agency)) == [*everything, "outreach", "court"]
     assert keys(Scope.of_courts([world.court.pk])) == ["court"]
     assert keys(Scope.province()) == [*everything, "court"]
+
+
+def test_a_section_is_counted_with_postgresqls_jit_compilation_off(world):
+    def show_jit(scope, current, previous):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            return cursor.fetchone()[0]
+
+    section = Section("probe", "Probe", "cases", (), show_jit)
+    assert snapshots.compute(section, Scope.agency(world.agency), Q3, Q3.previous()) == "off"
+    # Positive control: the setting holds for that transaction only.
+    assert show_jit(None, None, None) == "on"
+
+
+def _section(client, url, key):
+    response = client.get(url)
+    return response, dict((s.key, r) for s, r in response.context["sections"])[key]
+
+
+def test_hidden_outreach_counts_stored_by_a_french_worker_read_in_english(client, world):
+    build_outreach(world)
+    translation.deactivate()  # the worker: no language activated, the site's default (fr)
+    snapshots.refresh(Scope.agency(world.agency), today=TODAY)
+    client.force_login(world["manager"])
+    response, outreach = _section(
+        client, f"/en/a/{world.agency.slug}/figures/?{Q3_QUERY}", "outreach"
+    )
+    assert response.context["sections"].as_of is not None
+    views = selectors.result_of(outreach, "outreach_views_safety")
+    assert str(views.rows[0].current) == "hidden"
+    assert "masqué" not in response.content.decode()
+
+
+def test_rows_named_after_agencies_follow_the_readers_alphabet_from_a_french_worker(client, world):
+    world.other_agency.name_fr, world.other_agency.name_en = "Accueil Lakehead", "Zenith Lakehead"
+    world.other_agency.save()
+    many(7, world.agency, world.court, date(2026, 7, 6))
+    many(6, world.other_agency, world.court, date(2026, 8, 3))
+    translation.deactivate()
+    snapshots.refresh(Scope.province(), today=TODAY)
+    client.force_login(world["admin"])
+    for language, expected in (
+        ("en", ["River Services", "Zenith Lakehead"]),
+        ("fr", ["Accueil Lakehead", world.agency.name_fr]),
+    ):
+        response, court = _section(client, f"/{language}/province/figures/?{Q3_QUERY}", "court")
+        assert response.context["sections"].as_of is not None
+        received = selectors.result_of(court, "court_received")
+        assert [str(row.label) for row in received.rows] == expected
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"format": snapshots.FORMAT + 1},
+        {"results": [{"figure": "a_figure_no_longer_counted"}]},
+        {"results": {"not": "a list"}},
+    ],
+    ids=["another format", "a figure gone", "malformed"],
+)
+def test_a_snapshot_of_another_version_or_malformed_is_counted_on_the_spot(client, files, damage):
+    snapshots.refresh(Scope.agency(files.agency), today=TODAY)
+    referral(files.agency, files.court, date(2026, 7, 20))
+    Snapshot.objects.filter(section="flow").update(**damage)
+    client.force_login(files["manager"])
+    url = f"/en/a/{files.agency.slug}/figures/?{Q3_QUERY}"
+    assert client.get(url).status_code == 200
+    assert _received(client, url) == 5  # counted on the spot: the referral added after
+    # Positive control: the sections left intact are still read from their snapshots.
+    assert client.get(url).context["sections"].as_of is not None
+
+
+def test_a_refresh_that_failed_is_not_begun_again_before_the_refresh_interval(files):
+    key = Scope.agency(files.agency).key
+    WatchedScope.objects.create(scope=key, read_at=timezone.now())
+    with (
+        mock.patch.object(snapshots, "refresh", side_effect=RuntimeError("timeout")),
+        pytest.raises(RuntimeError),
+    ):
+        tasks.refresh_scope(key)
+    assert WatchedScope.objects.get(scope=key).lease_until is None
+    # Every page view asks again: none begins until FIGURES_SNAPSHOT_REFRESH_MINUTES pass.
+    assert tasks.refresh_scope(key) == 0
+    assert snapshots.due() == []
+    WatchedScope.objects.update(attempted_at=timezone.now() - timedelta(minutes=11))
+    assert snapshots.due() == [key]
+    assert tasks.refresh_scope(key) > 0
+    # Once one succeeded, the next is not held back.
+    assert snapshots.claim(key) is True
+
+
+def test_with_the_broker_down_a_scope_that_fails_leaves_the_others_refreshed(files):
+    first, second = Scope.agency(files.agency), Scope.agency(files.other_agency)
+    for scope in (first, second):
+        WatchedScope.objects.create(scope=scope.key, read_at=timezone.now())
+    refresh = snapshots.refresh
+
+    def failing_for_first(scope, today=None):
+        if scope == first:
+            raise RuntimeError("this scope fails")
+        return refresh(scope, today)
+
+    with (
+        mock.patch.object(tasks.refresh_scope, "delay", side_effect=OSError("broker down")),
+        mock.patch.object(snapshots, "refresh", failing_for_first),
+    ):
+        assert tasks.refresh_due_scopes() == 2
+    assert set(Snapshot.objects.values_list("scope", flat=True)) == {second.key}

@@ -9,7 +9,7 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Agency
-from ipv.core.i18n import current_language, read_later
+from ipv.core.i18n import read_later
 from ipv.figures.aggregates import Percentile
 from ipv.figures.definitions import (
     DAYS,
@@ -142,7 +142,7 @@ def compute(scope: Scope, current: Period, previous: Period) -> list[Result]:
             | COURT_COMPLETED.where(current)
             | COURT_COMPLETED.where(previous)
         ).values("agency")
-    ).order_by(f"name_{current_language()}")
+    )
     names = {agency.pk: read_later(agency, "name") for agency in agencies}
     received = Result(COURT_RECEIVED, *counts["court_received"])
     received.rows = _by_agency(base, COURT_RECEIVED, current, previous, names)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.models import Court, Program
 from ipv.core.choices import Language
-from ipv.core.i18n import current_language, read_later
+from ipv.core.i18n import read_later
 from ipv.figures.definitions import (
     Figure,
     Result,
@@ -144,9 +144,7 @@ BREAKDOWNS = (
 
 
 def _labels(scope: Scope, base) -> dict[str, dict]:
-    courts = Court.objects.filter(pk__in=base.values("court").distinct()).order_by(
-        f"name_{current_language()}"
-    )
+    courts = Court.objects.filter(pk__in=base.values("court").distinct())
     return {
         "source": dict(ReferralSource.choices),
         "stream": dict(Stream.choices),

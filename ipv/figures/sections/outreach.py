@@ -7,7 +7,6 @@ court or across agencies.
 """
 
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ipv.figures.definitions import SHARE, Figure, Result, Section, protected, shown
@@ -199,11 +198,6 @@ def _views(agency: int, current: Period, previous: Period) -> dict:
     return views.aggregate(**wanted)
 
 
-def _text(value):
-    # As text in the reader's language (the page reads a hidden count as text).
-    return str(value) if isinstance(value, Promise) else value
-
-
 def _small_hidden(figure: Figure, totals: dict, rows) -> Result:
     """A victims' view figure with its rows: every count of 1 to 4 hidden, and the rows that
     would give a hidden one away beside their total (ipv.figures.definitions.protected)."""
@@ -213,10 +207,10 @@ def _small_hidden(figure: Figure, totals: dict, rows) -> Result:
     befores = protected(before, [pair[1] for pair in pairs])
     return Result(
         figure,
-        _text(shown(now)),
-        _text(shown(before)),
+        shown(now),
+        shown(before),
         rows=[
-            Result(figure, _text(nows[i]), _text(befores[i]), label=label, by=key)
+            Result(figure, nows[i], befores[i], label=label, by=key)
             for i, (key, label) in enumerate(rows)
         ],
     )
