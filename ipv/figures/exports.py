@@ -20,11 +20,11 @@ from django.utils.translation import gettext_lazy
 from ipv.core import spreadsheets
 from ipv.core.choices import Language
 from ipv.core.spreadsheets import Formatted, Sheet
-from ipv.figures import selectors
+from ipv.figures import selectors, snapshots
 from ipv.figures.catalogue import FIGURES, SECTIONS
 from ipv.figures.definitions import COUNT, DAYS, MONEY, SHARE, Figure, Result
 from ipv.figures.periods import EARLIEST, Period, quarter, quarter_of
-from ipv.figures.rollup import by_region, rollup_figures
+from ipv.figures.rollup import rollup_figures
 from ipv.figures.scope import Scope
 from referrals.models import Milestone
 from referrals.models.milestones import MilestoneKind
@@ -118,10 +118,11 @@ def _report_rows(results: list[Result]) -> Iterator[list]:
 def _rollup_rows(period: Period) -> Iterator[list]:
     """The province's referral counts by region then agency, small counts hidden as on its
     page (ipv.figures.rollup): under each figure, each region's total, then its agencies."""
-    previous = period.previous()
-    for figure in rollup_figures().values():
+    figures = list(rollup_figures().values())
+    regions = snapshots.rollups(figures, period, period.previous())
+    for figure in figures:
         definition = str(figure.definition)
-        for region in by_region(figure, period, previous):
+        for region in regions[figure.key]:
             total = region.total
             yield [
                 f"{figure.label} — {total.label}",

@@ -31,27 +31,45 @@ class RegionRollup:
     agencies: list[Result] = field(default_factory=list)
 
 
-def by_region(figure: Figure, current: Period, previous: Period) -> list[RegionRollup]:
-    """`figure` (a referral count: it has a `where`) for every agency, by region in the
-    Region model's order, with small counts hidden. Two queries whatever the number of
-    agencies: the agencies, and the figure's counts grouped by agency."""
-    if figure.where is None:
-        raise ValueError(f"{figure.key} is not a referral count")
-    counts = {
-        row["agency_id"]: (row["now"], row["before"])
-        for row in Referral.objects.values("agency_id")
-        .annotate(
-            now=Count("pk", filter=figure.where(current)),
-            before=Count("pk", filter=figure.where(previous)),
+def counts(figures, current: Period, previous: Period) -> dict[str, dict[int, tuple]]:
+    """Each of `figures` (referral counts: each has a `where`) by agency for both periods, in
+    one query: {figure key: {agency id: (current, previous)}}, agencies with none left out."""
+    wanted = {}
+    for figure in figures:
+        if figure.where is None:
+            raise ValueError(f"{figure.key} is not a referral count")
+        wanted[f"{figure.key}__now"] = Count("pk", filter=figure.where(current))
+        wanted[f"{figure.key}__before"] = Count("pk", filter=figure.where(previous))
+    found = {figure.key: {} for figure in figures}
+    for row in Referral.objects.values("agency_id").annotate(**wanted).order_by():
+        for figure in figures:
+            pair = (row[f"{figure.key}__now"], row[f"{figure.key}__before"])
+            if any(pair):
+                found[figure.key][row["agency_id"]] = pair
+    return found
+
+
+def rollups(figures, counted: dict[str, dict[int, tuple]]) -> dict[str, list[RegionRollup]]:
+    """Each of `figures` for every agency, by region in the Region model's order, with small
+    counts hidden, from `counted` (as `counts` gives it): one query, the agencies."""
+    agencies = list(
+        Agency.objects.select_related("region").order_by(
+            "region__position", "region__slug", "name_en"
         )
-        .order_by()
-    }
-    regions: dict[int, RegionRollup] = {}
-    agencies = Agency.objects.select_related("region").order_by(
-        "region__position", "region__slug", "name_en"
     )
+    return {figure.key: _by_region(figure, counted[figure.key], agencies) for figure in figures}
+
+
+def by_region(figure: Figure, current: Period, previous: Period) -> list[RegionRollup]:
+    """`figure` (a referral count) for every agency, by region, small counts hidden, counted
+    now: two queries whatever the number of agencies."""
+    return rollups([figure], counts([figure], current, previous))[figure.key]
+
+
+def _by_region(figure: Figure, counted: dict[int, tuple], agencies) -> list[RegionRollup]:
+    regions: dict[int, RegionRollup] = {}
     for agency in agencies:
-        now, before = counts.get(agency.pk, (0, 0))
+        now, before = counted.get(agency.pk, (0, 0))
         rollup = regions.get(agency.region_id)
         if rollup is None:
             rollup = regions[agency.region_id] = RegionRollup(

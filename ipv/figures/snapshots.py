@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise, lazy
 
 from ipv.core.i18n import current_language
+from ipv.figures import rollup
 from ipv.figures.catalogue import FIGURES, SECTIONS
 from ipv.figures.definitions import HIDDEN, Result, Section, in_reading_order
 from ipv.figures.models import Snapshot, WatchedScope
@@ -46,6 +47,9 @@ AUDIENCES = {
 # until the worker writes it again). Raise it when a Result's form or a figure's counting
 # changes.
 FORMAT = 1
+# The province's roll-up by agency (ipv.figures.rollup) is stored beside its sections, as
+# this section: {"figures": [keys], "rows": [[figure key, agency id, current, previous], …]}.
+ROLLUP = "rollup"
 # A scope nobody has read for this long is no longer refreshed (its snapshots expire).
 WATCHED_FOR = datetime.timedelta(days=14)
 # Reading a scope again within this time writes nothing (a page view is not a write).
@@ -195,7 +199,9 @@ def read(scope: Scope, period: Period, previous: Period) -> dict[str, tuple]:
                 previous_end=previous.end,
                 format=FORMAT,
                 computed_at__gte=_fresh_after(),
-            ).values_list("section", "computed_at", "results")
+            )
+            .exclude(section=ROLLUP)
+            .values_list("section", "computed_at", "results")
         )
     found = {}
     for section, computed_at, results in stored:
@@ -204,6 +210,42 @@ def read(scope: Scope, period: Period, previous: Period) -> dict[str, tuple]:
         except (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError):
             logger.warning("The summary of %s for %s could not be read", section, scope.key)
     return found
+
+
+def _stored_rollup(period: Period, previous: Period) -> dict | None:
+    stored = (
+        Snapshot.objects.filter(
+            scope=Scope.province().key,
+            section=ROLLUP,
+            start=period.start,
+            end=period.end,
+            previous_start=previous.start,
+            previous_end=previous.end,
+            format=FORMAT,
+            computed_at__gte=_fresh_after(),
+        )
+        .values_list("results", flat=True)
+        .first()
+    )
+    if stored is None:
+        return None
+    try:
+        counted = {key: {} for key in stored["figures"]}
+        for key, agency, now, before in stored["rows"]:
+            counted[key][int(agency)] = (int(now), int(before))
+    except (KeyError, TypeError, ValueError):
+        logger.warning("The province's roll-up summary could not be read")
+        return None
+    return counted
+
+
+def rollups(figures, period: Period, previous: Period) -> dict[str, list]:
+    """The province's roll-up of each of `figures` (ipv.figures.rollup): from its fresh
+    summary when there is one, else counted now."""
+    counted = _stored_rollup(period, previous)
+    if counted is None or any(figure.key not in counted for figure in figures):
+        counted = rollup.counts(figures, period, previous)
+    return rollup.rollups(figures, counted)
 
 
 def note_read(scope: Scope) -> None:
@@ -312,10 +354,35 @@ def refresh(scope: Scope, today: datetime.date | None = None) -> int:
                     },
                 )
             written += 1
+        if scope == Scope.province():
+            _store_rollup(period, previous)
+            written += 1
     with _store_of(scope):
         Snapshot.objects.filter(scope=scope.key, computed_at__lt=began).delete()
     WatchedScope.objects.filter(scope=scope.key).update(refreshed_at=began, lease_until=None)
     return written
+
+
+def _store_rollup(period: Period, previous: Period) -> None:
+    computed_at = timezone.now()
+    counted = rollup.counts(list(rollup.rollup_figures().values()), period, previous)
+    rows = {
+        "figures": list(counted),
+        "rows": [
+            [key, agency, now, before]
+            for key, agencies in counted.items()
+            for agency, (now, before) in agencies.items()
+        ],
+    }
+    Snapshot.objects.update_or_create(
+        scope=Scope.province().key,
+        section=ROLLUP,
+        start=period.start,
+        end=period.end,
+        previous_start=previous.start,
+        previous_end=previous.end,
+        defaults={"computed_at": computed_at, "format": FORMAT, "results": rows},
+    )
 
 
 def remove_unwatched() -> int:

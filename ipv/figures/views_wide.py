@@ -1,6 +1,6 @@
 """Figures read beyond one agency: a court liaison officer's (their courts, across agencies)
 and the province's (every agency, for platform administrators). Neither lists cases: small
-counts are hidden (selectors.dashboard, rollup.by_region)."""
+counts are hidden (selectors.dashboard, rollup.rollups)."""
 
 from django import forms
 from django.shortcuts import render
@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from ipv.core.permissions import liaison, platform_admin
-from ipv.figures import rollup, selectors
+from ipv.figures import selectors, snapshots
 from ipv.figures.periods import period_from
 from ipv.figures.rollup import rollup_figures
 from ipv.figures.scope import Scope
@@ -72,7 +72,7 @@ def province_dashboard(request):
         sections = selectors.dashboard(
             scope=Scope.province(), period=period, audiences=PROVINCE_AUDIENCES
         )
-        regions = rollup.by_region(figure, period, previous)
+        regions = snapshots.rollups([figure], period, previous)[figure.key]
     context = {
         "form": form,
         "chooser": chooser,
