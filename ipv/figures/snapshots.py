@@ -185,6 +185,16 @@ def _store_of(scope: Scope):
     return confidential(agency) if agency else nullcontext()
 
 
+def _dates(period: Period, previous: Period) -> dict:
+    """A snapshot's period and the one it is compared with, as its fields."""
+    return {
+        "start": period.start,
+        "end": period.end,
+        "previous_start": previous.start,
+        "previous_end": previous.end,
+    }
+
+
 def read(scope: Scope, period: Period, previous: Period) -> dict[str, tuple]:
     """The fresh snapshots of `scope` for `period` compared with `previous`:
     {section key: (computed_at, results)}, in one query. One that cannot be read (malformed,
@@ -193,10 +203,7 @@ def read(scope: Scope, period: Period, previous: Period) -> dict[str, tuple]:
         stored = list(
             Snapshot.objects.filter(
                 scope=scope.key,
-                start=period.start,
-                end=period.end,
-                previous_start=previous.start,
-                previous_end=previous.end,
+                **_dates(period, previous),
                 format=FORMAT,
                 computed_at__gte=_fresh_after(),
             )
@@ -217,10 +224,7 @@ def _stored_rollup(period: Period, previous: Period) -> dict | None:
         Snapshot.objects.filter(
             scope=Scope.province().key,
             section=ROLLUP,
-            start=period.start,
-            end=period.end,
-            previous_start=previous.start,
-            previous_end=previous.end,
+            **_dates(period, previous),
             format=FORMAT,
             computed_at__gte=_fresh_after(),
         )
@@ -341,10 +345,7 @@ def refresh(scope: Scope, today: datetime.date | None = None) -> int:
                 Snapshot.objects.update_or_create(
                     scope=scope.key,
                     section=section.key,
-                    start=period.start,
-                    end=period.end,
-                    previous_start=previous.start,
-                    previous_end=previous.end,
+                    **_dates(period, previous),
                     defaults={
                         "agency_id": agency,
                         "confidential": section.one_agency,
@@ -377,10 +378,7 @@ def _store_rollup(period: Period, previous: Period) -> None:
     Snapshot.objects.update_or_create(
         scope=Scope.province().key,
         section=ROLLUP,
-        start=period.start,
-        end=period.end,
-        previous_start=previous.start,
-        previous_end=previous.end,
+        **_dates(period, previous),
         defaults={"computed_at": computed_at, "format": FORMAT, "results": rows},
     )
 
