@@ -1,13 +1,17 @@
 """What the API says and takes. A referral as the court sees it (the court liaison portal's
 view): never a victim, an intake note, a risk flag, a fee or a reason from the history."""
 
+from datetime import timedelta
+
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from directory.models import Program
 from ipv.api.selectors import reason_for_court
+from ipv.core.fields import FIRST_MOMENT
 from referrals.models import (
     CLOSED_STATUSES,
     ORDER_DETAILS,
@@ -149,6 +153,12 @@ class ReferralQuerySerializer(serializers.Serializer):
         required=False,
         help_text=_("Only the referrals changed at or after this moment (ISO 8601)."),
     )
+
+    def validate_changed_since(self, moment):
+        if not FIRST_MOMENT <= moment <= timezone.now() + timedelta(days=1):
+            raise serializers.ValidationError(_("Enter a moment from the year 2000 to now."))
+        return moment
+
     cursor = serializers.CharField(required=False, max_length=200)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)
 
