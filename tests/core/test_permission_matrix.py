@@ -20,6 +20,7 @@ from psycopg import sql
 
 from ipv.audit.models import AuditEvent
 from sessions_app.services.program import transfer_request
+from tests.api.tokens import bearer, issue
 from tests.conftest import make_person, make_referral, make_world
 from tests.core.routes import (
     ADMIN,
@@ -33,7 +34,6 @@ from tests.core.routes import (
     SIGNED_IN,
     TOKEN,
 )
-from tests.api.tokens import bearer, issue
 from tests.factories import AgencyFactory
 from tests.victims.outreach import add_outreach
 from victims.models import RiskAlert
