@@ -1,15 +1,19 @@
 """Reading the referrals of a token's courts page by page: by a cursor on (changed at, id), so
 that a sync sees every row, and again each row changed since it was read."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from referrals.models import Referral
 from referrals.services.referrals import referral_update
+from sessions_app.models import Attendance, CourtReport
+from sessions_app.services.attendance import Mark, attendance_record
+from sessions_app.services.documents import court_report_issue
 from tests.api.tokens import bearer
 from tests.conftest import make_referral
 
@@ -147,3 +151,33 @@ def test_a_referral_says_what_the_court_follows_and_nothing_else(client, world, 
     kinds = {document["kind"] for document in row["documents"]}
     assert kinds == {"certificate", "progress"}
     assert timezone.now() - timedelta(days=1) < timezone.datetime.fromisoformat(row["changed_at"])
+
+
+def test_attendance_and_a_document_for_the_court_count_as_changes(client, world, token):
+    events = Referral.pgh_event_model.objects.filter(pgh_obj_id=world.referral.pk)
+    history = events.count()
+    zone = timezone.get_current_timezone()
+    evening = datetime.combine(world.session.date, time(21, 0), tzinfo=zone)
+    with time_machine.travel(evening, tick=True):
+        moment = timezone.now()
+        assert _page(client, token, changed_since=moment.isoformat())["results"] == []
+        errors = attendance_record(
+            session=world.session,
+            by=world["facilitator"],
+            marks=[Mark(world.referral.pk, Attendance.Status.PRESENT, None, "")],
+        )
+        assert errors == {}
+        found = _page(client, token, changed_since=moment.isoformat())["results"]
+        assert [(row["id"], row["modules_attended"]) for row in found] == [(world.referral.pk, 1)]
+        # Only the change's moment moved: the referral's own history has nothing new.
+        assert events.count() == history
+
+        moment = timezone.now()
+        court_report_issue(
+            referral=world.referral,
+            kind=CourtReport.Kind.PROGRESS,
+            by=world["intake"],
+            replaces=world.report,
+        )
+        found = _page(client, token, changed_since=moment.isoformat())["results"]
+        assert [row["id"] for row in found] == [world.referral.pk]
