@@ -462,7 +462,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "IPV — court systems' API",
     "DESCRIPTION": (
         "Referrals of a token's courts, their documents for the court, and e-referrals. "
-        "Send `Authorization: Bearer <token>`; answers in French or English by Accept-Language."
+        "Send `Authorization: Bearer <token>`; answers in French or English by Accept-Language. "
+        "To sync, read from the last `changed_at` seen minus a few minutes: a change committed "
+        "late can carry an earlier moment, and reading a referral twice does no harm."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
