@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from ipv.api.models import LONGEST_LIFE, ApiToken
 from ipv.api.tokens import token_issue, token_revoke
@@ -96,8 +95,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
             token_revoke(token=token, by=request.user)
             count += 1
         self.message_user(
-            request,
-            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count)
-            % {"count": count},
-            messages.SUCCESS,
+            request, _("Tokens revoked: %(count)d.") % {"count": count}, messages.SUCCESS
         )
