@@ -81,6 +81,9 @@ def test_the_docs_are_served_from_our_own_static_files(client):
     html = page.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "cdn" not in html.lower() and "//unpkg" not in html
+    # Nothing inline, which the site's Content-Security-Policy would block.
+    assert "<style" not in html and "<script>" not in html
+    assert "script-src 'self'" in page["Content-Security-Policy"]
     script = client.get("/api/v1/docs/?script=")
     assert script.status_code == 200
     assert "/api/v1/schema/" in script.content.decode()

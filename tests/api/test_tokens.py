@@ -184,3 +184,18 @@ def test_the_admin_refuses_a_token_for_a_court_not_the_officers_or_too_long(clie
     errors = response.context["adminform"].form.errors
     assert set(errors) == {"courts", "expires_at"}
     assert not ApiToken.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en-CA,en;q=0.9", "Authentication credentials were not provided."),
+        ("fr-CA,fr;q=0.9,en;q=0.5", "Informations d'authentification non fournies."),
+        ("", "Informations d'authentification non fournies."),
+    ],
+)
+def test_a_refusal_is_worded_in_the_callers_language(client, world, language, expected):
+    response = client.get(_referral_url(world), HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 401
+    assert response.json() == {"detail": expected}
+    assert response["Content-Language"] == ("en" if language.startswith("en") else "fr")
