@@ -7,12 +7,14 @@ a short prefix that names it in lists and in the audit trail.
 
 from datetime import timedelta
 
+import pghistory
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipv.core.fields import ChoiceArrayField, within_bounds
+from ipv.core.history import track_links
 
 # How long a token may live: a court system's is renewed at least once a year.
 LONGEST_LIFE = timedelta(days=366)
@@ -24,6 +26,12 @@ class Scope(models.TextChoices):
     SEND_REFERRALS = "referrals:send", _("Send referrals")
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["secret_hash"],
+)
 class ApiToken(models.Model):
     """A key to the API for a court's case system or a court liaison officer.
 
@@ -97,6 +105,13 @@ class ApiToken(models.Model):
     def is_live(self, now=None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and self.expires_at > now
+
+
+# Which courts a token covers, in the history like the token itself.
+@track_links()
+class ApiTokenCourt(ApiToken.courts.through):
+    class Meta:
+        proxy = True
 
 
 class IdempotencyKey(models.Model):

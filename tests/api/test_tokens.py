@@ -161,6 +161,10 @@ def test_the_admin_issues_a_token_shown_once_and_revokes_it(client, world):
     )
     stored.refresh_from_db()
     assert stored.revoked_at is not None and stored.revoked_by == world["admin"]
+    # The token's history: made, then revoked; its courts as links; never its hash.
+    events = ApiToken.pgh_event_model.objects.filter(pgh_obj_id=stored.pk)
+    assert [event.pgh_label for event in events.order_by("pgh_id")] == ["insert", "update"]
+    assert "secret_hash" not in {field.name for field in ApiToken.pgh_event_model._meta.fields}
     client.logout()
     assert client.get(_referral_url(world), **bearer(raw)).status_code == 401
 
