@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from ipv.core.fields import FIRST_MOMENT, LAST_MOMENT
 from referrals.models import Referral
 from sessions_app import completion
 from sessions_app.models import Certificate, CourtReport
@@ -45,6 +46,8 @@ def cursor_decode(cursor: str) -> tuple[datetime, int]:
         raise ValueError("not a cursor") from error
     if at.tzinfo is None or not pk.isdigit() or len(pk) > 18:
         raise ValueError("not a cursor")
+    if not FIRST_MOMENT <= at < LAST_MOMENT:
+        raise ValueError("not a moment of case data")
     return at, int(pk)
 
 

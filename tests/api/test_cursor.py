@@ -96,6 +96,8 @@ def test_changed_since_gives_the_rows_changed_from_then(client, world, token, re
         {"cursor": "not-a-cursor"},
         {"cursor": "MjAyNi0xMS0zMHwx"},  # a naive moment
         {"cursor": "x" * 500},
+        {"cursor": "OTk5OS0xMi0zMVQyMzo1OTo1OSswMDowMHwx"},  # the year 9999
+        {"cursor": "MDAwMS0wMS0wMVQwMDowMDowMCswMDowMHwx"},  # the year 1
         {"limit": 0},
         {"limit": 1000},
         {"limit": "ten"},
