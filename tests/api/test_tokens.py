@@ -2,6 +2,7 @@
 the scope (403), for another court's referral (404); every call audited, refusals included."""
 
 import hashlib
+import logging
 from datetime import timedelta
 
 import pytest
@@ -203,3 +204,14 @@ def test_a_refusal_is_worded_in_the_callers_language(client, world, language, ex
     assert response.status_code == 401
     assert response.json() == {"detail": expected}
     assert response["Content-Language"] == ("en" if language.startswith("en") else "fr")
+
+
+def test_no_log_line_holds_a_token(client, world, token, caplog, capsys):
+    caplog.set_level(logging.DEBUG)
+    client.get(_referral_url(world), **bearer(token))
+    client.get(_referral_url(world), **bearer(token[:-1]))
+    captured = capsys.readouterr()
+    logs = caplog.text + captured.out + captured.err
+    assert "/api/v1/referrals/" in logs, "nothing was logged: the check would prove nothing"
+    secret = token.split("_", 2)[2]
+    assert secret not in logs and secret[:-1] not in logs
