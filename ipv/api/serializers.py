@@ -153,14 +153,13 @@ class ReferralQuerySerializer(serializers.Serializer):
         required=False,
         help_text=_("Only the referrals changed at or after this moment (ISO 8601)."),
     )
+    cursor = serializers.CharField(required=False, max_length=200)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)
 
     def validate_changed_since(self, moment):
         if not FIRST_MOMENT <= moment <= timezone.now() + timedelta(days=1):
             raise serializers.ValidationError(_("Enter a moment from the year 2000 to now."))
         return moment
-
-    cursor = serializers.CharField(required=False, max_length=200)
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)
 
 
 # The e-referral as the court portal's form takes it: the field names are the forms' own

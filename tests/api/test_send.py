@@ -107,6 +107,8 @@ def test_two_identical_requests_at_the_same_moment_record_one_referral(
     first, second = at_once(call, call)
     assert {first.status_code, second.status_code} == {201}
     assert first.json() == second.json()
+    # One recorded it, the other waited on the key and was given the same answer.
+    assert sorted(r.get("Idempotent-Replayed", "") for r in (first, second)) == ["", "true"]
     assert _sent().count() == 1
     assert IdempotencyKey.objects.count() == 1
 
