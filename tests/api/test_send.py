@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from ipv.api.models import IdempotencyKey
@@ -99,8 +100,6 @@ def test_keys_are_each_tokens_own(client, world, token):
 def test_two_identical_requests_at_the_same_moment_record_one_referral(
     transactional_db, world, token
 ):
-    from django.test import Client
-
     def call():
         return send(Client(), token, referral_body(world))
 
@@ -111,6 +110,15 @@ def test_two_identical_requests_at_the_same_moment_record_one_referral(
     assert sorted(r.get("Idempotent-Replayed", "") for r in (first, second)) == ["", "true"]
     assert _sent().count() == 1
     assert IdempotencyKey.objects.count() == 1
+
+
+def test_one_key_with_two_bodies_at_the_same_moment_records_one_and_refuses_the_other(
+    transactional_db, world, token
+):
+    bodies = referral_body(world), referral_body(world, charges="Mischief (s. 430)")
+    first, second = at_once(*(lambda body=body: send(Client(), token, body) for body in bodies))
+    assert sorted([first.status_code, second.status_code]) == [201, 409]
+    assert _sent().count() == 1
 
 
 def test_a_send_without_a_key_is_refused_and_records_nothing(client, world, token):
