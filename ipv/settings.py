@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "fees",
     "victims",
     "ipv.figures",
+    "ipv.api",
     "ipv.pages",
     "allauth",
     "allauth.account",
@@ -129,6 +130,9 @@ INSTALLED_APPS = [
     "django_filters",
     "phonenumber_field",
     "django_structlog",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -444,6 +448,36 @@ FIGURES_SNAPSHOT_REFRESH_MINUTES = env.int("FIGURES_SNAPSHOT_REFRESH_MINUTES", d
 FIGURES_SNAPSHOT_LEASE_SECONDS = env.int("FIGURES_SNAPSHOT_LEASE_SECONDS", default=900)
 # Attempts before a message is marked failed and shown to the agency's managers.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+
+# The court systems' API (/api/v1/, ipv.api): tokens only, JSON only, its schema generated.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["ipv.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["ipv.api.authentication.HasScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "IPV — court systems' API",
+    "DESCRIPTION": (
+        "Referrals of a token's courts, their documents for the court, and e-referrals. "
+        "Send `Authorization: Bearer <token>`; answers in French or English by Accept-Language. "
+        "To sync, read from the last `changed_at` seen minus a few minutes: a change committed "
+        "late can carry an earlier moment, and reading a referral twice does no harm."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# Calls a token may make in a minute (counted in Redis; with Redis down, none).
+IPV_API_CALLS_PER_MINUTE = env.int("IPV_API_CALLS_PER_MINUTE", default=120)
 
 # Security. Outside debug, `manage.py check --deploy` has nothing to report.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -30,6 +30,7 @@ handler500 = "ipv.core.views.server_error"
 urlpatterns = [
     path("", core_views.root, name="root"),
     path("healthz", health.healthz, name="healthz"),
+    path("api/v1/", include("ipv.api.urls")),
     path(
         "favicon.ico",
         RedirectView.as_view(url=settings.STATIC_URL + "img/favicon.svg", permanent=True),

@@ -49,6 +49,9 @@ class AuditEvent(models.Model):
         ADMIN_ADDED = "admin_added", _("Added a record in the administration site")
         ADMIN_CHANGED = "admin_changed", _("Changed a record in the administration site")
         ADMIN_DELETED = "admin_deleted", _("Deleted a record in the administration site")
+        # Calls to the court systems' API (ipv.api), by token.
+        API_CALLED = "api_called", _("Called the court systems' API")
+        API_REFUSED = "api_refused", _("Was refused by the court systems' API")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     # Plain references without database constraints: the trail outlives what it mentions,

@@ -199,6 +199,13 @@ def e_referral_submit(
     return referral
 
 
+def referrals_touched(referral_ids) -> None:
+    """What the court follows of these referrals changed elsewhere (attendance, a document for
+    the court): their `updated_at` moves, so that a court system syncing by change reads them
+    again (ipv.api). The row's history is not written for it: only that column changes."""
+    Referral.objects.filter(pk__in=list(referral_ids)).update(updated_at=timezone.now())
+
+
 def _tell_intake_workers(referral: Referral) -> None:
     """An email to the agency's intake workers that a referral waits: no name, no details."""
     workers = Membership.objects.filter(

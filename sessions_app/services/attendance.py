@@ -14,7 +14,7 @@ from ipv.core.search import by_name
 from referrals.models import CLOSED_STATUSES, Milestone, Referral, Status
 from referrals.reasons import MODULES_ATTENDED, Reason
 from referrals.services.milestones import milestone_record
-from referrals.services.referrals import transition_apply
+from referrals.services.referrals import referrals_touched, transition_apply
 from sessions_app import completion
 from sessions_app.models import Attendance, Enrollment, Session
 from sessions_app.selectors import in_a_group_on
@@ -146,6 +146,7 @@ def attendance_record(*, session: Session, by, marks: list[Mark], makeup=False) 
         update_fields=["status", "minutes_late", "note", "recorded_by", "recorded_at"]
         + (["makeup"] if makeup else []),
     )
+    referrals_touched(row.referral_id for row in rows)
     absences = [row for row in rows if row.status in completion.ABSENT]
     absent = Referral.objects.in_bulk([row.referral_id for row in absences])
     for row in absences:

@@ -25,6 +25,7 @@ from ipv.core.pdf import qr_code, render_pdf
 from referrals.models import COURT_REPORTED, EventKind
 from referrals.models import Status as ReferralStatus
 from referrals.reasons import reason_text
+from referrals.services.referrals import referrals_touched
 from sessions_app import completion
 from sessions_app.models import (
     MODULE_COUNT,
@@ -113,6 +114,7 @@ def certificate_issue(*, referral, by) -> Certificate:
     )
     _render_soon(certificate)
     court_document_announce(certificate)
+    referrals_touched([referral.pk])
     return certificate
 
 
@@ -129,6 +131,7 @@ def certificate_revoke(*, certificate: Certificate, by, reason: str) -> Certific
     certificate.revocation_reason = reason
     certificate.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
     court_document_withdraw(certificate, reason="certificate revoked")
+    referrals_touched([certificate.referral_id])
     audit_record(
         action=Action.RECORD_CHANGED,
         actor=by,
@@ -258,6 +261,7 @@ def court_report_issue(
         # The court sees only the new report: the message about the one it replaces is moot.
         court_document_withdraw(replaces, reason="report replaced")
     court_document_announce(draft)
+    referrals_touched([referral.pk])
     return draft
 
 
@@ -299,6 +303,7 @@ def court_notice_issue(*, referral, by, reason: str) -> CourtReport:
     )
     _render_soon(notice)
     court_document_announce(notice)
+    referrals_touched([referral.pk])
     return notice
 
 

@@ -7,7 +7,8 @@ it should not, or shuts out someone who needs it, fails the permission matrix te
 
 Each key is a route's name or, for a route without one, its pattern without the language
 prefix. An agency page names the roles that use it (a literal set per route); the other kinds
-are the public, anyone signed in, court liaison officers, and the platform administrator.
+are the public, anyone signed in, court liaison officers, and the platform administrator;
+the court systems' API (/api/v1/) answers to tokens only, with the scope each route names.
 """
 
 from collections.abc import Callable
@@ -23,6 +24,13 @@ LIAISON = "court liaison officer"
 ADMIN = "platform administrator"
 # The platform administrator on the site's own pages (not the Django admin): others get 403.
 PLATFORM = "platform administrator (site page)"
+# The court systems' API: a token with the route's scope, for a referral of its courts; a
+# session counts for nothing there (401 to everyone signed in or not).
+TOKEN = "API token"
+# The scopes a token holds (ipv.api.models.Scope), written here as the API documents them.
+READ_REFERRALS = "referrals:read"
+DOWNLOAD_DOCUMENTS = "documents:read"
+SEND_REFERRALS = "referrals:send"
 # The admin's own sign-in page: it sends people to the site's (with its second factor) and
 # refuses signed-in people who are not administrators.
 ADMIN_SIGN_IN = "admin sign-in"
@@ -51,6 +59,8 @@ class Route:
     anonymous: frozenset = frozenset({200})
     # A court liaison page about one referral: 404 for an officer of another court.
     court_object: bool = False
+    # For an API route, the scope each method needs (GET, POST).
+    scopes: dict | None = None
     # Whether a person signed in without a second factor is sent to set one up first.
     needs_mfa: bool = True
     # Another agency's object, when the route's own kwargs under another agency's address are
@@ -205,6 +215,36 @@ ROUTES = {
     ),
     # The figures of the officer's courts, across agencies (counts only, small ones hidden).
     "court:figures": Route(LIAISON),
+    # The court systems' API: its schema and documentation are public (they hold no data).
+    "api:schema": site_public(),
+    "api:docs": site_public(),
+    "api:referrals": Route(
+        TOKEN,
+        methods=GET_POST,
+        scopes={"GET": READ_REFERRALS, "POST": SEND_REFERRALS},
+        needs_mfa=False,
+    ),
+    "api:referral": Route(
+        TOKEN,
+        kwargs=referral,
+        court_object=True,
+        scopes={"GET": READ_REFERRALS},
+        needs_mfa=False,
+    ),
+    "api:referral_certificate": Route(
+        TOKEN,
+        kwargs=referral,
+        court_object=True,
+        scopes={"GET": DOWNLOAD_DOCUMENTS},
+        needs_mfa=False,
+    ),
+    "api:referral_report": Route(
+        TOKEN,
+        kwargs=lambda w: {"pk": w.referral.pk, "report_pk": w.report.pk},
+        court_object=True,
+        scopes={"GET": DOWNLOAD_DOCUMENTS},
+        needs_mfa=False,
+    ),
     # The province's figures: every agency's, for the platform administrator, on the site.
     "province:figures": Route(PLATFORM),
     # The agency: every role has a way in.
@@ -497,6 +537,7 @@ ADMIN_MODELS = (
     "accounts/membership",
     "accounts/liaisonprofile",
     "accounts/invitation",
+    "api/apitoken",
     "audit/auditevent",
     "notifications/outboxmessage",
     "directory/region",

@@ -37,6 +37,19 @@ BACK_IMPORTS = {
         "\nfrom referrals import selectors as referral_selectors  # noqa: E402, F401\n",
     ),
 }
+# (module, code appended to it): each has the API read what the court must never see.
+FORBIDDEN_IMPORTS = {
+    "the API reading a fee": (
+        "ipv/api/selectors.py",
+        "\n\ndef _fee(referral):\n"
+        "    from fees.selectors import account_of\n\n"
+        "    return account_of(referral=referral)\n",
+    ),
+    "the API reading the confidential store": (
+        "ipv/api/serializers.py",
+        "\nfrom victims.models import Victim  # noqa: E402, F401\n",
+    ),
+}
 
 
 def _lint_imports(tree: Path) -> subprocess.CompletedProcess:
@@ -72,7 +85,7 @@ def copy(tmp_path):
 def test_the_code_keeps_its_layers():
     result = _lint_imports(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 1 kept, 0 broken." in result.stdout
+    assert "Contracts: 2 kept, 0 broken." in result.stdout
 
 
 def test_a_copy_of_the_code_keeps_them_too(copy):
@@ -87,20 +100,35 @@ def test_an_import_back_up_the_layers_breaks_the_contract(copy, case):
         source.write(code)
     result = _lint_imports(copy)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "Contracts: 0 kept, 1 broken." in result.stdout
+    assert "Contracts: 1 kept, 1 broken." in result.stdout
     importer = module.removesuffix(".py").replace("/", ".")
     assert f"- {importer} ->" in result.stdout
 
 
+@pytest.mark.parametrize("case", FORBIDDEN_IMPORTS)
+def test_the_api_importing_victims_or_fees_breaks_its_contract(copy, case):
+    module, code = FORBIDDEN_IMPORTS[case]
+    with (copy / module).open("a") as source:
+        source.write(code)
+    result = _lint_imports(copy)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "The API never imports victims or fees BROKEN" in result.stdout
+    assert "ipv.api." in result.stdout
+
+
 def test_the_contract_names_every_layer_and_ignores_nothing():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
-    (contract,) = config["contracts"]
+    contract, forbidden = config["contracts"]
+    assert forbidden["type"] == "forbidden"
+    assert forbidden["source_modules"] == ["ipv.api"]
+    assert sorted(forbidden["forbidden_modules"]) == ["fees", "victims"]
+    assert "ignore_imports" not in forbidden
     assert contract["type"] == "layers"
     assert contract["layers"] == [
         "ipv.urls",
         "ipv.pages",
         "ipv.figures",
-        "victims",
+        "victims | ipv.api",
         "sessions_app",
         "fees",
         "referrals",

@@ -20,6 +20,7 @@ from psycopg import sql
 
 from ipv.audit.models import AuditEvent
 from sessions_app.services.program import transfer_request
+from tests.api.tokens import bearer, issue
 from tests.conftest import make_person, make_referral, make_world
 from tests.core.routes import (
     ADMIN,
@@ -31,6 +32,7 @@ from tests.core.routes import (
     PUBLIC,
     ROUTES,
     SIGNED_IN,
+    TOKEN,
 )
 from tests.factories import AgencyFactory
 from tests.victims.outreach import add_outreach
@@ -157,6 +159,8 @@ def _expected(route, persona):
     """What `persona` must get from `route`."""
     let_in = Answer(route.allowed, let_in=True)
     access = route.access
+    if access == TOKEN:
+        return Answer({401})  # a session is no token, whoever holds it
     if persona == "anonymous":
         if access == PUBLIC:
             return Answer(route.anonymous, let_in=True)
@@ -386,3 +390,78 @@ def test_the_same_post_to_ones_own_object_changes_the_database(client, world, ke
     response = client.post(url, WRITE)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert _changed(before, database_state()) != []
+
+
+def _api_routes():
+    return sorted(key for key in resolver_routes() if ROUTES[key].access == TOKEN)
+
+
+def test_the_api_routes_are_tried():
+    assert _api_routes() == [
+        "api:referral",
+        "api:referral_certificate",
+        "api:referral_report",
+        "api:referrals",
+    ]
+
+
+# Each kind of token, and what it must get from an API route: the answers written by hand.
+# "right": the route's scope, for the first court; "other court": every scope, for the other.
+TOKENS = ["none", "unknown", "expired", "revoked", "wrong scope", "other court", "right"]
+
+
+def _token_expected(route, method, kind):
+    if kind in ("none", "unknown", "expired", "revoked"):
+        return 401
+    if kind == "wrong scope":
+        return 403
+    if kind == "other court" and route.court_object:
+        return 404
+    # Let in: a list or a referral (200), a PDF (200), a send without its key (400).
+    return 400 if method == "POST" else 200
+
+
+def _token_of(world, route, method, kind):
+    scope = route.scopes[method]
+    if kind == "none":
+        return None
+    if kind == "unknown":
+        return "ipv_00000000_" + "x" * 43
+    if kind == "other court":
+        return issue(world["other_liaison"], [world.other_court])
+    others = [s for s in ("referrals:read", "documents:read", "referrals:send") if s != scope]
+    scopes = others if kind == "wrong scope" else [scope]
+    return issue(
+        world["liaison"],
+        [world.court],
+        scopes=scopes,
+        expired=kind == "expired",
+        revoked=kind == "revoked",
+    )
+
+
+@pytest.mark.parametrize("kind", TOKENS)
+def test_each_api_route_answers_each_token_as_the_route_table_says(client, world, kind):
+    """With a token: the scope the table names lets in, any other is 403; another court's
+    referral is 404; no token, an unknown, expired or revoked one, 401. Each call is in the
+    audit trail, refusals included."""
+    mismatches = []
+    for key in _api_routes():
+        route = ROUTES[key]
+        url = _url(key, route.kwargs(world))
+        for method in sorted(route.methods):
+            raw = _token_of(world, route, method, kind)
+            headers = bearer(raw) if raw else {}
+            calls = AuditEvent.objects.filter(action__startswith="api_").count()
+            send = client.get if method == "GET" else client.post
+            response = send(url, **headers)
+            expected = _token_expected(route, method, kind)
+            if response.status_code != expected:
+                mismatches.append(f"{kind} {method} {url}: {response.status_code}, not {expected}")
+            event = AuditEvent.objects.filter(action__startswith="api_").order_by("-pk").first()
+            audited = AuditEvent.objects.filter(action__startswith="api_").count() == calls + 1
+            if not audited or event.details["status"] != expected:
+                mismatches.append(f"{kind} {method} {url}: not audited")
+            elif expected >= 400 and event.action != AuditEvent.Action.API_REFUSED:
+                mismatches.append(f"{kind} {method} {url}: refusal not audited as one")
+    assert not mismatches, "\n" + "\n".join(mismatches)

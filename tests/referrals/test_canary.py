@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from referrals.models import Referral
 from sessions_app.models import CourtReport
+from tests.api.tokens import bearer, issue
 
 pytestmark = pytest.mark.django_db
 
@@ -203,7 +204,28 @@ def test_no_victim_detail_reaches_the_notice_of_return_to_the_court(client, worl
     assert SECRETS.search(Referral.objects.get(pk=referral.pk).intake.notes)
     assert "Denies the offence and asks for a trial." in text
     assert "Denies the offence and asks for a trial." in page
-    for where in (text, str(notice.details), page):
+    # The court systems' API reads the same referral, its notice and the list of its court.
+    token = issue(world["liaison"], [world.court])
+    client.logout()
+    api = [
+        client.get(url, **bearer(token))
+        for url in (
+            "/api/v1/referrals/?limit=100",
+            f"/api/v1/referrals/{referral.pk}/",
+            f"/api/v1/referrals/{referral.pk}/reports/{notice.pk}/",
+        )
+    ]
+    assert [response.status_code for response in api] == [200, 200, 200]
+    outcome = api[1].json()["outcome"]
+    assert outcome["reason_for_court"] == "Denies the offence and asks for a trial."
+    notice_pdf = PdfReader(io.BytesIO(api[2].content))
+    api_text = " ".join(
+        [api[0].content.decode(), api[1].content.decode()]
+        + [page.extract_text() for page in notice_pdf.pages]
+    )
+    assert "Denies the offence and asks for a trial." in api_text
+    for where in (text, str(notice.details), page, api_text):
         assert not SECRETS.search(where)
         assert "Threats toward the victim" not in where
+        assert "threats" not in where
         assert "resentment" not in where

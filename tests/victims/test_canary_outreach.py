@@ -24,6 +24,7 @@ from sessions_app.models import CourtReport
 from sessions_app.services import calendar
 from sessions_app.services.documents import court_report_issue
 from sessions_app.services.program import referral_transition
+from tests.api.tokens import bearer, issue
 from tests.conftest import make_person
 from tests.core.routes import (
     ADMIN,
@@ -176,6 +177,22 @@ def test_no_confidential_field_reaches_anyone_else_by_any_channel(
             client.force_login(world[persona])
             _get(client, reverse(name, kwargs=kwargs), seen, persona)
 
+    # The court systems' API, as a court's system reads it with a token of every scope: the
+    # court's referrals, the referral, its certificate and its reports.
+    token = issue(world["liaison"], [world.court])
+    client.logout()
+    api_urls = [
+        "/api/v1/referrals/?limit=100",
+        f"/api/v1/referrals/{world.referral.pk}/",
+        f"/api/v1/referrals/{world.referral.pk}/certificate/",
+        f"/api/v1/referrals/{world.referral.pk}/reports/{report.pk}/",
+        f"/api/v1/referrals/{world.referral.pk}/reports/{world.report.pk}/",
+    ]
+    for url in api_urls:
+        response = client.get(url, **bearer(token))
+        assert response.status_code == 200, url
+        seen.append(("api", url, response.get("Content-Type", ""), _text(response)))
+
     # The figures and their exports, as each reader downloads them: the quarterly report (the
     # outreach counts in it), the list behind a figure, the court's and the province's figures.
     for persona, url in (
@@ -222,6 +239,7 @@ def test_no_confidential_field_reaches_anyone_else_by_any_channel(
         f"/en/a/{slug}/figures/",
         "/en/court/figures/",
         "/en/province/figures/",
+        f"/api/v1/referrals/{world.referral.pk}/",
     ):
         assert expected in urls, expected
     kinds = {kind.split(";")[0] for _persona, _url, kind, _text in seen}
@@ -236,6 +254,7 @@ def test_no_confidential_field_reaches_anyone_else_by_any_channel(
     assert (
         "Jean-Marc Tremblay" in texts[("facilitator", f"/en/a/{slug}/sessions/{world.session.pk}/")]
     )
+    assert "Jean-Marc Tremblay" in texts[("api", f"/api/v1/referrals/{world.referral.pk}/")]
     pdfs = " ".join(text for _p, _u, kind, text in seen if kind.startswith("application/pdf"))
     assert "Tremblay" in pdfs
     admin_list = texts[("admin", "/en/admin/victims/victim/")]

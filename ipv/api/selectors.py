@@ -1,0 +1,88 @@
+"""What a token reads: the referrals of its courts, in the order they last changed, and their
+documents for the court. Never a victim, an intake note, a risk flag or a fee."""
+
+import base64
+import binascii
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from ipv.core.fields import FIRST_MOMENT, LAST_MOMENT
+from referrals.models import Referral
+from sessions_app import completion
+from sessions_app.models import Certificate, CourtReport
+
+
+def token_referrals(*, court_ids: list[int]) -> QuerySet[Referral]:
+    """The referrals of these courts, across agencies, oldest change first."""
+    return (
+        Referral.objects.filter(court_id__in=court_ids)
+        .select_related("participant", "court", "agency")
+        .order_by("updated_at", "pk")
+    )
+
+
+def token_referral_get(*, court_ids: list[int], pk: int) -> Referral:
+    """A referral of one of these courts, or 404."""
+    referral = token_referrals(court_ids=court_ids).filter(pk=pk).first()
+    if referral is None:
+        raise Http404
+    return referral
+
+
+def cursor_encode(referral: Referral) -> str:
+    raw = f"{referral.updated_at.isoformat()}|{referral.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def cursor_decode(cursor: str) -> tuple[datetime, int]:
+    """The (changed at, id) a cursor stands for; ValueError when it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        moment, pk = raw.split("|")
+        at = datetime.fromisoformat(moment)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
+        raise ValueError("not a cursor") from error
+    if at.tzinfo is None or not pk.isdigit() or len(pk) > 18:
+        raise ValueError("not a cursor")
+    if not FIRST_MOMENT <= at < LAST_MOMENT:
+        raise ValueError("not a moment of case data")
+    return at, int(pk)
+
+
+def after_cursor(queryset: QuerySet[Referral], cursor: str) -> QuerySet[Referral]:
+    """The rows after the cursor's (changed at, id): a row changed meanwhile moves past it and
+    comes again, none is skipped."""
+    at, pk = cursor_decode(cursor)
+    return queryset.filter(Q(updated_at__gt=at) | Q(updated_at=at, pk__gt=pk))
+
+
+def with_court_view(referrals: list[Referral]) -> list[Referral]:
+    """Each referral with its modules attended (`progress`) and its documents for the court
+    (`certificates`, `reports`): four queries for a page, whatever its length."""
+    progress = completion.progress_for(referrals=referrals)
+    ids = [referral.pk for referral in referrals]
+    certificates, reports = {}, {}
+    for certificate in Certificate.objects.filter(referral__in=ids, revoked_at__isnull=True):
+        certificates.setdefault(certificate.referral_id, []).append(certificate)
+    current = CourtReport.objects.filter(referral__in=ids, replaced_by__isnull=True)
+    for report in current.order_by("issued_at", "pk"):
+        reports.setdefault(report.referral_id, []).append(report)
+    for referral in referrals:
+        referral.progress = progress[referral.pk]
+        referral.certificates = certificates.get(referral.pk, [])
+        referral.reports = reports.get(referral.pk, [])
+    return referrals
+
+
+def reason_for_court(referral: Referral) -> str:
+    """The reason the agency wrote for the court, as its documents carry it: the notice of
+    return's, or the last one a non-compliance report gives. Blank otherwise."""
+    for report in reversed(referral.reports):
+        if report.kind == CourtReport.Kind.RETURN_NOTICE:
+            return report.details.get("reason", "")
+        if report.kind == CourtReport.Kind.NON_COMPLIANCE:
+            reasons = report.details.get("reasons") or [{}]
+            return reasons[-1].get("reason", "")
+    return ""

@@ -1,0 +1,106 @@
+"""Issuing, revoking and checking API tokens, and counting each token's calls.
+
+A token reads `ipv_<prefix>_<secret>`: the prefix finds the row, the whole token's SHA-256 is
+compared in constant time with the one kept.
+"""
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.utils import timezone
+from redis.exceptions import RedisError
+
+from ipv.api.models import ApiToken
+
+STARTS_WITH = "ipv_"
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_issue(*, token: ApiToken, by, courts) -> str:
+    """Save a new token (its fields set by the admin's form) and return the secret, which is
+    kept nowhere: the administrator copies it now or issues another."""
+    token.prefix = secrets.token_hex(4)
+    raw = f"{STARTS_WITH}{token.prefix}_{secrets.token_urlsafe(32)}"
+    token.secret_hash = _digest(raw)
+    token.created_by = by
+    token.created_at = timezone.now()
+    token.full_clean(exclude=["courts"])
+    token.save()
+    token.courts.set(courts)
+    return raw
+
+
+def token_revoke(*, token: ApiToken, by) -> ApiToken:
+    """Stop a token at once; the row stays, for the trail."""
+    if token.revoked_at is None:
+        token.revoked_at, token.revoked_by = timezone.now(), by
+        token.save(update_fields=["revoked_at", "revoked_by"])
+    return token
+
+
+@dataclass
+class Refusal(Exception):
+    """Why a token was refused, as a code for the trail (never shown to the caller)."""
+
+    reason: str
+    token: ApiToken | None = None
+
+
+def token_check(raw: str) -> ApiToken:
+    """The live token `raw` names, or Refusal: unknown, revoked, expired, or its officer gone."""
+    prefix = raw.removeprefix(STARTS_WITH).split("_", 1)[0] if raw.startswith(STARTS_WITH) else ""
+    token = (
+        ApiToken.objects.select_related("officer__liaison").filter(prefix=prefix).first()
+        if prefix
+        else None
+    )
+    # Compared even when no row matched, so the time taken says nothing about prefixes.
+    expected = token.secret_hash if token else "0" * 64
+    if not hmac.compare_digest(expected, _digest(raw)) or token is None:
+        raise Refusal("unknown")
+    if token.revoked_at is not None:
+        raise Refusal("revoked", token)
+    if token.expires_at <= timezone.now():
+        raise Refusal("expired", token)
+    officer = token.officer
+    if not officer.is_active or not hasattr(officer, "liaison"):
+        raise Refusal("officer", token)
+    return token
+
+
+def token_court_ids(token: ApiToken) -> list[int]:
+    """The courts the token reaches: those it names that are still its officer's."""
+    return list(
+        token.courts.filter(liaison_officers__user=token.officer_id).values_list("pk", flat=True)
+    )
+
+
+class ThrottleUnavailable(Exception):
+    """Redis cannot count calls: refuse rather than let calls through uncounted."""
+
+
+def throttle_check(token: ApiToken) -> int:
+    """Count a call of `token` in the current minute: 0 when it may go on, otherwise the
+    seconds until the next minute. Raises ThrottleUnavailable when Redis does not answer."""
+    now = time.time()
+    window = int(now // 60)
+    key = f"api:calls:{token.pk}:{window}"
+    store = caches["redis"]
+    try:
+        store.add(key, 0, timeout=120)
+        calls = store.incr(key)
+    except (RedisError, ValueError) as error:
+        raise ThrottleUnavailable from error
+    if calls > settings.IPV_API_CALLS_PER_MINUTE:
+        return max(1, 60 - int(now % 60))
+    return 0
