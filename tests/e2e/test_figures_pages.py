@@ -11,9 +11,9 @@ import pytest
 from django.utils.translation import gettext_lazy
 from playwright.sync_api import expect
 
-from ipv.figures import selectors
+from ipv.figures import snapshots
 from ipv.figures.definitions import DAYS, SHARE, Figure, Result, Section
-from ipv.figures.scope import SUPPRESSED
+from ipv.figures.scope import SUPPRESSED, Scope
 from tests.conftest import make_referral
 from tests.e2e.test_signed_in_pages import sign_in
 
@@ -92,7 +92,7 @@ SAMPLES = Section(
 @pytest.fixture
 def figures(world, monkeypatch):
     """Referrals received this year from two sources, one accepted, and the stand-in section."""
-    monkeypatch.setattr(selectors, "SECTIONS", (*selectors.SECTIONS, SAMPLES))
+    monkeypatch.setattr(snapshots, "SECTIONS", (*snapshots.SECTIONS, SAMPLES))
     people = [("Marc Lavoie", "court"), ("Paul Girard", "court"), ("Luc Roy", "probation")]
     for number, (name, source) in enumerate(people):
         make_referral(
@@ -209,3 +209,19 @@ def test_the_period_is_chosen_from_the_keyboard(page, live_server, figures, lang
     expect(page).to_have_url(re.compile(r"period=last_year"))
     expect(page.locator("#figure-received td").first).to_have_text("0")
     expect(page.locator("canvas[role=img]")).not_to_have_count(0)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_dashboard_read_from_the_workers_summary_says_as_of_when_and_passes_axe(
+    page, live_server, figures, assert_accessible, language
+):
+    snapshots.refresh(Scope.agency(figures.agency))
+    problems = _watch(page)
+    sign_in(page, live_server.url, "manager@riviere.test", language)
+    page.goto(f"{live_server.url}/{language}/a/{figures.agency.slug}/figures/")
+    expect(page.locator("#figures-as-of")).to_be_visible()
+    expect(page.locator("canvas[role=img]")).to_have_count(
+        page.locator("table[data-chart]").count()
+    )
+    assert_accessible(page)
+    assert problems == []
