@@ -454,7 +454,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["ipv.api.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["ipv.api.authentication.HasScope"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["ipv.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -480,6 +480,9 @@ SPECTACULAR_SETTINGS = {
 }
 # Calls a token may make in a minute (counted in Redis; with Redis down, none).
 IPV_API_CALLS_PER_MINUTE = env.int("IPV_API_CALLS_PER_MINUTE", default=120)
+# Refused calls (401, 403) an address may make in a minute before every call from it is refused
+# at once and no longer audited one by one.
+IPV_API_REFUSALS_PER_MINUTE = env.int("IPV_API_REFUSALS_PER_MINUTE", default=30)
 
 # Security. Outside debug, `manage.py check --deploy` has nothing to report.
 SECURE_CONTENT_TYPE_NOSNIFF = True

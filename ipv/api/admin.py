@@ -66,6 +66,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else []
 
+    def lookup_allowed(self, lookup, value, request=None):
+        # The hash is never shown: no filter on it either, which would give it away a digit at
+        # a time (?secret_hash__startswith=…).
+        if lookup.split("__")[0] == "secret_hash":
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     def has_delete_permission(self, request, obj=None):
         return False  # revoked, never deleted: the trail names tokens by their prefix
 

@@ -14,7 +14,12 @@ from ipv.api.selectors import with_court_view
 from ipv.api.serializers import ReferralSerializer
 from ipv.core.forms import apply_errors
 from referrals.forms import EReferralForm, ParticipantForm
+from referrals.models import Referral
 from referrals.services.referrals import e_referral_submit
+
+
+class NotFound(Exception):
+    """The key's referral is no longer one of the token's courts."""
 
 
 class KeyReused(Exception):
@@ -99,6 +104,9 @@ def referral_send(*, token: ApiToken, court_ids: list[int], key: str, body: dict
             record = IdempotencyKey.objects.get(token=token, key=key)
             if record.request_digest != digest:
                 raise KeyReused from None
+            if not Referral.objects.filter(pk=record.referral_id, court__in=court_ids).exists():
+                # The referral left the token's courts since: its answer is not given again.
+                raise NotFound from None
             return record.status_code, record.response, True
         answer, data = _send(token=token, court_ids=court_ids, body=body)
         if answer != 201:

@@ -6,6 +6,7 @@ compared in constant time with the one kept.
 
 import hashlib
 import hmac
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from redis.exceptions import RedisError
 from ipv.api.models import ApiToken
 
 STARTS_WITH = "ipv_"
+PREFIX = re.compile(r"[0-9a-f]{8}")
 
 
 def _digest(raw: str) -> str:
@@ -59,6 +61,8 @@ class Refusal(Exception):
 def token_check(raw: str) -> ApiToken:
     """The live token `raw` names, or Refusal: unknown, revoked, expired, or its officer gone."""
     prefix = raw.removeprefix(STARTS_WITH).split("_", 1)[0] if raw.startswith(STARTS_WITH) else ""
+    if not PREFIX.fullmatch(prefix):  # not one we issue (and no NUL byte for PostgreSQL)
+        prefix = ""
     token = (
         ApiToken.objects.select_related("officer__liaison").filter(prefix=prefix).first()
         if prefix
@@ -95,12 +99,44 @@ def throttle_check(token: ApiToken) -> int:
     now = time.time()
     window = int(now // 60)
     key = f"api:calls:{token.pk}:{window}"
+    calls = _count(key)
+    if calls > settings.IPV_API_CALLS_PER_MINUTE:
+        return max(1, 60 - int(now % 60))
+    return 0
+
+
+def _count(key: str, add: int = 1) -> int:
+    """Add `add` to the counter `key` of the current minute (kept two minutes) and return it;
+    ThrottleUnavailable when Redis does not answer, or answers nonsense."""
     store = caches["redis"]
     try:
         store.add(key, 0, timeout=120)
-        calls = store.incr(key)
-    except (RedisError, ValueError) as error:
+        calls = store.incr(key, add) if add else store.get(key, 0)
+    except (RedisError, OSError, ValueError, TypeError) as error:
         raise ThrottleUnavailable from error
-    if calls > settings.IPV_API_CALLS_PER_MINUTE:
-        return max(1, 60 - int(now % 60))
+    if not isinstance(calls, int):
+        raise ThrottleUnavailable
+    return calls
+
+
+def client_address(request) -> str:
+    """The caller's address as the site sees it (REMOTE_ADDR, set by the proxy in front)."""
+    return request.META.get("REMOTE_ADDR", "")[:64]
+
+
+def _refusals_key(address: str) -> str:
+    digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+    return f"api:refused:{digest}:{int(time.time() // 60)}"
+
+
+def refusal_count(address: str) -> None:
+    """Count a refused call (401, 403) from `address` this minute."""
+    _count(_refusals_key(address))
+
+
+def refusals_over(address: str) -> int:
+    """0 while `address` has been refused fewer than IPV_API_REFUSALS_PER_MINUTE times this
+    minute, otherwise the seconds until the next minute."""
+    if _count(_refusals_key(address), add=0) >= settings.IPV_API_REFUSALS_PER_MINUTE:
+        return max(1, 60 - int(time.time() % 60))
     return 0

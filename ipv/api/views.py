@@ -2,7 +2,10 @@
 the court as PDF, and sending a referral. Every call is audited, refusals included, and
 counted per token (with Redis down, calls are refused, not let through uncounted)."""
 
+from contextlib import suppress
+
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +19,7 @@ from rest_framework.views import APIView
 from ipv.api import selectors
 from ipv.api.authentication import HasScope, TokenAuthentication
 from ipv.api.models import ApiToken, Scope
+from ipv.api.parsers import JSONParser
 from ipv.api.serializers import (
     ErrorSerializer,
     ReferralPageSerializer,
@@ -23,8 +27,15 @@ from ipv.api.serializers import (
     ReferralSerializer,
     SendReferralSerializer,
 )
-from ipv.api.services import KeyReused, referral_send
-from ipv.api.tokens import ThrottleUnavailable, throttle_check, token_court_ids
+from ipv.api.services import KeyReused, NotFound, referral_send
+from ipv.api.tokens import (
+    ThrottleUnavailable,
+    client_address,
+    refusal_count,
+    refusals_over,
+    throttle_check,
+    token_court_ids,
+)
 from ipv.audit.services import Action, audit_record
 from sessions_app import selectors as session_selectors
 from sessions_app.services import documents
@@ -40,6 +51,12 @@ ERRORS = {
     )
 }
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="Not a referral of the courts.")}
+
+
+class BodyTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("The request's body is too large.")
+    default_code = "too_large"
 
 
 class Unavailable(exceptions.APIException):
@@ -63,11 +80,23 @@ class ApiView(APIView):
     authentication_classes = [TokenAuthentication]
     permission_classes = [HasScope]
     renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser]
     scopes: dict[str, str] = {}
 
     def initial(self, request, *args, **kwargs):
         translation.activate(language_of(request))
         request.LANGUAGE_CODE = translation.get_language()
+        # A caller refused too often this minute is refused at once, and no longer written in
+        # the trail call by call (a stranger could otherwise fill it).
+        # With Redis down, each call is judged alone (a token's own calls are then refused with
+        # 503 by check_throttles).
+        try:
+            wait = refusals_over(client_address(request))
+        except ThrottleUnavailable:
+            wait = 0
+        if wait:
+            request._request.api_quiet = True
+            raise exceptions.Throttled(wait)
         super().initial(request, *args, **kwargs)
 
     def perform_content_negotiation(self, request, force=False):
@@ -85,6 +114,8 @@ class ApiView(APIView):
             raise exceptions.Throttled(wait)
 
     def handle_exception(self, exc):
+        if isinstance(exc, RequestDataTooBig):
+            exc = BodyTooLarge()
         response = super().handle_exception(exc)
         if isinstance(exc, Unavailable):
             response["Retry-After"] = str(RETRY_AFTER_UNAVAILABLE)
@@ -98,9 +129,18 @@ class ApiView(APIView):
         return response
 
     def audit(self, request, response):
-        """One event per call: who (the token's officer), which token, what, the answer."""
+        """One event per call: who (the token's officer), which token, what, the answer. A
+        refusal also counts against the caller's address (refusals_over)."""
         django_request = request._request
-        token = request.auth if isinstance(request.auth, ApiToken) else None
+        if getattr(django_request, "api_quiet", False):
+            return
+        if response.status_code in (401, 403):
+            # Redis down: the next call is refused with 503 by refusals_over.
+            with suppress(ThrottleUnavailable):
+                refusal_count(client_address(request))
+        # What authentication found, without authenticating again (a call refused before it).
+        auth = getattr(request, "_auth", None)
+        token = auth if isinstance(auth, ApiToken) else None
         token = token or getattr(django_request, "api_refused_token", None)
         refused = response.status_code >= 400
         details = {
@@ -175,7 +215,12 @@ class ReferralList(ApiView):
         responses={
             201: ReferralSerializer,
             400: OpenApiTypes.OBJECT,
+            404: OpenApiResponse(
+                ErrorSerializer,
+                description="The key's referral is no longer one of the token's courts.",
+            ),
             409: ErrorSerializer,
+            413: OpenApiResponse(ErrorSerializer, description="The body is too large."),
             **ERRORS,
         },
     )
@@ -194,6 +239,10 @@ class ReferralList(ApiView):
                 key=key,
                 body=request.data,
             )
+        except NotFound:
+            raise exceptions.NotFound(
+                _("This Idempotency-Key's referral is no longer one of the token's courts.")
+            ) from None
         except KeyReused:
             return Response(
                 {"detail": _("This Idempotency-Key was used for another request.")},
