@@ -18,9 +18,11 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connections
 from django.db.utils import load_backend
 
+from directory.models import Region
 from ipv.core import replica
 from ipv.core.replica import REPLICA, read_alias, replica_reads
 from ipv.figures import selectors
@@ -86,9 +88,10 @@ class Server:
         return out.stdout.decode().strip()
 
 
-@pytest.fixture
-def servers():
-    """A primary holding a copy of the test database, and its streaming standby."""
+@pytest.fixture(scope="module")
+def servers(django_db_setup):
+    """A primary holding a copy of the test database, and its streaming standby: made once for
+    the module (each test's rows are flushed after it, see `routed`)."""
     root = _owned(Path(tempfile.mkdtemp(prefix="ipv-replica-")))  # short: for the sockets
     primary, standby = Server(root, "primary"), Server(root, "standby")
     try:
@@ -154,6 +157,10 @@ def routed(transactional_db, servers, settings):
     finally:
         connections[REPLICA].close()
         del connections[REPLICA]
+        # What the test wrote goes, as the test case does it on the test database.
+        call_command("flush", interactive=False, verbosity=0)
+        if not (standby.data / "postmaster.pid").exists():
+            standby.start()
         default.close()
         default.settings_dict.clear()
         default.settings_dict.update(saved)
@@ -267,6 +274,22 @@ def test_a_write_then_a_read_in_the_same_block_stay_on_the_primary(routed):
         assert Referral.objects.db == REPLICA
 
 
+def test_a_row_read_on_the_standby_is_saved_on_the_primary(routed):
+    primary, standby = routed
+    make_world()
+    _caught_up(primary, standby)
+
+    with replica_reads():
+        region = Region.objects.get(slug="east")
+        assert region._state.db == REPLICA
+        region.name_en = "Eastern Ontario"
+        region.save()  # the standby would refuse it: read-only
+
+    assert primary.query("SELECT name_en FROM directory_region WHERE slug = 'east'") == (
+        "Eastern Ontario"
+    )
+
+
 def test_the_confidential_stores_transaction_reads_the_primary(routed):
     world = make_world()
     with replica_reads():
@@ -283,7 +306,8 @@ def test_an_unreachable_replica_sends_its_reads_to_the_primary(routed):
 
     with replica_reads():
         assert read_alias() == "default"
-        assert Referral.objects.count() == 0
+        assert Referral.objects.db == "default"
+        Referral.objects.count()
     # Not tried again at once: a request does not wait for a replica that just failed.
     with replica_reads():
         assert read_alias() == "default"
