@@ -32,7 +32,8 @@ REPLICA_RETRY_SECONDS = 30
 
 @dataclass
 class _Scope:
-    wrote: bool = False
+    # The block's reads stay on the primary: it has written, or the replica did not answer.
+    on_primary: bool = False
 
 
 _scope: ContextVar[_Scope | None] = ContextVar("replica_reads", default=None)
@@ -65,7 +66,7 @@ def replica_reads():
     if _scope.get() is not None:  # nested: the outer block decides
         yield
         return
-    scope = _Scope(wrote=configured() and not _reachable())
+    scope = _Scope(on_primary=configured() and not _reachable())
     token = _scope.set(scope)
     try:
         yield
@@ -89,7 +90,7 @@ def read_alias() -> str:
     scope = _scope.get()
     if (
         scope is None
-        or scope.wrote
+        or scope.on_primary
         or not configured()
         or connections[DEFAULT_DB_ALIAS].in_atomic_block
     ):
@@ -109,7 +110,7 @@ class ReplicaRouter:
     def db_for_write(self, model, **hints):
         scope = _scope.get()
         if scope is not None:
-            scope.wrote = True
+            scope.on_primary = True
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1, obj2, **hints):
