@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -83,9 +83,13 @@ def token_check(raw: str) -> ApiToken:
 
 
 def token_court_ids(token: ApiToken) -> list[int]:
-    """The courts the token reaches: those it names that are still its officer's."""
+    """The courts the token reaches: those it names that are still its officer's. Read on the
+    primary even where the call's reads go to the replica: a court just taken away from the
+    token or its officer is refused at once, not once the replica has caught up."""
     return list(
-        token.courts.filter(liaison_officers__user=token.officer_id).values_list("pk", flat=True)
+        token.courts.using(DEFAULT_DB_ALIAS)
+        .filter(liaison_officers__user=token.officer_id)
+        .values_list("pk", flat=True)
     )
 
 

@@ -37,6 +37,7 @@ from ipv.api.tokens import (
     token_court_ids,
 )
 from ipv.audit.services import Action, audit_record
+from ipv.core.replica import reads_from_replica
 from sessions_app import selectors as session_selectors
 from sessions_app.services import documents
 
@@ -175,6 +176,7 @@ class ReferralList(ApiView):
         parameters=[ReferralQuerySerializer],
         responses={200: ReferralPageSerializer, 400: OpenApiTypes.OBJECT, **ERRORS},
     )
+    @reads_from_replica
     def get(self, request):
         query = ReferralQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -262,6 +264,7 @@ class ReferralDetail(ApiView):
         summary="One referral of the token's courts",
         responses={200: ReferralSerializer, **ERRORS, **NOT_FOUND},
     )
+    @reads_from_replica
     def get(self, request, pk):
         referral = selectors.with_court_view([self.referral(request, pk)])[0]
         return Response(ReferralSerializer(referral).data)

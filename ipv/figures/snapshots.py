@@ -19,11 +19,12 @@ from dataclasses import replace
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.functional import Promise, lazy
 
+from ipv.core import replica
 from ipv.core.i18n import current_language
 from ipv.figures import rollup
 from ipv.figures.catalogue import FIGURES, SECTIONS
@@ -74,8 +75,10 @@ def sections_of(scope: Scope) -> list[Section]:
 def compute(section: Section, scope: Scope, period: Period, previous: Period) -> list[Result]:
     """`section` counted on the spot, with PostgreSQL's JIT compilation off: for these
     aggregates it compiles for longer than they run (a second of a re-referral count's). The
-    setting is put back after, for the rest of an enclosing transaction."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    setting is put back after, for the rest of an enclosing transaction. On the replica when
+    the caller reads from it (ipv.core.replica)."""
+    using = replica.read_alias()
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
         cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
         was = cursor.fetchone()[0]
         results = section.compute(scope, period, previous)

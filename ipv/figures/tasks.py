@@ -12,10 +12,11 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
+from ipv.core.replica import replica_reads
 from ipv.figures import exports, snapshots
 from ipv.figures.models import Export, WatchedScope
 from ipv.figures.scope import Scope
@@ -66,18 +67,22 @@ def build(pk: int) -> bool:
         Export.objects.filter(pk=pk).update(state=Export.State.FAILED, lease_until=None)
         return False
 
+    # The progress marks name the primary themselves: they are not what the export reads, so
+    # they leave its reads on the replica (a write through the router would bring them back).
+    marks = Export.objects.using(DEFAULT_DB_ALIAS).filter(pk=pk)
+
     def progress(done: int) -> None:
-        Export.objects.filter(pk=pk, state=Export.State.RUNNING).update(
+        marks.filter(state=Export.State.RUNNING).update(
             rows_done=done, lease_until=_lease(timezone.now())
         )
 
     try:
-        with translation.override(export.language):
+        with translation.override(export.language), replica_reads():
             queryset = exports.cases_queryset(
                 scope=Scope(agencies=frozenset({export.agency_id})), params=export.params
             )
             total = queryset.count()
-            Export.objects.filter(pk=pk).update(rows_total=total)
+            marks.update(rows_total=total)
             content = exports.cases_file(
                 queryset,
                 title=str(exports.FIGURES[export.params["figure"]].label),

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from ipv.core.permissions import requires
+from ipv.core.replica import reads_from_replica
 from ipv.figures import selectors
 from ipv.figures.periods import period_from
 from ipv.figures.scope import Scope
@@ -28,6 +29,7 @@ def audiences(membership) -> set[str]:
 
 @requires("figures.view")
 @require_GET
+@reads_from_replica
 def agency_dashboard(request):
     form, period = period_from(request.GET)
     readable = audiences(request.membership)
@@ -48,6 +50,7 @@ def agency_dashboard(request):
 
 @requires("referrals.view")
 @require_GET
+@reads_from_replica
 def agency_cases(request, key):
     figure = selectors.listed_figure(key, audiences(request.membership))
     form, period = period_from(request.GET)

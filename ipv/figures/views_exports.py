@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from ipv.audit.services import Action, audit_record
 from ipv.core.permissions import platform_admin, requires
+from ipv.core.replica import reads_from_replica
 from ipv.figures import exports, selectors, tasks
 from ipv.figures.models import Export
 from ipv.figures.periods import period_from
@@ -78,6 +79,7 @@ def _report(request, *, scope, name, agency):
 
 @requires("figures.report")
 @require_GET
+@reads_from_replica
 def agency_report(request):
     """The agency's quarterly report; a refused quarter shows the dashboard with the error
     (and no quarter at all, the dashboard with the report's form)."""
@@ -111,6 +113,7 @@ def agency_report(request):
 
 @platform_admin
 @require_GET
+@reads_from_replica
 def province_report(request):
     """The province's quarterly report (small counts shown as "< 5")."""
     if "quarter" in request.GET:
@@ -125,6 +128,7 @@ def province_report(request):
 
 @requires("referrals.view")
 @require_GET
+@reads_from_replica
 def cases_download(request, key):
     """The list of cases behind a figure: built now when short, else by the worker."""
     figure = selectors.listed_figure(key, audiences(request.membership))
@@ -179,7 +183,9 @@ def _queue(request, params, file_format, total, filename, details):
 
 
 def _own_exports(request):
-    """The person's exports at this agency that are still kept: nobody else's, ever."""
+    """The person's exports at this agency that are still kept: nobody else's, ever. Read on
+    the primary, where the worker writes its progress: a replica behind it would show an
+    export still running, or none at all, just after it was queued."""
     return Export.objects.filter(
         agency=request.agency, requested_by=request.user, expires_at__gt=timezone.now()
     ).defer("content")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from ipv.core.permissions import liaison, platform_admin
+from ipv.core.replica import reads_from_replica, replica_reads
 from ipv.figures import selectors, snapshots
 from ipv.figures.periods import period_from
 from ipv.figures.rollup import rollup_figures
@@ -28,12 +29,14 @@ DEFAULT_ROLLUP = "received"
 def court_dashboard(request):
     """The figures of the officer's courts, across the agencies that serve them."""
     form, period = period_from(request.GET)
-    courts = request.user.liaison.courts.values_list("pk", flat=True)
+    # Which courts the officer covers is read on the primary, as every access decision.
+    courts = list(request.user.liaison.courts.values_list("pk", flat=True))
     sections = []
     if period is not None:
-        sections = selectors.dashboard(
-            scope=Scope.of_courts(list(courts)), period=period, audiences=COURT_AUDIENCES
-        )
+        with replica_reads():
+            sections = selectors.dashboard(
+                scope=Scope.of_courts(courts), period=period, audiences=COURT_AUDIENCES
+            )
     context = {
         "form": form,
         "period": period,
@@ -62,6 +65,7 @@ class RollupForm(forms.Form):
 
 @platform_admin
 @require_GET
+@reads_from_replica
 def province_dashboard(request):
     """Every section at the province's scope, and one figure by region then agency."""
     form, period = period_from(request.GET)
