@@ -126,6 +126,11 @@ class Snapshot(models.Model):
                 condition=models.Q(confidential=False) | models.Q(agency__isnull=False),
                 name="figures_snapshot_confidential_has_agency",
             ),
+            # Outreach's figures come from the confidential store: never stored in the clear.
+            models.CheckConstraint(
+                condition=~models.Q(section="outreach") | models.Q(confidential=True),
+                name="figures_snapshot_outreach_is_confidential",
+            ),
         ]
 
     def __str__(self):

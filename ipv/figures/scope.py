@@ -36,7 +36,7 @@ class Scope:
         "agency:12" or "courts:3,7"."""
         if self.agencies is None and self.courts is None:
             return "province"
-        if self.courts is None and self.single_agency is not None:
+        if self.single_agency is not None:
             return f"agency:{self.single_agency}"
         if self.agencies is None:
             return "courts:" + ",".join(str(pk) for pk in sorted(self.courts))
@@ -62,7 +62,10 @@ class Scope:
 
     @property
     def single_agency(self) -> int | None:
-        return next(iter(self.agencies)) if self.agencies and len(self.agencies) == 1 else None
+        """The agency whose own figures these are: one agency, not narrowed to some courts."""
+        if self.courts is not None or not self.agencies or len(self.agencies) != 1:
+            return None
+        return next(iter(self.agencies))
 
     def rows(self, queryset: QuerySet, *, agency: str = "agency", court: str = "referral__court"):
         """`queryset` narrowed to the scope. `agency` and `court` are the lookups from the

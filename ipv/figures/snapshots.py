@@ -68,7 +68,7 @@ def sections_of(scope: Scope) -> list[Section]:
         section
         for section in SECTIONS
         if section.audience in audiences
-        and not (section.one_agency and (scope.single_agency is None or scope.courts is not None))
+        and not (section.one_agency and scope.single_agency is None)
     ]
 
 
@@ -184,7 +184,7 @@ def decode(stored: list[dict]) -> list[Result]:
 def _store_of(scope: Scope):
     """The transaction a scope's snapshots are read and written in: an agency's names it, for
     its confidential ones (ipv.figures.security)."""
-    agency = scope.single_agency if scope.courts is None else None
+    agency = scope.single_agency
     return confidential(agency) if agency else nullcontext()
 
 
@@ -337,7 +337,7 @@ def refresh(scope: Scope, today: datetime.date | None = None) -> int:
     snapshots of periods no longer summarised. Returns how many snapshots were written."""
     today = today or timezone.localdate()
     began = timezone.now()
-    agency = scope.single_agency if scope.courts is None else None
+    agency = scope.single_agency
     written = 0
     for period in periods(today):
         previous = period.previous()

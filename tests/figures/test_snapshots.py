@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
@@ -407,3 +407,25 @@ def test_the_provinces_roll_up_is_read_from_its_summary_as_it_would_be_counted(f
         if agency.by == str(files.agency.pk)
     ]
     assert river.current == 5
+
+
+def test_the_database_refuses_an_outreach_summary_stored_in_the_clear(world):
+    def stored(**fields):
+        return Snapshot.objects.create(
+            scope=f"agency:{world.agency.pk}",
+            agency=world.agency,
+            section="outreach",
+            start=Q3.start,
+            end=Q3.end,
+            previous_start=Q3.previous().start,
+            previous_end=Q3.previous().end,
+            computed_at=timezone.now(),
+            format=snapshots.FORMAT,
+            results=[],
+            **fields,
+        )
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        stored(confidential=False)
+    # Positive control: the same row, confidential, is stored.
+    assert stored(confidential=True).pk

@@ -222,7 +222,7 @@ def _share(part: int, whole: int) -> float | None:
 
 def compute(scope: Scope, current: Period, previous: Period) -> list[Result]:
     agency = scope.single_agency
-    if agency is None or scope.courts is not None:
+    if agency is None:
         # What victims say is counted for their agency alone: never for a court, a region
         # or the province.
         raise ValueError("outreach figures are counted for one agency at a time")
