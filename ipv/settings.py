@@ -206,6 +206,19 @@ if DATABASE_REPLICA_URL:
     }
     DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
     DATABASE_ROUTERS = ["ipv.core.replica.ReplicaRouter"]
+# A pooler in transaction mode between the site and PostgreSQL (DATABASE_POOLER=pgbouncer): a
+# server connection is ours for one transaction only, then another client's. So nothing may
+# outlive a transaction on it: no server-side cursor (a named cursor is opened in one
+# transaction and read in the next), no prepared statement (prepared on one server connection,
+# executed on another), no session-level SET or advisory lock (the code uses their
+# transaction-level forms). Migrations connect directly, as the owner (DATABASE_OWNER_URL).
+DATABASE_POOLER = env("DATABASE_POOLER", default="")
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise environ.ImproperlyConfigured("DATABASE_POOLER: leave it empty, or set it to pgbouncer.")
+if DATABASE_POOLER:
+    for _alias in DATABASES.values():
+        _alias["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _alias.setdefault("OPTIONS", {}).update(prepare_threshold=None, server_side_binding=False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis (Celery broker, cache). No REDIS_URL → the embedded server under var/redis.

@@ -12,14 +12,13 @@ import datetime
 import hashlib
 import logging
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parseaddr
 
 import sms
 from django.conf import settings
 from django.core import mail
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -48,7 +47,6 @@ def _claim(now, limit: int) -> tuple[uuid.UUID, list[OutboxMessage]]:
     # entries of messages already taken, while the bitmap scan the OR needs went over every one
     # of them at each batch (most of the sending time once thousands had gone out).
     with transaction.atomic():
-        _durable_commit()
         ids = list(
             OutboxMessage.objects.filter(state=State.SENDING, lease_until__lte=now)
             .order_by("lease_until")
@@ -118,8 +116,13 @@ def _done(message: OutboxMessage, claim, now) -> bool:
     if message.audience == Audience.VICTIM:
         erase["to"] = ""
     return bool(
-        OutboxMessage.objects.filter(pk=message.pk, claim=claim, state=State.SENDING).update(
-            state=State.SENT, sent_at=now, lease_until=None, last_error="", **erase
+        _result(
+            OutboxMessage.objects.filter(pk=message.pk, claim=claim, state=State.SENDING),
+            state=State.SENT,
+            sent_at=now,
+            lease_until=None,
+            last_error="",
+            **erase,
         )
     )
 
@@ -132,46 +135,33 @@ def _failed(message: OutboxMessage, claim, error: Exception, now) -> str:
         # Further apart each time: 1, 2, 4… minutes, at most an hour.
         state = State.PENDING
         send_after = now + datetime.timedelta(minutes=min(60, 2 ** (message.attempts - 1)))
-    OutboxMessage.objects.filter(pk=message.pk, claim=claim, state=State.SENDING).update(
-        state=state, send_after=send_after, lease_until=None, last_error=reason
+    _result(
+        OutboxMessage.objects.filter(pk=message.pk, claim=claim, state=State.SENDING),
+        state=state,
+        send_after=send_after,
+        lease_until=None,
+        last_error=reason,
     )
     logger.warning("outbox: message %s not sent (%s)", message.pk, reason)
     return state
 
 
-def _durable_commit() -> None:
-    """The claim's commit waits for the disk, whatever send_due set for the results."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO on")
-
-
-@contextmanager
-def _results_without_waiting_for_disk():
-    """Each message's result is its own commit, at once visible to every worker; waiting for
-    each to reach the disk was most of the sending time. Should PostgreSQL itself crash, the
-    last few results written (under a second's worth) may be lost: those messages are still
-    leased, and are sent again when the lease ends, as when a worker dies (at least once)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO off")
-    try:
-        yield
-    finally:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
-        except DatabaseError:
-            # The connection broke, or its transaction failed and will be rolled back: either
-            # way the setting goes with it. The error that got us here is the one to raise.
-            logger.warning("outbox: could not reset synchronous_commit", exc_info=True)
+def _result(messages, **values) -> int:
+    """Record a message's result in a transaction of its own, committed without waiting for the
+    disk: each is at once visible to every worker, and waiting for each to reach the disk was
+    most of the sending time. Should PostgreSQL itself crash, the last few results written
+    (under a second's worth) may be lost: those messages are still leased, and are sent again
+    when the lease ends, as when a worker dies (at least once). The claim's commit still waits.
+    SET LOCAL, never SET: behind a pooler in transaction mode a session-level setting would stay
+    on a server connection that other clients' transactions then use."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO off")
+        return messages.update(**values)
 
 
 def send_due(limit: int = 1000, *, now=None) -> Outcome:
     """Send up to `limit` due messages, once each however many workers run this at once."""
-    with _results_without_waiting_for_disk():
-        return _send_due(limit, now)
-
-
-def _send_due(limit: int, now) -> Outcome:
     outcome = Outcome()
     connections = {}
     while limit > 0:
@@ -183,7 +173,8 @@ def _send_due(limit: int, now) -> Outcome:
         for message in batch:
             moment = now or timezone.now()
             if message.expires_at and message.expires_at <= moment:
-                OutboxMessage.objects.filter(pk=message.pk, claim=claim).update(
+                _result(
+                    OutboxMessage.objects.filter(pk=message.pk, claim=claim),
                     state=State.CANCELLED,
                     lease_until=None,
                     last_error="expired",

@@ -77,9 +77,18 @@ def _settled_high_water() -> int:
             [Milestone._meta.db_table],
         )
         (high,) = cursor.fetchone()
-        # Wait for the writers in flight (each holds the lock shared until it ends).
-        cursor.execute("SELECT pg_advisory_lock(%s)", [WRITERS_LOCK])
-        cursor.execute("SELECT pg_advisory_unlock(%s)", [WRITERS_LOCK])
+        # Wait for the writers in flight (each holds the lock shared until it ends). Nothing of
+        # the lock may outlive the statement: behind a pooler in transaction mode, the next
+        # statement may run on another server connection. Alone, the statement is its own
+        # transaction and the transaction-level lock ends with it; inside a transaction, the
+        # lock is taken and given back by the one statement.
+        if connection.in_atomic_block:
+            cursor.execute(
+                "SELECT pg_advisory_unlock(%s) FROM (SELECT pg_advisory_lock(%s) OFFSET 0) AS w",
+                [WRITERS_LOCK, WRITERS_LOCK],
+            )
+        else:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITERS_LOCK])
     return high
 
 

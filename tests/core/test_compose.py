@@ -1,4 +1,5 @@
-"""The production compose file: the five services, health checks, volumes, and a valid file."""
+"""The production compose file: its services, the pooler between the site and PostgreSQL, web
+and workers that scale, one beat, health checks everywhere, volumes, and a valid file."""
 
 import shutil
 import subprocess
@@ -21,8 +22,9 @@ def test_it_runs_postgres_18_redis_7_web_worker_and_beat_with_health_checks():
     assert "gunicorn" in services["web"]["command"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "ipv", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "ipv", "beat"]
-    for name in ("db", "redis", "web", "worker"):
-        assert services[name]["healthcheck"]["test"], name
+    for name in services:
+        if name != "migrate":  # a job: it runs once and exits
+            assert services[name]["healthcheck"]["test"], name
     # PostgreSQL 18's image refuses a volume on the old data path.
     assert "pgdata:/var/lib/postgresql" in services["db"]["volumes"]
     assert "redisdata:/data" in services["redis"]["volumes"]
@@ -46,8 +48,59 @@ def test_the_site_connects_as_the_application_role_and_only_migrate_as_the_owner
         assert "DATABASE_OWNER_URL" not in environment, name
     migrate = services["migrate"]["environment"]
     assert migrate["DATABASE_OWNER_URL"].startswith("postgres://ipv:")
-    assert migrate["DATABASE_URL"] == services["web"]["environment"]["DATABASE_URL"]
+    assert migrate["DATABASE_URL"].startswith("postgres://ipv_app:")
     assert services["db"]["environment"]["POSTGRES_USER"] == "ipv"
+
+
+def _host(url: str) -> str:
+    return url.rpartition("@")[2].partition("/")[0]
+
+
+def test_the_site_goes_through_pgbouncer_in_transaction_mode_and_migrate_goes_direct():
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    pooler = services["pgbouncer"]
+    assert pooler["image"].startswith("edoburu/pgbouncer:v")  # a pinned release, not latest
+    assert pooler["environment"]["POOL_MODE"] == "transaction"
+    assert pooler["environment"]["DB_HOST"] == "db"
+    assert pooler["environment"]["DB_USER"] == "ipv_app"
+    assert pooler["environment"]["AUTH_TYPE"] == "scram-sha-256"
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert _host(environment["DATABASE_URL"]) == "pgbouncer:5432", name
+        assert environment["DATABASE_POOLER"] == "pgbouncer", name
+        assert services[name]["depends_on"]["pgbouncer"]["condition"] == "service_healthy"
+        assert "db" not in services[name]["depends_on"], name
+    migrate = services["migrate"]["environment"]
+    assert _host(migrate["DATABASE_URL"]) == _host(migrate["DATABASE_OWNER_URL"]) == "db:5432"
+    assert migrate["DATABASE_POOLER"] == ""
+    assert "pgbouncer" not in services["migrate"]["depends_on"]
+
+
+def test_web_and_workers_scale_and_beat_is_one():
+    """`--scale web=3 --scale worker=4`: no container name, no fixed host port on a scaled
+    service (the proxy holds the one published port); beat is never scaled."""
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    for name in ("web", "worker", "beat"):
+        assert "container_name" not in services[name], name
+        assert services[name]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
+    assert "ports" not in services["web"] and "ports" not in services["worker"]
+    assert services["web"]["expose"] == ["8000"]
+    assert services["proxy"]["ports"] == ["8000:8000"]
+    conf = services["proxy"]["environment"]["PROXY_CONF"]
+    assert "proxy_pass $$web" in conf and "set $$web http://web:8000" in conf
+    assert "resolver 127.0.0.11" in conf  # follows the replicas as they come and go
+    assert "access_log off" in conf  # paths can hold tokens
+    assert [name for name, service in services.items() if "beat" in service.get("command", [])] == [
+        "beat"
+    ]
+    assert services["beat"].get("deploy", {}).get("replicas", 1) == 1
+
+
+def test_beat_is_healthy_while_its_heartbeat_is_fresh():
+    beat = yaml.safe_load(COMPOSE.read_text())["services"]["beat"]
+    assert beat["healthcheck"]["test"] == ["CMD", "python", "manage.py", "healthcheck", "beat"]
 
 
 def test_the_web_health_check_asks_healthz_as_the_proxy_would():
