@@ -423,6 +423,34 @@ STORAGES = {
     },
 }
 
+# Generated files (documents' PDFs, prepared exports; ipv.core.files): "database", beside their
+# rows (the default), or "s3", an S3-compatible bucket through django-storages. Private objects,
+# unguessable names, encrypted at rest where the server supports it; every download goes
+# through the site's views, which check and audit it, never a link to the bucket.
+IPV_FILE_STORAGE = env("IPV_FILE_STORAGE", default="database")
+if IPV_FILE_STORAGE == "s3":
+    # "" for a server without SSE-S3 (MinIO without a KMS, say).
+    _encryption = env("AWS_S3_SERVER_SIDE_ENCRYPTION", default="AES256")
+    STORAGES["files"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("AWS_S3_REGION_NAME", default="") or None,
+            # Unset: boto3 finds them itself (an instance or pod role).
+            "access_key": env("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "location": env("AWS_LOCATION", default=""),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "object_parameters": {"ServerSideEncryption": _encryption} if _encryption else {},
+        },
+    }
+elif IPV_FILE_STORAGE != "database":
+    raise environ.ImproperlyConfigured("IPV_FILE_STORAGE: database (the default) or s3.")
+
 # Email: the console in debug; in production the server named by EMAIL_URL, or a provider
 # (below). With neither, emails fail and show on the Outgoing messages page: never a console
 # that would write people's addresses and reminders to the logs.

@@ -367,6 +367,7 @@ FROZEN = (
     " OR OLD.language IS DISTINCT FROM NEW.language"
     " OR OLD.issued_at IS DISTINCT FROM NEW.issued_at"
     " OR (length(OLD.pdf) > 0 AND OLD.pdf IS DISTINCT FROM NEW.pdf)"
+    " OR (OLD.pdf_file <> '' AND OLD.pdf_file IS DISTINCT FROM NEW.pdf_file)"
     " OR (OLD.revoked_at IS NOT NULL AND OLD.revoked_at IS DISTINCT FROM NEW.revoked_at)"
 )
 DOCUMENT_FROZEN = pgtrigger.Protect(
@@ -405,7 +406,9 @@ class Document(models.Model):
         verbose_name=_("issued by"),
     )
     details = models.JSONField(_("contents"))
+    # The PDF is in `pdf`, or in the file storage under the name `pdf_file` (ipv.core.files).
     pdf = models.BinaryField(_("PDF"), default=bytes, editable=False)
+    pdf_file = models.CharField(max_length=200, blank=True, default="", editable=False)
     revoked_at = models.DateTimeField(pgettext_lazy("document", "revoked"), null=True, blank=True)
 
     class Meta:
@@ -413,7 +416,7 @@ class Document(models.Model):
 
     @property
     def is_rendered(self) -> bool:
-        return bool(self.pdf)
+        return bool(self.pdf_file) or bool(self.pdf)
 
 
 class Certificate(Document):

@@ -24,7 +24,7 @@ def render_pending_documents():
     """Render what the broker missed (it was down when the document was issued)."""
     a_minute_ago = timezone.now() - timedelta(minutes=1)
     for model in MODELS.values():
-        for document in model.objects.filter(pdf=b"", issued_at__lt=a_minute_ago)[:50]:
+        for document in model.objects.filter(pdf=b"", pdf_file="", issued_at__lt=a_minute_ago)[:50]:
             document_render(document)
 
 

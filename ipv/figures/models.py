@@ -1,8 +1,9 @@
 """Exports prepared by the worker: a list too long to build while the person waits.
 
-The file is kept in the database, not on a disk: several web machines serve the site, and the
-one that answers the download is not the worker's. It is kept a day, for the person who asked
-only, then deleted (ipv.figures.tasks.remove_expired_exports).
+The file is kept in the database or in S3-compatible storage (ipv.core.files), never on a disk:
+several web machines serve the site, and the one that answers the download is not the worker's.
+It is kept a day, for the person who asked only, then deleted with its stored file
+(ipv.figures.tasks.remove_expired_exports).
 """
 
 from datetime import timedelta
@@ -53,7 +54,9 @@ class Export(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=State, default=State.QUEUED)
     rows_done = models.PositiveIntegerField(default=0)
     rows_total = models.PositiveIntegerField(default=0)
+    # The file is in `content`, or in the file storage under the name `content_file`.
     content = models.BinaryField(null=True, blank=True, editable=False)
+    content_file = models.CharField(max_length=200, blank=True, default="", editable=False)
     filename = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -16,6 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
+from ipv.core import files
 from ipv.core.replica import replica_reads
 from ipv.figures import exports, snapshots
 from ipv.figures.models import Export, WatchedScope
@@ -93,17 +94,22 @@ def build(pk: int) -> bool:
         logger.exception("figures: export %s failed", pk)
         Export.objects.filter(pk=pk).update(state=Export.State.FAILED, lease_until=None)
         return False
-    now = timezone.now()
-    return bool(
-        Export.objects.filter(pk=pk, state=Export.State.RUNNING).update(
-            state=Export.State.DONE,
-            content=content,
-            rows_done=total,
-            rows_total=total,
-            finished_at=now,
-            lease_until=None,
-        )
+    stored = (
+        {"content": content}
+        if files.in_database()
+        else {"content_file": files.file_save("exports", content)}
     )
+    done = Export.objects.filter(pk=pk, state=Export.State.RUNNING).update(
+        state=Export.State.DONE,
+        rows_done=total,
+        rows_total=total,
+        finished_at=timezone.now(),
+        lease_until=None,
+        **stored,
+    )
+    if not done and "content_file" in stored:  # another worker finished it first
+        files.file_delete(stored["content_file"])
+    return bool(done)
 
 
 @shared_task
@@ -128,8 +134,15 @@ def resume_stalled_exports():
 
 @shared_task
 def remove_expired_exports():
-    """Delete the exports kept past their day (their page already answers 404). Idempotent."""
-    deleted, _by_model = Export.objects.filter(expires_at__lte=timezone.now()).delete()
+    """Delete the exports kept past their day (their page already answers 404), their stored
+    files first: a file whose deletion fails keeps its row, and is tried again. Idempotent."""
+    expired = list(
+        Export.objects.filter(expires_at__lte=timezone.now()).values_list("pk", "content_file")
+    )
+    for _pk, name in expired:
+        if name:
+            files.file_delete(name)
+    deleted, _by_model = Export.objects.filter(pk__in=[pk for pk, _name in expired]).delete()
     return deleted
 
 

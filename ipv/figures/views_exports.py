@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
 from ipv.audit.services import Action, audit_record
+from ipv.core import files
 from ipv.core.permissions import platform_admin, requires
 from ipv.core.replica import reads_from_replica
 from ipv.figures import exports, selectors, tasks
@@ -229,4 +230,5 @@ def export_download(request, pk):
         "filename": export.filename,
     }
     _audit(request, agency=request.agency, what="download", details=details, export=export)
-    return _download(export.filename, bytes(export.content), exports.content_type(export.format))
+    content = files.file_read(export.content_file) if export.content_file else bytes(export.content)
+    return _download(export.filename, content, exports.content_type(export.format))

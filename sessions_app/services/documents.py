@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from directory.models import Program
 from ipv.audit.services import Action, audit_record
+from ipv.core import files
 from ipv.core.pdf import qr_code, render_pdf
 from referrals.models import COURT_REPORTED, EventKind
 from referrals.models import Status as ReferralStatus
@@ -411,12 +412,24 @@ def document_pdf(document) -> bytes:
 
 
 def document_render(document) -> bytes:
-    """The document's PDF: rendered and stored the first time, read back after. Idempotent."""
-    if document.is_rendered:
-        return bytes(document.pdf)
+    """The document's PDF: rendered and stored the first time (in the database or the file
+    storage, ipv.core.files), read back after. Idempotent."""
+    if not document.is_rendered:
+        _render_and_store(document)
+    if document.pdf_file:
+        return files.file_read(document.pdf_file)
+    return bytes(document.pdf)
+
+
+def _render_and_store(document) -> None:
     model = type(document)
     pdf = document_pdf(document)
     # Two renders at once: the first one written wins; documents never change afterwards.
-    model.objects.filter(pk=document.pk, pdf=b"").update(pdf=pdf)
-    document.refresh_from_db(fields=["pdf"])
-    return bytes(document.pdf)
+    unrendered = model.objects.filter(pk=document.pk, pdf=b"", pdf_file="")
+    if files.in_database():
+        unrendered.update(pdf=pdf)
+    else:
+        name = files.file_save("documents", pdf)
+        if not unrendered.update(pdf_file=name):
+            files.file_delete(name)
+    document.refresh_from_db(fields=["pdf", "pdf_file"])
