@@ -186,6 +186,23 @@ class Processes:
             self.wait_ready(process)
         return process
 
+    def start_argv(self, argv: list[str], name: str, *, ready_line: str, **env):
+        """Any other process (a web server, say) on the same database and Redis, in a session
+        of its own; `wait_ready` waits for `ready_line` in its log."""
+        log = self.directory / f"{name}.log"
+        with log.open("ab") as output:
+            process = subprocess.Popen(
+                argv,
+                cwd=settings.BASE_DIR,
+                env={**self.env, **env},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        process.name, process.log, process.ready_line = name, log, ready_line
+        self.started.append(process)
+        return process
+
     def wait_ready(self, *processes: subprocess.Popen) -> None:
         for process in processes:
             wait_for(
