@@ -32,6 +32,10 @@ from pyrage import x25519
 from ipv.core.backup import backup_recipient, backups_list, backups_prune, identity_from_raw
 from victims.models import Victim
 
+# Every test of the module in one group of pytest-django's order (database tests first), so
+# that the drill is made once: a module split between two groups would make it twice.
+pytestmark = pytest.mark.django_db
+
 # The tables whose every row is compared, not only counted: the case (referrals, the program),
 # the ledger (fees) and the confidential store (victims), their history tables included.
 COMPARED = ("referrals_", "sessions_app_", "fees_", "victims_")
@@ -168,25 +172,31 @@ def drill(django_db_setup, django_db_blocker, tmp_path_factory, key):
                     call_command("load_demo", verbosity=0)
                 call_command("backup", dir=directory, keep=0, stdout=StringIO())
                 (backup,) = backups_list(directory)
+                # The source as it was backed up (nothing writes to it from here on).
+                with _connect(source) as before:
+                    measured = {
+                        "counts": [_counts(before)],
+                        "checksums": [_checksums(before)],
+                        "row_security": [_row_security(before)],
+                    }
+                victims = [_victims("default")]
                 output = StringIO()
                 call_command(
                     "restore", str(backup.path), database_url=_url(restored), stdout=output
                 )
+                with _connect(restored) as after:
+                    measured["counts"].append(_counts(after))
+                    measured["checksums"].append(_checksums(after))
+                    measured["row_security"].append(_row_security(after))
                 backend = load_backend(connection.settings_dict["ENGINE"])
                 connections["restored"] = backend.DatabaseWrapper(
                     {**connection.settings_dict, "NAME": restored}, "restored"
                 )
                 try:
-                    victims = (_victims("default"), _victims("restored"))
+                    victims.append(_victims("restored"))
                 finally:
                     connections["restored"].close()
                     del connections["restored"]
-                with _connect(source) as before, _connect(restored) as after:
-                    measured = {
-                        "counts": (_counts(before), _counts(after)),
-                        "checksums": (_checksums(before), _checksums(after)),
-                        "row_security": (_row_security(before), _row_security(after)),
-                    }
                 yield Drill(
                     directory=directory,
                     restored=restored,
@@ -194,8 +204,8 @@ def drill(django_db_setup, django_db_blocker, tmp_path_factory, key):
                     app_role=app_role,
                     app_password=app_password,
                     restore_output=output.getvalue(),
-                    victims=victims,
-                    **measured,
+                    victims=tuple(victims),
+                    **{name: tuple(pair) for name, pair in measured.items()},
                 )
         finally:
             with connection.cursor() as cursor:
@@ -287,7 +297,6 @@ def _empty(database) -> bool:
         return not _tables(conn)
 
 
-@pytest.mark.django_db  # the restore connects (and so the test database is set up)
 def test_a_wrong_backup_key_is_refused_with_a_clear_error(drill, tmp_path):
     (backup,) = backups_list(drill.directory)
     other = tmp_path / "other-key.txt"
@@ -297,7 +306,6 @@ def test_a_wrong_backup_key_is_refused_with_a_clear_error(drill, tmp_path):
     assert _empty(drill.empty)
 
 
-@pytest.mark.django_db
 def test_a_wrong_key_is_refused_by_age_even_without_the_manifests_word(drill, tmp_path):
     (backup,) = backups_list(drill.directory)
     manifest = {**backup.manifest}
@@ -316,7 +324,6 @@ def test_a_wrong_key_is_refused_by_age_even_without_the_manifests_word(drill, tm
     assert _empty(drill.empty)
 
 
-@pytest.mark.django_db
 def test_an_altered_backup_fails_its_checksum_and_is_not_restored(drill, tmp_path):
     (backup,) = backups_list(drill.directory)
     altered = tmp_path / backup.path.name
@@ -329,7 +336,6 @@ def test_an_altered_backup_fails_its_checksum_and_is_not_restored(drill, tmp_pat
     assert _empty(drill.empty)
 
 
-@pytest.mark.django_db
 def test_a_database_in_use_is_never_restored_over(drill):
     (backup,) = backups_list(drill.directory)
     before = drill.counts[1]["referrals_referral"]
