@@ -341,6 +341,9 @@ def test_a_database_in_use_is_never_restored_over(drill):
     before = drill.counts[1]["referrals_referral"]
     with pytest.raises(CommandError, match="is not empty"):
         call_command("restore", str(backup.path), database_url=_url(drill.restored))
+    # Named alone: on the server, and as the owner, of DATABASE_OWNER_URL.
+    with pytest.raises(CommandError, match="is not empty"):
+        call_command("restore", str(backup.path), database_name=drill.restored)
     with _connect(drill.restored) as conn:
         assert conn.execute("SELECT count(*) FROM referrals_referral").fetchone() == (before,)
 
@@ -351,6 +354,18 @@ def test_backup_check_gives_the_latest_backups_age_and_fails_once_it_is_too_old(
     assert "Latest backup ipv-" in out.getvalue() and " ok " in out.getvalue()
     with time_machine.travel(timedelta(hours=27)), pytest.raises(CommandError, match="hours old"):
         call_command("backup_check", dir=drill.directory, stdout=StringIO())
+
+
+def test_backup_check_fails_on_an_altered_backup(drill, tmp_path):
+    (backup,) = backups_list(drill.directory)
+    data = bytearray(backup.path.read_bytes())
+    data[-1] ^= 0x01
+    (tmp_path / backup.path.name).write_bytes(bytes(data))
+    (tmp_path / backup.manifest_path.name).write_text(backup.manifest_path.read_text())
+    out = StringIO()
+    with pytest.raises(CommandError, match="does not match its manifest's SHA-256"):
+        call_command("backup_check", dir=tmp_path, stdout=out)
+    assert "DAMAGED" in out.getvalue()
 
 
 # Keys: no backup without one, never the field key --------------------------------------------
