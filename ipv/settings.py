@@ -221,6 +221,19 @@ if DATABASE_POOLER:
         _alias.setdefault("OPTIONS", {}).update(prepare_threshold=None, server_side_binding=False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Backups (ipv.core.backup; README, "Operations"). An age key pair of its own, never the field
+# encryption key: the public key (age1…) is enough to make backups; the private key
+# (AGE-SECRET-KEY-1…, or a file holding it) is needed only to restore, and kept off the servers.
+IPV_BACKUP_RECIPIENT = env("IPV_BACKUP_RECIPIENT", default="")
+IPV_BACKUP_KEY = env("IPV_BACKUP_KEY", default="") or (
+    Path(env("IPV_BACKUP_KEY_FILE")).read_text() if env("IPV_BACKUP_KEY_FILE", default="") else ""
+)
+IPV_BACKUP_DIR = Path(env("IPV_BACKUP_DIR", default="") or VAR_DIR / "backups")
+# How many backups `manage.py backup` keeps (the latest; 0: all).
+IPV_BACKUP_KEEP = env.int("IPV_BACKUP_KEEP", default=0)
+# Where pg_dump and pg_restore are (unset: the embedded PostgreSQL's, else PATH).
+IPV_PG_BIN = env("IPV_PG_BIN", default="")
+
 # Redis (Celery broker, cache). No REDIS_URL → the embedded server under var/redis.
 if env("REDIS_URL", default=""):
     REDIS_URL = env("REDIS_URL")

@@ -1,5 +1,6 @@
 """The production compose file: its services, the pooler between the site and PostgreSQL, web
-and workers that scale, one beat, health checks everywhere, volumes, and a valid file."""
+and workers that scale, one beat, the daily backup, health checks everywhere, volumes, and a
+valid file."""
 
 import shutil
 import subprocess
@@ -161,3 +162,20 @@ def test_the_image_builds_its_static_files_with_the_settings_it_gives(tmp_path):
         text=True,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_compose_file_backs_up_daily_as_the_owner_straight_to_the_database():
+    compose = yaml.safe_load(COMPOSE.read_text())
+    backup = compose["services"]["backup"]
+    command = " ".join(backup["command"])
+    assert "manage.py backup" in command and "sleep" in command
+    environment = backup["environment"]
+    assert environment["DATABASE_OWNER_URL"].startswith("postgres://ipv:")
+    assert "@db:5432/ipv" in environment["DATABASE_OWNER_URL"]  # not through a pooler
+    assert environment["IPV_BACKUP_KEEP"]
+    # The public key comes from .env, as every secret; the private key is never on a server.
+    assert "IPV_BACKUP_RECIPIENT" in Path(settings.BASE_DIR, ".env.example").read_text()
+    assert "IPV_BACKUP_KEY" not in environment
+    assert any(volume.startswith("backups:") for volume in backup["volumes"])
+    assert "backups" in compose["volumes"]
+    assert "backup_check" in " ".join(backup["healthcheck"]["test"])
