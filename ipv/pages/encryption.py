@@ -12,7 +12,7 @@ change no value: the history records no change, and nobody's trail an event.
 
 from collections import Counter
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 import pgtrigger
@@ -84,13 +84,9 @@ def _every_row(table: EncryptedTable):
                 " FROM directory_agency",
                 [rls.SETTING],
             )
-        with pgtrigger.ignore(*uris) if uris else _nothing():
+        # With no name, pgtrigger.ignore() would lift every trigger of the database.
+        with pgtrigger.ignore(*uris) if uris else nullcontext():
             yield
-
-
-@contextmanager
-def _nothing():
-    yield
 
 
 def _batch(table: EncryptedTable, after, size: int, *, lock: bool) -> list[tuple]:
