@@ -2,6 +2,7 @@ from datetime import UTC, date, datetime
 
 from cryptography.fernet import Fernet, InvalidToken
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core import validators
@@ -152,8 +153,6 @@ def encrypted_fields_of(model) -> list[models.Field]:
 
 def forget_keys() -> None:
     """Read IPV_FIELD_ENCRYPTION_KEYS again (each field caches its keys on first use)."""
-    from django.apps import apps
-
     for model in apps.get_models():
         for field in encrypted_fields_of(model):
             field.__dict__.pop("keys", None)
