@@ -1,11 +1,14 @@
 from datetime import UTC, date, datetime
 
+from cryptography.fernet import Fernet, InvalidToken
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core import validators
 from django.db import models
 from django.db.models import Q
+from django.db.models.query_utils import DeferredAttribute
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields import fields as encrypted_fields
@@ -57,35 +60,104 @@ class WebsiteField(models.URLField):
         return super().formfield(**{"assume_scheme": "https", **kwargs})
 
 
-class _KeyedEncryption:
-    """django-fernet-encrypted-fields, with two changes for the confidential store.
+class Decrypted(str):
+    """Plain text read from an encrypted column, holding the ciphertext it was read from.
 
-    The key is IPV_FIELD_ENCRYPTION_KEYS (not one derived from SECRET_KEY). And values are
-    decrypted once, on their way out of the database: in Python a value is always plain text,
-    so there is no shared "already decrypted" flag to race on between threads, and a value
-    that does not decrypt (a wrong key) raises instead of showing its ciphertext.
+    Saved again with the same words, it is written as that same ciphertext: a new encryption
+    of unchanged words never matches the old one (Fernet tokens are randomised), and the row
+    history tells which confidential fields a change touched by comparing the columns."""
+
+    token: str
+
+    @classmethod
+    def read(cls, text: str, token: str) -> "Decrypted":
+        value = cls(text)
+        value.token = token
+        return value
+
+
+class _KeepsCiphertext(DeferredAttribute):
+    """Setting a field to the words it already holds keeps what was read (and its ciphertext);
+    a value read from another row is taken as plain words, encrypted afresh."""
+
+    def __set__(self, instance, value):
+        data = instance.__dict__
+        name = self.field.attname
+        if name in data:
+            kept = data[name]
+            if isinstance(kept, Decrypted) and value == kept:
+                return
+            if isinstance(value, Decrypted):
+                value = str(value)
+        data[name] = value
+
+
+class _KeyedEncryption:
+    """django-fernet-encrypted-fields, with three changes for the confidential store.
+
+    The keys are IPV_FIELD_ENCRYPTION_KEYS (not derived from SECRET_KEY): the first encrypts,
+    each decrypts. Values are decrypted once, on their way out of the database: in Python a
+    value is always plain text, so there is no shared "already decrypted" flag to race on
+    between threads, and a value that does not decrypt (a wrong key) raises instead of
+    showing its ciphertext. And unchanged words keep their ciphertext (`Decrypted`).
     """
+
+    descriptor_class = _KeepsCiphertext
 
     @cached_property
     def keys(self) -> list[bytes]:
         return [key.encode() for key in settings.IPV_FIELD_ENCRYPTION_KEYS]
 
+    def pre_save(self, model_instance, add):
+        value = super().pre_save(model_instance, add)
+        # A new row never shares a ciphertext with another (a copy made on a transfer).
+        return str(value) if add and isinstance(value, Decrypted) else value
+
+    @cached_property
+    def first_key(self) -> Fernet:
+        return Fernet(self.keys[0])
+
     def get_prep_value(self, value):
+        if isinstance(value, Decrypted) and self._under_first_key(value.token):
+            return value.token
         # Blank stays blank (the library would store NULL): nothing to hide in an empty value.
         if value in ("", None):
             return value
         return super().get_prep_value(value)
 
+    def _under_first_key(self, token: str) -> bool:
+        # Read before a rotation wrote it again: the words are encrypted afresh, never
+        # written back under a key about to be removed.
+        try:
+            self.first_key.decrypt(token.encode())
+        except InvalidToken:
+            return False
+        return True
+
     def from_db_value(self, value, expression, connection):
         if not value:
             return value
-        return self.f.decrypt(value.encode()).decode()
+        return Decrypted.read(self.f.decrypt(value.encode()).decode(), value)
 
     def to_python(self, value):
         return super(EncryptedFieldMixin, self).to_python(value)
 
     def clean(self, value, model_instance):
         return super(EncryptedFieldMixin, self).clean(value, model_instance)
+
+
+def encrypted_fields_of(model) -> list[models.Field]:
+    """The columns of `model` that hold ciphertext."""
+    return [f for f in model._meta.concrete_fields if isinstance(f, _KeyedEncryption)]
+
+
+def forget_keys() -> None:
+    """Read IPV_FIELD_ENCRYPTION_KEYS again (each field caches its keys on first use)."""
+    for model in apps.get_models():
+        for field in encrypted_fields_of(model):
+            field.__dict__.pop("keys", None)
+            field.__dict__.pop("f", None)
+            field.__dict__.pop("first_key", None)
 
 
 class EncryptedCharField(_KeyedEncryption, encrypted_fields.EncryptedCharField):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ipv.audit.models import APPEND_ONLY
 from ipv.core.fields import ChoiceArrayField, EncryptedTextField, within_bounds
+from ipv.core.history import track_sealed
 from victims.models.people import Channel, Victim
 
 
@@ -206,7 +207,7 @@ class CulturalSupport(models.TextChoices):
     INDIGENOUS_VICTIM_SERVICE = "indigenous_victim_service", _("An Indigenous victim service")
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@track_sealed
 class Contact(models.Model):
     """One attempt or contact with a person: when, how, what came of it, what was given."""
 

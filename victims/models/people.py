@@ -1,7 +1,6 @@
 """The people the agency reaches out to, their consent, and the rules of contacting them
 safely."""
 
-import pghistory
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -16,6 +15,7 @@ from ipv.core.fields import (
     EncryptedTextField,
     within_bounds,
 )
+from ipv.core.history import track_sealed
 from ipv.core.validators import validate_name
 
 
@@ -74,7 +74,7 @@ def _every_day():
     return list(Weekday.values)
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@track_sealed
 class Victim(models.Model):
     """A person the agency reaches out to about a participant's referral: who they are, how
     to reach them safely, what they consented to, and whether outreach is open."""
