@@ -1,10 +1,26 @@
 import os
 
-from celery import Celery
+from celery import Celery, Task
+from django.db import InterfaceError, OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ipv.settings")
 
-app = Celery("ipv")
+
+class DatabaseRetryingTask(Task):
+    """Every task: when the database is down (or a query lost a race), the task is tried again
+    later rather than failing, waiting longer each time (up to 1, 2, 4 … seconds, at most 5
+    minutes between tries; 16 tries, some 45 minutes at most in all). Tasks are idempotent, so
+    a second run does no harm. The worker reconnects by itself: Celery's Django fixup closes
+    the connections before and after each task."""
+
+    autoretry_for = (OperationalError, InterfaceError)
+    retry_backoff = True
+    retry_backoff_max = 300
+    retry_jitter = True
+    max_retries = 16
+
+
+app = Celery("ipv", task_cls=DatabaseRetryingTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -193,6 +193,8 @@ else:
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A server that does not answer makes a page wait a few seconds, then answer 503 (ipv.core.outage).
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 # A streaming replica of the primary, as the application role too: the dashboards, exports and
 # the API's reads go to it (ipv.core.replica). Unset: every query goes to the primary.
 DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
