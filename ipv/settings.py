@@ -343,6 +343,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:landing"
+# Links to choose a password (a reset, the first administrator's: `manage.py createadmin`) work
+# once, for a day.
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
 
 # Sign-in (django-allauth): email and password, then the second factor. No public sign-up:
 # people join by invitation (ipv.accounts.invitations).
