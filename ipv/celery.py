@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery, Task
+from celery.signals import setup_logging
 from django.db import InterfaceError, OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ipv.settings")
@@ -20,10 +21,20 @@ class DatabaseRetryingTask(Task):
     max_retries = 16
 
 
+@setup_logging.connect
+def keep_the_sites_logging(**kwargs):
+    """The worker and beat log as the web does: Django has set up settings.LOGGING (JSON lines
+    outside debug), and Celery, seeing a receiver here, leaves it as it is."""
+
+
 app = Celery("ipv", task_cls=DatabaseRetryingTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+from django_structlog.celery.steps import DjangoStructLogInitStep  # noqa: E402
+
 from ipv.core.beat import WorkerHeartbeat  # noqa: E402  (after the app: it reads Django late)
 
 app.steps["worker"].add(WorkerHeartbeat)
+# A task's log lines carry its task_id and the request_id of the request that queued it.
+app.steps["worker"].add(DjangoStructLogInitStep)

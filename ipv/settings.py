@@ -136,6 +136,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ipv.core.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "ipv.core.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -152,7 +153,6 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "django_structlog.middlewares.RequestMiddleware",
     "ipv.audit.middleware.AuditContextMiddleware",
     "ipv.accounts.middleware.RequireMFAMiddleware",
     "ipv.accounts.tenancy.AgencyMiddleware",
@@ -538,8 +538,20 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# Logging: structured, one line per event (django-structlog). Never log request bodies or
-# query strings: they can hold case data.
+# Logging: structured, one line per event (django-structlog), JSON outside debug. Every line
+# of a request carries its request_id (ipv.core.request_log.RequestLogMiddleware), Django's own and
+# the standard library's loggers included; a task's lines carry its task_id and the request_id
+# of the request that queued it (django-structlog's Celery receivers). Never log request bodies
+# or query strings: they can hold case data.
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# Lines not written through structlog (Django's, Celery's, logging.getLogger(…)'s) get the same
+# fields as those that are.
+_FOREIGN_PRE_CHAIN = [
+    structlog.contextvars.merge_contextvars,
+    structlog.processors.TimeStamper(fmt="iso"),
+    structlog.stdlib.add_logger_name,
+    structlog.stdlib.add_log_level,
+]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -549,6 +561,7 @@ LOGGING = {
             "processor": structlog.dev.ConsoleRenderer(colors=False)
             if DEBUG
             else structlog.processors.JSONRenderer(),
+            "foreign_pre_chain": _FOREIGN_PRE_CHAIN,
         },
     },
     "filters": {
