@@ -587,6 +587,18 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+# Error reports (ipv.core.errors): Sentry, or a server that speaks its protocol (GlitchTip…),
+# with personal data taken out before they leave.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from ipv.core import errors
+
+    errors.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default=""),
+        release=env("SENTRY_RELEASE", default=""),
+    )
+
 structlog.configure(
     processors=[
         structlog.contextvars.merge_contextvars,
