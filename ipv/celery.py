@@ -1,7 +1,7 @@
 import os
 
 from celery import Celery, Task
-from celery.signals import setup_logging
+from celery.signals import setup_logging, task_failure
 from django.db import InterfaceError, OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ipv.settings")
@@ -34,7 +34,10 @@ app.autodiscover_tasks()
 from django_structlog.celery.steps import DjangoStructLogInitStep  # noqa: E402
 
 from ipv.core.beat import WorkerHeartbeat  # noqa: E402  (after the app: it reads Django late)
+from ipv.core.metrics import count_failed_task  # noqa: E402
 
 app.steps["worker"].add(WorkerHeartbeat)
+# Failed tasks are counted for /metrics (in Redis: the scrape is answered by another process).
+task_failure.connect(count_failed_task)
 # A task's log lines carry its task_id and the request_id of the request that queued it.
 app.steps["worker"].add(DjangoStructLogInitStep)

@@ -136,6 +136,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Requests and latencies for /metrics (ipv.pages.metrics), counted around everything else.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "ipv.core.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "ipv.core.middleware.SecurityHeadersMiddleware",
@@ -156,6 +158,7 @@ MIDDLEWARE = [
     "ipv.audit.middleware.AuditContextMiddleware",
     "ipv.accounts.middleware.RequireMFAMiddleware",
     "ipv.accounts.tenancy.AgencyMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "ipv.urls"
@@ -590,6 +593,8 @@ LOGGING = {
 # Error reports (ipv.core.errors): Sentry, or a server that speaks its protocol (GlitchTip…),
 # with personal data taken out before they leave.
 SENTRY_DSN = env("SENTRY_DSN", default="")
+# The Bearer token Prometheus sends to /metrics (unset: /metrics answers 404).
+IPV_METRICS_TOKEN = env("IPV_METRICS_TOKEN", default="")
 if SENTRY_DSN:
     from ipv.core import errors
 
