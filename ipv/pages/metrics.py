@@ -3,8 +3,8 @@
 Requests and latencies come from django-prometheus's middleware (by view, method and status:
 never a path, which can carry names). What the site is doing is read at scrape time: messages
 waiting in the outbox and the age of the oldest, the length of each Celery queue in Redis, and
-the tasks that failed (counted in Redis by the workers, ipv.core.metrics). With
-Redis or the database down, their figures are left out and the scrape still answers.
+the tasks that failed (counted in Redis by the workers, ipv.core.metrics). With Redis or the
+database down, their figures are left out and the scrape still answers.
 
 Under gunicorn with several workers, set PROMETHEUS_MULTIPROC_DIR (an empty directory, the same
 for every worker) so that the request counts of all the workers are added up.

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 import redis
-from django.conf import settings
 from django.utils import timezone
 
 from ipv.core.metrics import FAILED_TASKS_KEY, count_failed_task
@@ -22,12 +21,17 @@ def token(settings):
     return TOKEN
 
 
+QUEUE = "ipv-metrics-test"
+
+
 @pytest.fixture
-def broker():
+def broker(settings):
+    # A queue of the test's own: nothing else in the suite writes to it.
+    settings.CELERY_TASK_DEFAULT_QUEUE = QUEUE
     client = redis.Redis.from_url(settings.REDIS_URL)
-    client.delete(FAILED_TASKS_KEY, "celery")
+    client.delete(FAILED_TASKS_KEY, QUEUE)
     yield client
-    client.delete(FAILED_TASKS_KEY, "celery")
+    client.delete(FAILED_TASKS_KEY, QUEUE)
 
 
 def _scrape(client, token=None, **headers):
@@ -66,7 +70,7 @@ def test_the_right_token_gives_every_metric(client, token, broker):
             key=key, to="a@example.org", subject="s", body_text="t",
             send_after=now - timedelta(minutes=minutes),
         )  # fmt: skip
-    broker.rpush("celery", "one", "two")
+    broker.rpush(QUEUE, "one", "two")
     count_failed_task(sender=type("T", (), {"name": "ipv.notifications.tasks.send_due"}))
     client.get("/fr/directory/")
 
@@ -77,7 +81,7 @@ def test_the_right_token_gives_every_metric(client, token, broker):
     text = response.content.decode()
     assert _value(text, "ipv_outbox_messages_waiting") == 2
     assert 600 <= _value(text, "ipv_outbox_oldest_waiting_seconds") < 700
-    assert 'ipv_celery_queue_length{queue="celery"} 2.0' in text
+    assert f'ipv_celery_queue_length{{queue="{QUEUE}"}} 2.0' in text
     assert 'ipv_celery_tasks_failed_total{task="ipv.notifications.tasks.send_due"} 1.0' in text
     assert "django_http_requests_total_by_method_total" in text
     assert "django_http_requests_latency_seconds_by_view_method_bucket" in text
