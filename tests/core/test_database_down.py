@@ -19,6 +19,7 @@ import threading
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 import requests
 from celery import Celery, signals
@@ -26,13 +27,14 @@ from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
-from django.db import connections
+from django.db import InterfaceError, OperationalError, connections
 from django.utils import timezone, translation
 
 from ipv.accounts.models import User
 from ipv.audit.models import AuditEvent
 from ipv.celery import DatabaseRetryingTask
 from ipv.celery import app as ipv_app
+from ipv.core.outage import database_unreachable
 from ipv.notifications.models import OutboxMessage, State
 from ipv.notifications.tasks import send_due_messages
 from tests.conftest import make_person
@@ -259,3 +261,23 @@ def test_every_task_of_the_site_is_tried_again_when_the_database_is_down():
     for task in tasks:
         assert isinstance(task, DatabaseRetryingTask), task.name
     assert ipv_app.tasks[SEND_DUE].max_retries == 16
+
+
+def _wrapped(cause):
+    """As Django raises it: its own class, psycopg's error as the cause."""
+    error = OperationalError(str(cause))
+    error.__cause__ = cause
+    return error
+
+
+def test_only_an_unreachable_database_is_the_outage():
+    # Reached for nothing: refused, closed, shut down, starting up.
+    assert database_unreachable(_wrapped(psycopg.OperationalError("connection refused")))
+    assert database_unreachable(_wrapped(psycopg.errors.AdminShutdown("terminating")))
+    assert database_unreachable(_wrapped(psycopg.errors.CannotConnectNow("starting up")))
+    assert database_unreachable(InterfaceError("connection already closed"))
+    # A query that lost a race or ran too long is the site's error, not an outage.
+    assert not database_unreachable(_wrapped(psycopg.errors.SerializationFailure("race")))
+    assert not database_unreachable(_wrapped(psycopg.errors.QueryCanceled("timeout")))
+    assert not database_unreachable(RuntimeError("anything else"))
+    assert not database_unreachable(None)
