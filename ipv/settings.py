@@ -136,6 +136,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Requests and latencies for /metrics (ipv.pages.metrics), counted around everything else.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "ipv.core.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "ipv.core.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -152,10 +155,10 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "django_structlog.middlewares.RequestMiddleware",
     "ipv.audit.middleware.AuditContextMiddleware",
     "ipv.accounts.middleware.RequireMFAMiddleware",
     "ipv.accounts.tenancy.AgencyMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "ipv.urls"
@@ -193,6 +196,8 @@ else:
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A server that does not answer makes a page wait a few seconds, then answer 503 (ipv.core.outage).
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 # A streaming replica of the primary, as the application role too: the dashboards, exports and
 # the API's reads go to it (ipv.core.replica). Unset: every query goes to the primary.
 DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
@@ -367,6 +372,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:landing"
+# Links to choose a password (a reset, the first administrator's: `manage.py createadmin`) work
+# once, for a day.
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
 
 # Sign-in (django-allauth): email and password, then the second factor. No public sign-up:
 # people join by invitation (ipv.accounts.invitations).
@@ -587,8 +595,20 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# Logging: structured, one line per event (django-structlog). Never log request bodies or
-# query strings: they can hold case data.
+# Logging: structured, one line per event (django-structlog), JSON outside debug. Every line
+# of a request carries its request_id (ipv.core.request_log.RequestLogMiddleware), Django's own and
+# the standard library's loggers included; a task's lines carry its task_id and the request_id
+# of the request that queued it (django-structlog's Celery receivers). Never log request bodies
+# or query strings: they can hold case data.
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# Lines not written through structlog (Django's, Celery's, logging.getLogger(…)'s) get the same
+# fields as those that are.
+_FOREIGN_PRE_CHAIN = [
+    structlog.contextvars.merge_contextvars,
+    structlog.processors.TimeStamper(fmt="iso"),
+    structlog.stdlib.add_logger_name,
+    structlog.stdlib.add_log_level,
+]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -598,6 +618,7 @@ LOGGING = {
             "processor": structlog.dev.ConsoleRenderer(colors=False)
             if DEBUG
             else structlog.processors.JSONRenderer(),
+            "foreign_pre_chain": _FOREIGN_PRE_CHAIN,
         },
     },
     "filters": {
@@ -623,6 +644,20 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+# Error reports (ipv.core.errors): Sentry, or a server that speaks its protocol (GlitchTip…),
+# with personal data taken out before they leave.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+# The Bearer token Prometheus sends to /metrics (unset: /metrics answers 404).
+IPV_METRICS_TOKEN = env("IPV_METRICS_TOKEN", default="")
+if SENTRY_DSN:
+    from ipv.core import errors
+
+    errors.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default=""),
+        release=env("SENTRY_RELEASE", default=""),
+    )
+
 structlog.configure(
     processors=[
         structlog.contextvars.merge_contextvars,

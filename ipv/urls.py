@@ -12,7 +12,7 @@ from ipv.core import views as core_views
 from ipv.figures.urls import agency_urlpatterns as figures_urlpatterns
 from ipv.figures.urls import court_urlpatterns as figures_court_urlpatterns
 from ipv.figures.urls import province_urlpatterns as figures_province_urlpatterns
-from ipv.pages import health, home
+from ipv.pages import health, home, metrics
 from ipv.pages.urls import agency_urlpatterns as pages_urlpatterns
 from ipv.pages.urls import court_urlpatterns as pages_court_urlpatterns
 from referrals.urls import agency_urlpatterns as referral_urlpatterns
@@ -30,6 +30,7 @@ handler500 = "ipv.core.views.server_error"
 urlpatterns = [
     path("", core_views.root, name="root"),
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("api/v1/", include("ipv.api.urls")),
     path(
         "favicon.ico",

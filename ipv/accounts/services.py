@@ -5,6 +5,7 @@ import secrets
 from datetime import time, timedelta
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
@@ -327,6 +328,43 @@ def sessions_end(*, user: User) -> int:
         session.end()
         ended += 1
     return ended
+
+
+@transaction.atomic
+def platform_admin_create(
+    *, email: str, full_name: str, language: str = "fr", password: str = ""
+) -> User:
+    """A platform administrator, made on the server (`manage.py createadmin`): with `password`
+    (checked against the password rules), or none, to be set from a link. An address already
+    in use is refused. Their second factor is asked for at their first sign-in."""
+    email = User.objects.normalize_email(email).strip()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(_("An account already exists for this address."), code="exists")
+    user = User(
+        email=email,
+        full_name=full_name,
+        preferred_language=language,
+        is_staff=True,
+        is_superuser=True,
+    )
+    if password:
+        password_validation.validate_password(password, user)
+    user.set_password(password or None)
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_record(action=Action.PLATFORM_ADMIN_CREATED, subject=user, target=user, label=email[:200])
+    return user
+
+
+def set_password_link(user: User) -> str:
+    """A single-use link to choose a password (allauth's reset link: it stops working once the
+    password is set, and after PASSWORD_RESET_TIMEOUT)."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    key = {"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)}
+    with translation.override(user.preferred_language):
+        return settings.IPV_BASE_URL + reverse("account_reset_password_from_key", kwargs=key)
 
 
 def _plain(value):

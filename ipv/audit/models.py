@@ -49,6 +49,8 @@ class AuditEvent(models.Model):
         ADMIN_ADDED = "admin_added", _("Added a record in the administration site")
         ADMIN_CHANGED = "admin_changed", _("Changed a record in the administration site")
         ADMIN_DELETED = "admin_deleted", _("Deleted a record in the administration site")
+        # `manage.py createadmin`, on the server: no one signed in made it.
+        PLATFORM_ADMIN_CREATED = "platform_admin_created", _("A platform administrator was created")
         # Calls to the court systems' API (ipv.api), by token.
         API_CALLED = "api_called", _("Called the court systems' API")
         API_REFUSED = "api_refused", _("Was refused by the court systems' API")

@@ -1,3 +1,5 @@
+import sys
+
 from django.http import HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -6,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
+from ipv.core.outage import database_unreachable, unavailable
 from ipv.core.permissions import public
 
 
@@ -65,6 +68,9 @@ def page_not_found(request, exception=None):
 
 @requires_csrf_token
 def server_error(request):
+    # Called while the exception is being handled: the database down answers its own 503.
+    if database_unreachable(sys.exc_info()[1]):
+        return unavailable(request)
     # No context processors: whatever failed may be what they would call.
     template = loader.get_template("core/error.html")
     context = {"request": request, "error_page": True, **_error_context(500)}

@@ -170,6 +170,9 @@ ROUTES = {
     # The site's public pages.
     "root": site_public(allowed=frozenset({302}), anonymous=frozenset({302})),
     "healthz": site_public(),
+    # Prometheus's scrape answers to IPV_METRICS_TOKEN alone, never to a session: unset (as
+    # here), it is not there for anyone (tests/core/test_metrics.py tries the token).
+    "metrics": site_public(allowed=frozenset({404}), anonymous=frozenset({404})),
     "favicon.ico": Route(PUBLIC, allowed=frozenset({301}), anonymous=frozenset({301})),
     "home": site_public(),
     "directory:agency_list": site_public(),
