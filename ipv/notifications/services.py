@@ -258,6 +258,11 @@ def message_retry(*, message: OutboxMessage, by) -> OutboxMessage:
             ),
             code="victim",
         )
+    if not message.body_text and not message.body_html:
+        raise ValidationError(
+            _("This message's text was removed after the time it is kept: it cannot be sent."),
+            code="emptied",
+        )
     message.state = State.PENDING
     message.attempts = 0
     message.send_after = timezone.now()
