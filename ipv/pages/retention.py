@@ -6,7 +6,8 @@ writes one audit event per agency and rule, with a count and never a name. It ru
 database owner: the history and the timeline are append-only to the application role.
 
 - A participant whose referrals all closed more than N years ago is de-identified
-  (referrals.retention): the rows stay and count in the figures.
+  (referrals.retention, with the fees' and the attendance's written notes: fees.retention,
+  sessions_app.retention): the rows stay and count in the figures.
 - A victim's or partner's contact details are destroyed N months after their outreach closed
   (victims.retention).
 - An outgoing message done with loses its address and text after N days
@@ -25,12 +26,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from directory.models import Agency
+from fees.retention import fee_texts_clear
 from ipv.audit.services import Action, Event, audit_record
 from ipv.core.beat import single_run
 from ipv.core.roles import as_owner
 from ipv.figures.models import Export
 from ipv.notifications.retention import messages_empty
+from referrals.models import Referral
 from referrals.retention import participants_deidentify, participants_due
+from sessions_app.retention import attendance_notes_clear
 from victims.retention import contacts_destroy
 
 logger = logging.getLogger(__name__)
@@ -80,6 +84,12 @@ def _deidentify(agency, closed_before: datetime, dry_run: bool) -> int:
         return due.count()
     done = 0
     while batch := list(due.values_list("pk", flat=True)[:BATCH]):
+        # The higher layers' records of the same referrals first, then the referrals'.
+        referral_ids = list(
+            Referral.objects.filter(participant_id__in=batch).values_list("pk", flat=True)
+        )
+        fee_texts_clear(referral_ids=referral_ids)
+        attendance_notes_clear(referral_ids=referral_ids)
         count = participants_deidentify(participant_ids=batch)
         if not count:
             break

@@ -342,3 +342,38 @@ def test_the_database_refuses_a_period_out_of_bounds(place):
             "SELECT retain_victim_contact_months FROM directory_agency WHERE id = %s", [agency.pk]
         )
         assert cursor.fetchone() == (120,)
+
+
+def test_the_fees_and_attendance_notes_of_a_de_identified_referral_are_blanked(world):
+    from fees.models import FeeProposal
+    from sessions_app.models import Attendance
+
+    referral, second = world.referral, world.reduction.referral
+    other_proposal = FeeProposal.objects.create(
+        **{
+            field.name: getattr(world.reduction, field.name)
+            for field in FeeProposal._meta.concrete_fields
+            if field.name not in ("id", "referral")
+        },
+        referral=world.other_referral,
+    )
+    Attendance.objects.create(
+        agency=world.agency,
+        session=world.session,
+        referral=referral,
+        status="present",
+        note="Jean-Marc Tremblay spoke of his brother.",
+        recorded_by=world["facilitator"],
+    )
+    for closing in (referral, second):
+        referral_transition(referral=closing, name="withdraw", by=world["intake"], reason="Moved")
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=7 * 366), tick=False):
+        assert retention_apply().total("referrals_deidentified") == 2
+    proposal = FeeProposal.objects.get(pk=world.reduction.pk)
+    assert proposal.reason == "" and proposal.amount == world.reduction.amount
+    assert "Rent doubled" not in _history_text(FeeProposal, [proposal.pk])
+    attendance = Attendance.objects.get(referral=referral)
+    assert (attendance.note, attendance.status) == ("", "present")
+    assert "brother" not in _history_text(Attendance, [attendance.pk])
+    # The control: the other agency's open referral keeps its own.
+    assert FeeProposal.objects.get(pk=other_proposal.pk).reason == "Rent doubled this year."
