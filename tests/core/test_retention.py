@@ -377,3 +377,18 @@ def test_the_fees_and_attendance_notes_of_a_de_identified_referral_are_blanked(w
     assert "brother" not in _history_text(Attendance, [attendance.pk])
     # The control: the other agency's open referral keeps its own.
     assert FeeProposal.objects.get(pk=other_proposal.pk).reason == "Rent doubled this year."
+
+
+def test_a_failed_message_emptied_by_retention_cannot_be_sent_again(place):
+    from django.core.exceptions import ValidationError
+
+    from ipv.notifications.services import message_retry
+
+    agency, _court, intake, _worker = place
+    emptied = _message(agency, "participant:1:email:a", "failed", CLOSED)
+    kept = _message(agency, "participant:1:email:b", "failed", CLOSED + 60 * DAY)
+    with time_machine.travel(CLOSED + 91 * DAY, tick=False):
+        assert retention_apply().total("messages_emptied") == 1
+        with pytest.raises(ValidationError, match="removed"):
+            message_retry(message=emptied, by=intake)
+        assert message_retry(message=kept, by=intake).state == "pending"  # the control
