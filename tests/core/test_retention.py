@@ -392,3 +392,18 @@ def test_a_failed_message_emptied_by_retention_cannot_be_sent_again(place):
         with pytest.raises(ValidationError, match="removed"):
             message_retry(message=emptied, by=intake)
         assert message_retry(message=kept, by=intake).state == "pending"  # the control
+
+
+def test_two_de_identified_people_born_the_same_year_are_not_one_person_in_the_figures(db):
+    from ipv.figures.scope import Scope
+    from tests.figures.test_rereferral import People, read
+
+    p = People()
+    first = p.person("Anne Roy", date(1981, 1, 1))
+    p.closed(first, date(2024, 6, 1))
+    second = p.person("Paul Girard", date(1981, 1, 1))
+    p.referral(second, date(2024, 9, 1))
+    # The control: with their names, they are two people; nobody was referred again.
+    assert read(Scope.agency(p.here))["rereferred_12_after_completion"] == (None, 0.0, (0, 1))
+    Participant.objects.filter(pk__in=[first.pk, second.pk]).update(legal_name="")
+    assert read(Scope.agency(p.here))["rereferred_12_after_completion"] == (None, 0.0, (0, 1))
