@@ -407,3 +407,19 @@ def test_two_de_identified_people_born_the_same_year_are_not_one_person_in_the_f
     assert read(Scope.agency(p.here))["rereferred_12_after_completion"] == (None, 0.0, (0, 1))
     Participant.objects.filter(pk__in=[first.pk, second.pk]).update(legal_name="")
     assert read(Scope.agency(p.here))["rereferred_12_after_completion"] == (None, 0.0, (0, 1))
+
+
+def test_the_agencys_audit_trail_shows_what_the_job_did(client, place):
+    agency = place[0]
+    manager = make_person(
+        "manager@riviere.test", "Martine Gagnon", agency=agency, roles=[Role.MANAGER]
+    )
+    _message(agency, "participant:1:email:a", "sent", CLOSED)
+    with time_machine.travel(CLOSED + 91 * DAY, tick=False):
+        retention_apply()
+    client.force_login(manager)
+    page = client.get(f"/en/a/{agency.slug}/audit/").content.decode()
+    assert "Removed what the retention rules no longer keep" in page
+    assert "Text of outgoing messages removed" in page
+    assert "Number: 1" in page
+    assert "Jean-Marc" not in page
