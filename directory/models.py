@@ -127,6 +127,16 @@ class Court(models.Model):
         return self.name
 
 
+# The bounds of an agency's retention periods, whatever it chooses (the database checks them):
+# long enough for the court and the program's reviews, short enough to be kept no longer than
+# the program needs.
+RETENTION_BOUNDS = {
+    "retain_closed_referral_years": (2, 25),
+    "retain_victim_contact_months": (1, 120),
+    "retain_outbox_days": (7, 730),
+}
+
+
 class ListedQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published=True)
@@ -255,6 +265,35 @@ class Agency(models.Model):
         default=time(17, 0),
         help_text=_("Local time, the day before each session, within the hours above."),
     )
+    # How long the agency keeps what it no longer needs (ipv.pages.retention): empty means the
+    # province's default (settings IPV_RETAIN_*), within the bounds below either way.
+    retain_closed_referral_years = models.PositiveSmallIntegerField(
+        _("years a closed referral keeps the participant's identity"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(RETENTION_BOUNDS["retain_closed_referral_years"][0]),
+            MaxValueValidator(RETENTION_BOUNDS["retain_closed_referral_years"][1]),
+        ],
+    )
+    retain_victim_contact_months = models.PositiveSmallIntegerField(
+        _("months the contact details of victims and partners are kept after outreach closes"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(RETENTION_BOUNDS["retain_victim_contact_months"][0]),
+            MaxValueValidator(RETENTION_BOUNDS["retain_victim_contact_months"][1]),
+        ],
+    )
+    retain_outbox_days = models.PositiveSmallIntegerField(
+        _("days the text of an outgoing message is kept"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(RETENTION_BOUNDS["retain_outbox_days"][0]),
+            MaxValueValidator(RETENTION_BOUNDS["retain_outbox_days"][1]),
+        ],
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     search_text = models.GeneratedField(
@@ -313,6 +352,14 @@ class Agency(models.Model):
                 violation_error_message=_(
                     "The days to the first group session must be from 1 to 180."
                 ),
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True})
+                    | Q(**{f"{name}__gte": low, f"{name}__lte": high}),
+                    name=f"directory_agency_{name}_bounds",
+                )
+                for name, (low, high) in RETENTION_BOUNDS.items()
             ),
             models.CheckConstraint(
                 condition=Q(quiet_hours_start__lt=models.F("quiet_hours_end")),
@@ -376,6 +423,35 @@ class SupportService(models.Model):
     )
     open_24h = models.BooleanField(_("open 24 hours"), default=False)
     published = models.BooleanField(_("published"), default=True)
+    # How long the agency keeps what it no longer needs (ipv.pages.retention): empty means the
+    # province's default (settings IPV_RETAIN_*), within the bounds below either way.
+    retain_closed_referral_years = models.PositiveSmallIntegerField(
+        _("years a closed referral keeps the participant's identity"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(RETENTION_BOUNDS["retain_closed_referral_years"][0]),
+            MaxValueValidator(RETENTION_BOUNDS["retain_closed_referral_years"][1]),
+        ],
+    )
+    retain_victim_contact_months = models.PositiveSmallIntegerField(
+        _("months the contact details of victims and partners are kept after outreach closes"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(RETENTION_BOUNDS["retain_victim_contact_months"][0]),
+            MaxValueValidator(RETENTION_BOUNDS["retain_victim_contact_months"][1]),
+        ],
+    )
+    retain_outbox_days = models.PositiveSmallIntegerField(
+        _("days the text of an outgoing message is kept"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(RETENTION_BOUNDS["retain_outbox_days"][0]),
+            MaxValueValidator(RETENTION_BOUNDS["retain_outbox_days"][1]),
+        ],
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     search_text = models.GeneratedField(

@@ -355,6 +355,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ipv.pages.tasks.prepare_court_digests",
         "schedule": 5 * 60,
     },
+    # What is kept no longer than needed (ipv.pages.retention): once a day is enough, as
+    # each rule counts in years, months or days.
+    "apply-retention": {
+        "task": "ipv.pages.tasks.apply_retention",
+        "schedule": 24 * 60 * 60,
+    },
 }
 # When the staff digests and the court's daily lists are written, local time (HH:MM).
 STAFF_DIGEST_TIME = env("STAFF_DIGEST_TIME", default="07:00")
@@ -558,6 +564,14 @@ IPV_API_CALLS_PER_MINUTE = env.int("IPV_API_CALLS_PER_MINUTE", default=120)
 # Refused calls (401, 403) an address may make in a minute before every call from it is refused
 # at once and no longer audited one by one.
 IPV_API_REFUSALS_PER_MINUTE = env.int("IPV_API_REFUSALS_PER_MINUTE", default=30)
+
+# Retention (ipv.pages.retention, daily): the province's defaults, which an agency may change
+# in its Settings within directory.models.RETENTION_BOUNDS. A closed referral names nobody
+# after this many years; a victim's or partner's contact details are destroyed this many
+# months after their outreach closes; an outgoing message loses its text after this many days.
+IPV_RETAIN_CLOSED_REFERRAL_YEARS = env.int("IPV_RETAIN_CLOSED_REFERRAL_YEARS", default=7)
+IPV_RETAIN_VICTIM_CONTACT_MONTHS = env.int("IPV_RETAIN_VICTIM_CONTACT_MONTHS", default=24)
+IPV_RETAIN_OUTBOX_DAYS = env.int("IPV_RETAIN_OUTBOX_DAYS", default=90)
 
 # Security. Outside debug, `manage.py check --deploy` has nothing to report.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,9 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from directory.models import Agency
+from directory.models import RETENTION_BOUNDS, Agency
 from ipv.accounts.models import LiaisonProfile, Role, User
 from ipv.core.forms import PlainTextForm
 from ipv.core.validators import validate_name
@@ -51,6 +52,19 @@ def _time(name):
     )
 
 
+# Each retention period's province default, shown beside the agency's own choice.
+RETENTION_DEFAULTS = {
+    "retain_closed_referral_years": "IPV_RETAIN_CLOSED_REFERRAL_YEARS",
+    "retain_victim_contact_months": "IPV_RETAIN_VICTIM_CONTACT_MONTHS",
+    "retain_outbox_days": "IPV_RETAIN_OUTBOX_DAYS",
+}
+
+
+def _retention(name):
+    low, high = RETENTION_BOUNDS[name]
+    return Agency._meta.get_field(name).formfield(min_value=low, max_value=high, required=False)
+
+
 class AgencySettingsForm(PlainTextForm):
     """The agency's own settings; the service compares them with the saved ones."""
 
@@ -66,6 +80,9 @@ class AgencySettingsForm(PlainTextForm):
     quiet_hours_start = _time("quiet_hours_start")
     quiet_hours_end = _time("quiet_hours_end")
     session_reminder_time = _time("session_reminder_time")
+    retain_closed_referral_years = _retention("retain_closed_referral_years")
+    retain_victim_contact_months = _retention("retain_victim_contact_months")
+    retain_outbox_days = _retention("retain_outbox_days")
 
     def clean(self):
         cleaned = super().clean()
@@ -73,6 +90,14 @@ class AgencySettingsForm(PlainTextForm):
         if start is not None and end is not None and start >= end:
             self.add_error("quiet_hours_end", _("Reminders must start before they end in the day."))
         return cleaned
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, setting in RETENTION_DEFAULTS.items():
+            low, high = RETENTION_BOUNDS[name]
+            self.fields[name].help_text = _(
+                "Empty: the province's default, %(default)s. Otherwise from %(low)s to %(high)s."
+            ) % {"default": getattr(settings, setting), "low": low, "high": high}
 
     @classmethod
     def for_agency(cls, agency, data=None):

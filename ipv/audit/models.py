@@ -54,6 +54,8 @@ class AuditEvent(models.Model):
         # Calls to the court systems' API (ipv.api), by token.
         API_CALLED = "api_called", _("Called the court systems' API")
         API_REFUSED = "api_refused", _("Was refused by the court systems' API")
+        # The daily retention job (ipv.pages.retention): one event per agency and rule.
+        RETENTION_APPLIED = "retention", _("Removed what the retention rules no longer keep")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     # Plain references without database constraints: the trail outlives what it mentions,
@@ -116,6 +118,15 @@ class AuditEvent(models.Model):
         SESSION_CANCELLED = "session_cancelled", _("Session cancelled")
         SESSION_MOVED = "session_moved", _("Session moved")
         MESSAGE_RETRIED = "message_retried", _("Failed message sent again")
+        # The retention rules, each counted in its event (details["count"]).
+        REFERRALS_DEIDENTIFIED = "referrals_deidentified", _("Closed referrals de-identified")
+        CONTACTS_DESTROYED = (
+            "contacts_destroyed",
+            _("Contact details of victims and partners destroyed"),
+        )
+        MESSAGES_EMPTIED = "messages_emptied", _("Text of outgoing messages removed")
+        EXPORTS_REMOVED = "exports_removed", _("Prepared exports removed")
+        SESSIONS_REMOVED = "sessions_removed", _("Expired sign-in sessions removed")
 
     class Meta:
         verbose_name = _("audit event")

@@ -175,6 +175,8 @@ def _notes(event: AuditEvent, model) -> list[str]:
         notes.append(_("By the court") if reader == "court" else _("By the agency"))
     if rows := details.get("rows"):
         notes.append(ngettext("%(count)s row", "%(count)s rows", rows) % {"count": rows})
+    if event.action == Action.RETENTION_APPLIED and "count" in details:
+        notes.append(_("Number: %(count)s") % {"count": details["count"]})
     if failures := details.get("failures"):
         notes.append(
             ngettext("%(count)s failed attempt", "%(count)s failed attempts", failures)

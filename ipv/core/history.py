@@ -11,8 +11,9 @@ changed, never their values.
 import pghistory
 import pghistory.trigger
 import pgtrigger
+from django.apps import apps
 from django.contrib.postgres.fields import ArrayField
-from django.db import models
+from django.db import connection, models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -108,3 +109,28 @@ def track_sealed(model):
             "confidential_changed": _confidential_changed,
         },
     )(model)
+
+
+def event_model(model):
+    """The pghistory event model that keeps `model`'s rows (`ParticipantEvent` for
+    `Participant`)."""
+    return apps.get_model(model._meta.app_label, f"{model.__name__}Event")
+
+
+def history_scrub(model, pks, **values) -> int:
+    """Overwrite `values` in the history rows of `model`'s rows `pks`, for what must not be
+    kept anywhere once its time is up (ipv.pages.retention). The history is append-only: only
+    the owner role may lift that guard, inside the caller's transaction. A column the history
+    no longer has is skipped, so a history that stopped keeping a field needs nothing here."""
+    events = event_model(model)
+    table = events._meta.db_table
+    with connection.cursor() as cursor:
+        present = {
+            column.name for column in connection.introspection.get_table_description(cursor, table)
+        }
+    columns = {field.name: field.column for field in events._meta.concrete_fields}
+    kept = {name: value for name, value in values.items() if columns.get(name) in present}
+    if not kept or not pks:
+        return 0
+    with pgtrigger.ignore(f"{events._meta.label}:append_only"):
+        return events.objects.filter(pgh_obj_id__in=list(pks)).update(**kept)

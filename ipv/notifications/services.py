@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template import Context
@@ -242,6 +243,13 @@ def messages_readdress(*, key_prefix: str, to: str) -> int:
 
 
 @transaction.atomic
+def retention_start(message: OutboxMessage) -> datetime.datetime:
+    """The moment before which a message written is past the time its text is kept (the
+    agency's period, else the province's): ipv.pages.retention empties it."""
+    days = getattr(message.agency, "retain_outbox_days", None) or settings.IPV_RETAIN_OUTBOX_DAYS
+    return timezone.now() - datetime.timedelta(days=days)
+
+
 def message_retry(*, message: OutboxMessage, by) -> OutboxMessage:
     """Send a failed message again, from its first attempt."""
     message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
@@ -257,6 +265,11 @@ def message_retry(*, message: OutboxMessage, by) -> OutboxMessage:
                 "worker has a task to make contact instead."
             ),
             code="victim",
+        )
+    if message.created_at < retention_start(message):
+        raise ValidationError(
+            _("This message's text was removed after the time it is kept: it cannot be sent."),
+            code="emptied",
         )
     message.state = State.PENDING
     message.attempts = 0

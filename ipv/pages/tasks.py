@@ -3,7 +3,7 @@ name, see referrals.services.milestones) and every minute by beat, as a backstop
 
 from celery import shared_task
 
-from ipv.pages import digests
+from ipv.pages import digests, retention
 from referrals.services.milestones import CONSUME_TASK, consume
 from sessions_app.consumers import COMPLETION_AFTER_PAYMENT, MAKE_UP_REMINDERS
 from victims.consumers import OUTREACH_TASKS, TRANSFER_OUTREACH
@@ -30,3 +30,12 @@ def prepare_staff_digests() -> int:
 def prepare_court_digests() -> int:
     """Every few minutes: the court liaison officers' daily lists, once their time has come."""
     return digests.court_digests_prepare()
+
+
+@shared_task
+def apply_retention() -> dict:
+    """Daily: the retention rules (ipv.pages.retention); counts by rule. Idempotent."""
+    report = retention.retention_apply()
+    if report is None:
+        return {}
+    return {event: report.total(event) for event in retention.Event.values if report.total(event)}

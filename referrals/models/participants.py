@@ -100,6 +100,9 @@ class Participant(models.Model):
         related_name="+",
         verbose_name=_("merged into"),
     )
+    # Set when the retention rule removed who the person is (referrals.retention): the record
+    # still counts in the figures, and names nobody.
+    deidentified_at = models.DateTimeField(_("de-identified"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     search_text = models.GeneratedField(
@@ -156,6 +159,8 @@ class Participant(models.Model):
     @property
     def display_name(self) -> str:
         """The legal name, with the name the person goes by when it differs."""
+        if self.deidentified_at is not None:
+            return str(_("De-identified person"))
         if self.preferred_name and self.preferred_name != self.legal_name:
             return f"{self.legal_name} ({self.preferred_name})"
         return self.legal_name

@@ -93,10 +93,13 @@ def _next_referral():
         via=Referral.Via.TRANSFER
     )
     ways = (
+        # A de-identified person (referrals.retention) has no name left to match on: without
+        # this, everyone de-identified born the same year would be one person.
         Q(
             participant__date_of_birth=OuterRef("participant__date_of_birth"),
             participant__name_key=OuterRef("participant__name_key"),
-        ),
+        )
+        & ~Q(participant__name_key=""),
         Q(participant=OuterRef("person")),
         Q(participant__merged_into=OuterRef("person")),
     )
