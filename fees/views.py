@@ -4,7 +4,7 @@ instalments, ledger, receipts). Intake workers and managers only."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from fees import forms, selectors, services
 from fees.models import HOUSEHOLD_SIZES
 from ipv.audit.services import Action, audit_record
-from ipv.core import spreadsheets
+from ipv.core import downloads, spreadsheets
 from ipv.core.forms import apply_errors, form_page, posted
 from ipv.core.i18n import format_money
 from ipv.core.pdf import render_pdf
@@ -291,6 +291,6 @@ def receipt(request, pk):
         target=entry,
         label=lambda: f"{pgettext_lazy('document', 'Receipt')} {entry.receipt_number}",
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="receipt-{entry.receipt_number}.pdf"'
-    return response
+    return downloads.file_response(
+        pdf, filename=f"receipt-{entry.receipt_number}.pdf", content_type=downloads.PDF
+    )

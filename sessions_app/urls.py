@@ -3,7 +3,7 @@ liaison downloads (in the "court" namespace) and the public pages."""
 
 from django.urls import path
 
-from sessions_app.views import attendance, groups, program, public
+from sessions_app.views import attendance, groups, program, public, records
 
 agency_urlpatterns = [
     path("groups/", groups.group_list, name="group_list"),
@@ -23,6 +23,11 @@ agency_urlpatterns = [
     path("curriculum/<slug:program>/edit/", groups.curriculum_edit, name="curriculum_edit"),
     path("calendar/", groups.calendar_feed, name="calendar_feed"),
     path("referrals/<int:pk>/group/", program.referral_enrol, name="referral_enrol"),
+    path(
+        "participants/<int:pk>/records/",
+        records.participant_records,
+        name="participant_records",
+    ),
     path("referrals/<int:pk>/certificate/", program.certificate_download, name="certificate"),
     path(
         "referrals/<int:pk>/certificate/revoke/",

@@ -6,7 +6,6 @@ from contextlib import suppress
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -37,6 +36,7 @@ from ipv.api.tokens import (
     token_court_ids,
 )
 from ipv.audit.services import Action, audit_record
+from ipv.core import downloads
 from ipv.core.replica import reads_from_replica
 from sessions_app import selectors as session_selectors
 from sessions_app.services import documents
@@ -280,9 +280,11 @@ def _pdf(request, document, filename):
         label=lambda: f"{document._meta.verbose_name} {document.code}",
         details={"reader": "court", "token": request.auth.prefix},
     )
-    response = HttpResponse(documents.document_render(document), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}-{document.code}.pdf"'
-    return response
+    return downloads.file_response(
+        documents.document_render(document),
+        filename=f"{filename}-{document.code}.pdf",
+        content_type=downloads.PDF,
+    )
 
 
 PDF = {

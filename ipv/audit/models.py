@@ -44,6 +44,7 @@ class AuditEvent(models.Model):
         RECORD_EXPORTED = "export", _("Exported confidential records")
         FIGURES_EXPORTED = "figures_export", _("Exported figures or a list of cases")
         EXPORT_DOWNLOADED = "export_downloaded", _("Downloaded a prepared export")
+        RECORDS_REQUESTED = "records_request", _("Produced a person's records")
         # What a platform administrator does in the administration site.
         ADMIN_VIEWED = "admin_viewed", _("Viewed records in the administration site")
         ADMIN_ADDED = "admin_added", _("Added a record in the administration site")

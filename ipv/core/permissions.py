@@ -37,6 +37,10 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     # Referrals, participants, intake, transfers: the case workers' queue.
     "referrals.view": frozenset({MANAGER, INTAKE}),
     "referrals.manage": frozenset({MANAGER, INTAKE}),
+    # A person's records request: everything the agency holds on a participant, as one PDF.
+    # Decided by hand (not derived from referrals.view): the case workers who answer such a
+    # request; never facilitators, partner-contact workers or the court.
+    "records.request": frozenset({MANAGER, INTAKE}),
     # Groups, their sessions and attendance; facilitators see only the groups they run.
     "groups.view": frozenset({MANAGER, INTAKE, FACILITATOR}),
     "groups.manage": frozenset({MANAGER, INTAKE}),

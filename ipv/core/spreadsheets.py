@@ -15,7 +15,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from ipv.core import downloads
+
+XLSX_TYPE = downloads.XLSX
 
 # What makes a spreadsheet read a cell as a formula (full-width forms too), wherever a cell may
 # begin: at the start, or after any character that is not a letter or a digit — a spreadsheet
@@ -72,10 +74,8 @@ def csv_response(
     """A CSV download. Every field quoted, so a reader that honours quotes keeps a value whole
     whatever separator it splits on; a UTF-8 mark, so Excel reads accents right. `formats` as
     for `xlsx_response` (a month column shows the year and month only)."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    write_csv(response, header, rows, formats=formats)
-    return response
+    content = csv_bytes(header, rows, formats=formats)
+    return downloads.file_response(content, filename=filename, content_type=downloads.CSV)
 
 
 def write_csv(stream, header: list[str], rows: Iterable[list], *, formats=None) -> None:
@@ -106,9 +106,7 @@ def xlsx_response(
     English, reads them), text always as text. `formats` gives a column's number format by
     index; amounts default to two decimals and dates to year-month-day."""
     content = xlsx_bytes([Sheet(title, header, rows, formats)])
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return downloads.file_response(content, filename=filename, content_type=XLSX_TYPE)
 
 
 def xlsx_bytes(sheets: Iterable[Sheet]) -> bytes:

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
 from ipv.audit.services import Action, audit_record
-from ipv.core import files
+from ipv.core import downloads, files
 from ipv.core.permissions import platform_admin, requires
 from ipv.core.replica import reads_from_replica
 from ipv.figures import exports, selectors, tasks
@@ -30,10 +30,7 @@ FILE_FORMATS = ("csv", "xlsx")
 
 
 def _download(filename: str, content: bytes, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return downloads.file_response(content, filename=filename, content_type=content_type)
 
 
 def _audit(request, *, agency, what: str, details: dict, export: Export | None = None):

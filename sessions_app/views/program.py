@@ -3,13 +3,14 @@ agency's side and on the court liaison officer's."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ipv.audit.services import Action, audit_record
+from ipv.core import downloads
 from ipv.core.forms import apply_errors, posted
 from ipv.core.permissions import liaison, requires
 from referrals import selectors as referral_selectors
@@ -58,9 +59,11 @@ def _pdf(request, document, filename, reader):
         label=lambda: f"{document._meta.verbose_name} {document.code}",
         details={"reader": reader},
     )
-    response = HttpResponse(documents.document_render(document), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}-{document.code}.pdf"'
-    return response
+    return downloads.file_response(
+        documents.document_render(document),
+        filename=f"{filename}-{document.code}.pdf",
+        content_type=downloads.PDF,
+    )
 
 
 @requires("documents.manage")

@@ -3,13 +3,14 @@ private address is its key)."""
 
 from datetime import date
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from directory.models import Program
+from ipv.core import downloads
 from ipv.core.permissions import public
 from sessions_app import selectors
 from sessions_app.forms import VerifyForm
@@ -61,8 +62,9 @@ def calendar_ics(request, token):
     if feed is None:
         raise Http404
     title = _("IPV sessions — %(agency)s") % {"agency": feed.agency.name}
-    response = HttpResponse(
-        calendar.feed_ics(feed, title=title), content_type="text/calendar; charset=utf-8"
+    return downloads.file_response(
+        calendar.feed_ics(feed, title=title),
+        filename="ipv-sessions.ics",
+        content_type=downloads.ICS,
+        inline=True,
     )
-    response["Content-Disposition"] = 'inline; filename="ipv-sessions.ics"'
-    return response

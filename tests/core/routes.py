@@ -342,6 +342,9 @@ ROUTES = {
     ),
     "agency:participant_detail": agency({MANAGER, INTAKE}, kwargs=own(participant)),
     "agency:participant_edit": agency({MANAGER, INTAKE}, kwargs=own(participant), methods=GET_POST),
+    # A person's records request (one PDF of all the agency holds on them): the case workers
+    # who answer it; not the facilitator, not the partner-contact worker, never the court.
+    "agency:participant_records": agency({MANAGER, INTAKE}, kwargs=own(participant)),
     "agency:duplicate_resolve": agency(
         {MANAGER, INTAKE},
         kwargs=own(lambda w: {"pk": w.duplicate.pk}),

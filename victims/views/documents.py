@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from ipv.audit.services import audit_read
+from ipv.core import downloads
 from ipv.core.pdf import render_pdf
 from ipv.core.permissions import requires
 from victims import selectors
@@ -26,9 +27,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 
 def _pdf(pdf: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-    return _no_store(response)
+    return downloads.file_response(pdf, filename=f"{name}.pdf", content_type=downloads.PDF)
 
 
 @requires("victims.view")
