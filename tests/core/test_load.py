@@ -145,4 +145,4 @@ def test_people_not_signed_in_make_every_request_an_error(host, tmp_path):
     assert result["total"]["failures"] == result["total"]["count"]
     kinds = {error["error"] for error in result["errors"]}
     # Pages send the signed-out to sign in; the API refuses the token.
-    assert kinds == {"status 302", "status 401"}
+    assert kinds == {"status 302 to /fr/account/login/", "status 401"}

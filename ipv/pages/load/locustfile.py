@@ -52,6 +52,12 @@ def _accounts(persona):
     return next(ACCOUNTS[persona])
 
 
+def refused(response) -> str:
+    """What went wrong, as a kind of error (a redirect says where to, without its query)."""
+    where = urlsplit(response.headers.get("Location", "")).path
+    return f"status {response.status_code}" + (f" to {where}" if where else "")
+
+
 def finish(environment):
     """In a check, this person is done; the last one ends the run."""
     FINISHED.append(True)
@@ -84,7 +90,8 @@ class Staff(HttpUser):
             finish(self.environment)
 
     def keep_cookies(self, response):
-        """Keep what the site set as a browser behind HTTPS would, to send it back."""
+        """Keep what the site set as a browser behind HTTPS would, to send it back: after
+        every answer, or the session cookie it renews is kept as Secure and never sent."""
         for name, value in response.cookies.items():
             self.client.cookies.set(name, value, domain=self.domain)
 
@@ -95,7 +102,7 @@ class Staff(HttpUser):
         ) as response:
             self.keep_cookies(response)
             if response.status_code != 200:
-                response.failure(f"status {response.status_code}")
+                response.failure(refused(response))
                 return None
             if marker not in response.text:
                 response.failure("answer without its mark")
@@ -118,7 +125,7 @@ class Staff(HttpUser):
         ) as response:
             self.keep_cookies(response)
             if response.status_code != expect:
-                response.failure(f"status {response.status_code}")
+                response.failure(refused(response))
             elif expect == 302 and "/account/login/" in response.headers.get("Location", ""):
                 response.failure("sent to sign in")
             elif marker and marker not in response.text:
@@ -341,8 +348,9 @@ class LiaisonOfficer(Staff):
             allow_redirects=False,
             catch_response=True,
         ) as response:
+            self.keep_cookies(response)
             if response.status_code != 200:
-                response.failure(f"status {response.status_code}")
+                response.failure(refused(response))
             elif not response.content.startswith(b"%PDF"):
                 response.failure("answer without its mark")
 
