@@ -123,14 +123,21 @@ class Command(BaseCommand):
                 f"gunicorn ({workers} workers) on 127.0.0.1:{port}; Locust: {users} people "
                 f"for {run_time}."
             )
-            locust = subprocess.Popen(  # noqa: S603 (fixed command, no user input)
+            # First a check, untimed: one person of each persona does each task once. A
+            # failure stops here, and the workers have loaded their templates before the count.
+            check = var / "check.json"
+            locust = self._locust(
+                port, plan_path, check, ["--users", "6", "--spawn-rate", "6", "--run-time", "90s"]
+            )
+            self._wait(locust, web, stopping)
+            if locust.returncode != 0:
+                self._report(check)
+                raise CommandError("The check before the load failed.")
+            locust = self._locust(
+                port,
+                plan_path,
+                results,
                 [
-                    str(Path(sys.executable).with_name("locust")),
-                    "-f",
-                    str(LOCUSTFILE),
-                    "--headless",
-                    "--host",
-                    f"http://127.0.0.1:{port}",
                     "--users",
                     str(users),
                     "--spawn-rate",
@@ -139,25 +146,50 @@ class Command(BaseCommand):
                     run_time,
                     "--csv",
                     str(results.with_suffix("")),
-                    "--only-summary",
-                    "--loglevel",
-                    "WARNING",
                 ],
-                env={**os.environ, "LOAD_PLAN": str(plan_path), "LOAD_RESULTS": str(results)},
-                cwd=settings.BASE_DIR,
-                start_new_session=True,
+                check=False,
             )
-            while locust.poll() is None:
-                if stopping:
-                    raise CommandError("Stopped.")
-                if web.poll() is not None:
-                    raise CommandError(f"gunicorn exited with status {web.returncode}.")
-                time.sleep(0.5)
+            self._wait(locust, web, stopping)
         finally:
             stop(locust)
             stop(web)
             embedded.stop()
         self._report(results)
+
+    def _locust(self, port, plan_path, results, options, check=True):
+        """Locust, headless, in its own process group (stopped whole at the end)."""
+        every_task = {"LOAD_EVERY_TASK": "1", "LOAD_WAIT": "0,0"} if check else {}
+        return subprocess.Popen(  # noqa: S603 (fixed command, no user input)
+            [
+                str(Path(sys.executable).with_name("locust")),
+                "-f",
+                str(LOCUSTFILE),
+                "--headless",
+                "--host",
+                f"http://127.0.0.1:{port}",
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+                *options,
+            ],
+            env={
+                **os.environ,
+                "LOAD_PLAN": str(plan_path),
+                "LOAD_RESULTS": str(results),
+                **every_task,
+            },
+            cwd=settings.BASE_DIR,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL if check else None,
+        )
+
+    def _wait(self, locust, web, stopping):
+        while locust.poll() is None:
+            if stopping:
+                raise CommandError("Stopped.")
+            if web.poll() is not None:
+                raise CommandError(f"gunicorn exited with status {web.returncode}.")
+            time.sleep(0.5)
 
     def _use_database(self, name):
         """Point the default connection at `name`, creating it if needed."""
