@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 
 .DEFAULT_GOAL := help
-.PHONY: help install run shell manage test system lint format bench test-external messages clean
+.PHONY: help install run shell manage test system lint format bench load test-external messages clean
 
 help:
 	@echo "make run    serve the site with demo data on http://127.0.0.1:$${PORT:-8000}/"
 	@echo "make test   lint, then the whole test suite"
 	@echo "make bench  seed a large data set and time the pages (results in var/bench/)"
+	@echo "make load   200 staff at once against gunicorn for two minutes (results in var/bench/)"
 	@echo "make shell  a Django shell on the development database"
 	@echo "make manage ARGS=\"…\"  any management command, e.g. ARGS=\"createsuperuser\""
 
@@ -78,6 +79,13 @@ bench: install
 	$(BIN)/python -m ipv.core.translations
 	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BENCH_ENV) $(BIN)/python manage.py bench $(ARGS)
+
+# Locust against gunicorn on loopback, production settings as the bench's; shorter with e.g.
+#   make load ARGS="--users 20 --time 20s"
+load: install
+	$(BIN)/python -m ipv.core.translations
+	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BENCH_ENV) $(BIN)/python manage.py load $(ARGS)
 
 clean:
 	rm -rf $(VENV) var/staticfiles
