@@ -174,3 +174,103 @@ def pages() -> list[tuple]:
         ("referral fee page", f"{base}/referrals/{referral}/fees/", {}, MANAGER),
         ("monthly figures (CSV)", f"{base}/fees/export/monthly.csv", {}, MANAGER),
     ]
+
+
+# The floors: the hand-written SQL that fetches what each page shows (ipv.pages' bench command).
+MONTHLY = """
+    SELECT date_trunc('month', recorded_at AT TIME ZONE 'America/Toronto') AS month,
+        sum(amount) FILTER (WHERE kind = 'payment' AND method <> 'waiver'),
+        sum(amount) FILTER (WHERE kind = 'void' AND method <> 'waiver'),
+        sum(amount) FILTER (WHERE kind = 'refund'),
+        sum(amount) FILTER (WHERE kind = 'payment' AND method = 'waiver'),
+        sum(amount) FILTER (WHERE kind = 'void' AND method = 'waiver')
+    FROM fees_ledgerentry WHERE agency_id = %s AND recorded_at >= %s
+    GROUP BY 1 ORDER BY 1 DESC
+"""
+
+
+def _since():
+    today = timezone.localdate()
+    first = today.year * 12 + today.month - 12
+    return timezone.make_aware(datetime(first // 12, first % 12 + 1, 1))
+
+
+def _overview(agency, offset: int) -> list[tuple]:
+    """The balances owed (count, and a page of 25, largest first), the proposals waiting for
+    approval (count, and the first 20), the last twelve months' revenue."""
+    return [
+        ("SELECT count(*) FROM fees_feeaccount WHERE agency_id = %s AND balance > 0", [agency.pk]),
+        (
+            "SELECT f.referral_id, f.agreed, f.paid, f.balance, f.next_due_on, "
+            "r.court_file_number, p.legal_name, p.preferred_name FROM fees_feeaccount f "
+            "JOIN referrals_referral r ON r.id = f.referral_id "
+            "JOIN referrals_participant p ON p.id = r.participant_id "
+            "WHERE f.agency_id = %s AND f.balance > 0 ORDER BY f.balance DESC, f.id "
+            "LIMIT 25 OFFSET %s",
+            [agency.pk, offset],
+        ),
+        (
+            "SELECT count(*) FROM fees_feeproposal WHERE agency_id = %s AND status = 'awaiting'",
+            [agency.pk],
+        ),
+        (
+            "SELECT f.id, f.amount, f.proposed_at, a.standard_fee, p.legal_name, u.full_name "
+            "FROM fees_feeproposal f JOIN fees_feeassessment a ON a.id = f.assessment_id "
+            "JOIN referrals_referral r ON r.id = f.referral_id "
+            "JOIN referrals_participant p ON p.id = r.participant_id "
+            "JOIN accounts_user u ON u.id = f.proposed_by_id "
+            "WHERE f.agency_id = %s AND f.status = 'awaiting' ORDER BY f.proposed_at LIMIT 20",
+            [agency.pk],
+        ),
+        (MONTHLY, [agency.pk, _since()]),
+    ]
+
+
+def floors() -> dict:
+    agency = Agency.objects.get(slug=AGENCY)
+    referral = FeeAccount.objects.filter(balance__gt=0).order_by("-pk").first().referral_id
+    return {
+        "fees screen": _overview(agency, 0),
+        "fees screen, page 100": _overview(agency, 99 * 25),
+        "referral fee page": [
+            (
+                "SELECT agreed, paid, refunded, waived, balance, next_due_on "
+                "FROM fees_feeaccount WHERE referral_id = %s",
+                [referral],
+            ),
+            (
+                "SELECT a.household_income, a.household_size, a.standard_fee, a.assessed_at, "
+                "b.income_min, b.income_max FROM fees_feeassessment a "
+                "JOIN fees_feeband b ON b.id = a.band_id WHERE a.referral_id = %s "
+                "ORDER BY a.assessed_at DESC LIMIT 1",
+                [referral],
+            ),
+            (
+                "SELECT p.id, p.amount, p.status, p.reason, p.proposed_at, p.decided_at, "
+                "u.full_name, a.standard_fee FROM fees_feeproposal p "
+                "JOIN accounts_user u ON u.id = p.proposed_by_id "
+                "JOIN fees_feeassessment a ON a.id = p.assessment_id "
+                "WHERE p.referral_id = %s ORDER BY p.proposed_at DESC, p.id DESC",
+                [referral],
+            ),
+            (
+                "SELECT i.* FROM fees_instalment i JOIN fees_feeproposal p "
+                "ON p.id = i.proposal_id WHERE p.referral_id = %s AND p.status = 'agreed'",
+                [referral],
+            ),
+            (
+                """
+                SELECT e.id, e.kind, e.amount, e.method, e.received_on, e.receipt_number,
+                       e.balance_after, u.full_name,
+                       EXISTS (SELECT 1 FROM fees_ledgerentry v
+                               WHERE v.reverses_id = e.id AND v.kind = 'void'),
+                       COALESCE((SELECT sum(f.amount) FROM fees_ledgerentry f
+                                 WHERE f.reverses_id = e.id AND f.kind = 'refund'), 0)
+                FROM fees_ledgerentry e JOIN accounts_user u ON u.id = e.recorded_by_id
+                WHERE e.referral_id = %s ORDER BY e.receipt_number
+                """,
+                [referral],
+            ),
+        ],
+        "monthly figures (CSV)": [(MONTHLY, [agency.pk, _since()])],
+    }

@@ -313,3 +313,97 @@ def work() -> list[tuple]:
             {"setup": reminders_clear, "runs": 3, "warm": 1},
         ),
     ]
+
+
+# The floors: the hand-written SQL that fetches what each page shows (ipv.pages' bench command).
+def _roster_floor(session) -> list[tuple]:
+    """The session with its group and module, and the roster: who is enrolled that day (or
+    came to make it up), by name, with what was recorded for them."""
+    return [
+        (
+            "SELECT s.id, s.date, s.start_time, s.status, g.name, g.duration_minutes, "
+            "m.number, m.title_fr FROM sessions_app_session s "
+            "JOIN sessions_app_group g ON g.id = s.group_id "
+            "LEFT JOIN sessions_app_module m ON m.id = s.module_id WHERE s.id = %s",
+            [session.pk],
+        ),
+        (
+            """
+            SELECT r.id, p.legal_name, p.preferred_name, a.status, a.minutes_late, a.note,
+                   a.makeup, a.recorded_at
+            FROM referrals_referral r JOIN referrals_participant p ON p.id = r.participant_id
+            LEFT JOIN sessions_app_attendance a ON a.session_id = %s AND a.referral_id = r.id
+            WHERE r.id IN (
+                SELECT referral_id FROM sessions_app_enrollment
+                WHERE group_id = %s AND start_date <= %s
+                  AND (ended_on IS NULL OR ended_on >= %s)
+                UNION SELECT referral_id FROM sessions_app_attendance
+                WHERE session_id = %s AND makeup
+            )
+            ORDER BY f_unaccent(lower(p.legal_name)), r.id
+            """,
+            [session.pk, session.group_id, session.date, session.date, session.pk],
+        ),
+    ]
+
+
+def floors() -> dict:
+    from referrals.bench import _referral
+
+    agency = Agency.objects.get(slug=AGENCY)
+    session = (
+        Session.objects.filter(group__agency=agency, group__name=ROSTER_GROUP)
+        .filter(date__lte=timezone.localdate())
+        .latest("date")
+    )
+    with_attendance = (
+        Attendance.objects.filter(agency=agency).order_by("-pk").values_list("referral", flat=True)
+    )[0]
+    return {
+        "roster of 20": _roster_floor(session),
+        "referral page with attendance": _referral(with_attendance),
+        "groups list": [
+            (
+                """
+                SELECT g.id, g.name, g.program, g.language, g.weekday, g.start_time,
+                       g.capacity, g.is_active,
+                       (SELECT count(*) FROM sessions_app_enrollment e
+                        WHERE e.group_id = g.id AND e.ended_on IS NULL)
+                FROM sessions_app_group g WHERE g.agency_id = %s
+                ORDER BY g.is_active DESC, g.weekday, g.start_time, g.name
+                """,
+                [agency.pk],
+            ),
+            (
+                "SELECT gf.group_id, u.full_name FROM sessions_app_group_facilitators gf "
+                "JOIN accounts_user u ON u.id = gf.user_id "
+                "JOIN sessions_app_group g ON g.id = gf.group_id WHERE g.agency_id = %s",
+                [agency.pk],
+            ),
+        ],
+        "group page (two years of sessions)": [
+            (
+                "SELECT id, name, program, language, weekday, start_time, location, capacity "
+                "FROM sessions_app_group WHERE id = %s",
+                [session.group_id],
+            ),
+            (
+                """
+                SELECT s.id, s.date, s.start_time, s.status, m.number,
+                       (SELECT count(*) FROM sessions_app_attendance a WHERE a.session_id = s.id)
+                FROM sessions_app_session s LEFT JOIN sessions_app_module m ON m.id = s.module_id
+                WHERE s.group_id = %s ORDER BY s.date, s.start_time, s.id
+                """,
+                [session.group_id],
+            ),
+            (
+                "SELECT e.start_date, r.id, p.legal_name, p.preferred_name "
+                "FROM sessions_app_enrollment e "
+                "JOIN referrals_referral r ON r.id = e.referral_id "
+                "JOIN referrals_participant p ON p.id = r.participant_id "
+                "WHERE e.group_id = %s AND e.ended_on IS NULL "
+                "ORDER BY f_unaccent(lower(p.legal_name))",
+                [session.group_id],
+            ),
+        ],
+    }

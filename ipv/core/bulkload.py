@@ -128,10 +128,16 @@ def loading(*models_loaded):
     # One transaction: a load that fails leaves the tables as they were, indexes and all.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        # PostgreSQL alters no table with checks still pending in the transaction: the
+        # deferred foreign keys of rows written before are checked now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         again = [statement for table in tables for statement in _set_aside(table)]
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         yield
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         # Indexes first (the foreign keys of one loaded table may lean on another's).
         for statement in again:
             cursor.execute(statement)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for table in tables:
             cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
