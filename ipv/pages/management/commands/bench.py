@@ -150,6 +150,8 @@ class Command(BaseCommand):
                 if name in floors:
                     self._floor(result, floors[name], option.get("runs", runs))
                 results.append(result)
+            # Written after each app too: a long run stopped halfway keeps what it measured.
+            self._write(dataset, results, runs)
 
         self._report(dataset, results, runs)
 
@@ -269,6 +271,23 @@ class Command(BaseCommand):
         result["floor_queries"] = len(statements)
         result["ratio"] = round(result["p50_ms"] / floor["p50_ms"], 2)
 
+    def _write(self, dataset, results, runs):
+        output = settings.VAR_DIR / "bench" / "results.json"
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(
+            json.dumps(
+                {
+                    "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "cpus": os.cpu_count(),
+                    "runs_per_page": runs,
+                    "dataset": dataset,
+                    "pages": results,
+                },
+                indent=2,
+            )
+        )
+        return output
+
     def _report(self, dataset, results, runs):
         width = max(len(result["page"]) for result in results)
         self.stdout.write("")
@@ -287,18 +306,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{page:<{width}}  {p50:>8.1f}  {p95:>8.1f}  {queries:>7}  {floor:>8}  {ratio:>5}"
             )
-        output = settings.VAR_DIR / "bench" / "results.json"
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(
-            json.dumps(
-                {
-                    "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                    "cpus": os.cpu_count(),
-                    "runs_per_page": runs,
-                    "dataset": dataset,
-                    "pages": results,
-                },
-                indent=2,
-            )
-        )
+        output = self._write(dataset, results, runs)
         self.stdout.write(self.style.SUCCESS(f"\nWritten to {output}"))
