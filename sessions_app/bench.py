@@ -54,18 +54,23 @@ def _groups(agency, worker, count):
     return groups
 
 
-def _rows(worker, groups, referrals):
-    """ROWS_PER_REFERRAL attendance rows for each of `referrals` [(id, agency id)], at
-    consecutive past sessions of one group of its agency."""
-    rng = random.Random(2027)  # noqa: S311 (fixed, reproducible data, not security)
+def _held(groups) -> dict:
+    """Each group's past sessions, by date (read before the COPY: the connection does nothing
+    else while it runs)."""
     today = timezone.localdate()
-    sessions = {
+    return {
         group.pk: list(
             group.sessions.filter(date__lt=today).order_by("date").values_list("pk", flat=True)
         )
         for agency_groups in groups.values()
         for group in agency_groups
     }
+
+
+def _rows(worker, groups, sessions, referrals):
+    """ROWS_PER_REFERRAL attendance rows for each of `referrals` [(id, agency id)], at
+    consecutive past sessions (`sessions`, by group) of one group of its agency."""
+    rng = random.Random(2027)  # noqa: S311 (fixed, reproducible data, not security)
     statuses = ["present"] * 8 + ["late", "excused", "unexcused", "left_early"]
     for referral, agency in referrals:
         agency_groups = groups[agency]
@@ -90,8 +95,9 @@ def _attendance(worker, groups):
     )
     columns = ["agency_id", "session_id", "referral_id", "status", "minutes_late"]
     columns += ["recorded_by_id"]
+    referrals, sessions = list(referrals), _held(groups)
     with loading(Attendance):
-        copy(Attendance, columns, _rows(worker, groups, list(referrals)))
+        copy(Attendance, columns, _rows(worker, groups, sessions, referrals))
 
 
 def _enrol(agency, worker, group, people, *, file_prefix, template=None) -> None:
