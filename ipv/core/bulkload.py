@@ -21,7 +21,7 @@ from psycopg import sql
 def _history_triggers(model) -> list[str]:
     """pgtrigger's URIs of the row-history triggers (pghistory's) of `model`."""
     uris = []
-    for trigger in model._meta.triggers:
+    for trigger in getattr(model._meta, "triggers", []):
         if type(trigger).__module__.startswith("pghistory"):
             uris.append(f"{model._meta.label}:{trigger.name}")
     return uris
