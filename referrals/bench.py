@@ -333,8 +333,10 @@ def _list(scope: str, params: list, where: str, extra: list, offset=0, agency=Tr
     with connection.cursor() as cursor:
         cursor.execute(page, [*params, *extra])
         ids = [row[0] for row in cursor.fetchall()]
+    # The count joins the participant only when the criteria name them, as the page's does.
+    counted = joins if "p." in where else "FROM referrals_referral r"
     return [
-        (f"SELECT count(*) {joins} WHERE {scope} {where}", [*params, *extra]),
+        (f"SELECT count(*) {counted} WHERE {scope} {where}", [*params, *extra]),
         (page, [*params, *extra]),
         (PROGRESS, [ids]),
     ]
