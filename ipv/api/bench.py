@@ -213,6 +213,7 @@ def floors() -> dict:
     referral = _certified()
     far, cursor = _far()
     since = _since()
+    _token()  # the floor reads a token as each call does
     latest = ApiToken.objects.latest("pk")
     token = [
         (
