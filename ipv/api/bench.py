@@ -51,8 +51,10 @@ VIEW = [
     WHERE referral_id = ANY(%s) AND revoked_at IS NULL
     """,
     """
-    SELECT referral_id, id, kind, code, issued_at FROM sessions_app_courtreport
-    WHERE referral_id = ANY(%s) AND replaced_by_id IS NULL ORDER BY issued_at, id
+    SELECT referral_id, id, kind, code, issued_at FROM sessions_app_courtreport c
+    WHERE referral_id = ANY(%s)
+      AND NOT EXISTS (SELECT 1 FROM sessions_app_courtreport n WHERE n.replaces_id = c.id)
+    ORDER BY issued_at, id
     """,
 ]
 
