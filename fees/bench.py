@@ -166,7 +166,9 @@ def seed() -> dict:
 
 
 def pages() -> list[tuple]:
-    referral = FeeAccount.objects.filter(balance__gt=0).order_by("-pk").first().referral_id
+    referral = (
+        FeeAccount.objects.filter(agency__slug=AGENCY, balance__gt=0).order_by("-pk").first()
+    ).referral_id
     base = f"/fr/a/{AGENCY}"
     return [
         ("fees screen", f"{base}/fees/", {}, MANAGER),
@@ -228,7 +230,9 @@ def _overview(agency, offset: int) -> list[tuple]:
 
 def floors() -> dict:
     agency = Agency.objects.get(slug=AGENCY)
-    referral = FeeAccount.objects.filter(balance__gt=0).order_by("-pk").first().referral_id
+    referral = (
+        FeeAccount.objects.filter(agency__slug=AGENCY, balance__gt=0).order_by("-pk").first()
+    ).referral_id
     return {
         "fees screen": _overview(agency, 0),
         "fees screen, page 100": _overview(agency, 99 * 25),
