@@ -139,3 +139,101 @@ def pages() -> list[tuple[str, str, dict, None]]:
             None,
         ),
     ]
+
+
+# The floors: the hand-written SQL that fetches what each page shows (ipv.pages' bench command).
+AGENCY_COLUMNS = """
+    a.id, a.slug, a.name_{lang}, a.street_address, a.city, a.postal_code, a.phone, a.email,
+    a.website, a.languages, a.programs, a.indigenous_led, r.name_{lang}
+"""
+SERVICE_COLUMNS = """
+    s.id, s.kind, s.name_{lang}, s.phone, s.toll_free_phone, s.email, s.website, s.city,
+    s.street_address, s.languages, s.open_24h, r.name_{lang}
+"""
+REGIONS = ("SELECT id, slug, name_fr, name_en FROM directory_region ORDER BY position, slug", [])
+UNACCENTED_LIKE = "LIKE '%%' || f_unaccent(lower(%s)) || '%%'"
+
+
+def _agencies(lang: str, where: str = "", params=(), offset: int = 0) -> list[tuple]:
+    """The count and the page of 20 published agencies `where`, by name, with their region;
+    and the regions (the search form's)."""
+    order = f'f_unaccent(lower(a.name_{lang})) COLLATE "ipv_{lang}", a.id'
+    columns = AGENCY_COLUMNS.format(lang=lang)
+    return [
+        (f"SELECT count(*) FROM directory_agency a WHERE a.published {where}", list(params)),  # noqa: S608
+        REGIONS,
+        (
+            f"SELECT {columns} FROM directory_agency a "  # noqa: S608 (fixed text)
+            f"JOIN directory_region r ON r.id = a.region_id WHERE a.published {where} "
+            f"ORDER BY {order} LIMIT 20 OFFSET {offset}",
+            list(params),
+        ),
+    ]
+
+
+def _services(lang: str, where: str = "", params=()) -> list[tuple]:
+    order = f'f_unaccent(lower(s.name_{lang})) COLLATE "ipv_{lang}", s.id'
+    columns = SERVICE_COLUMNS.format(lang=lang)
+    return [
+        (
+            f"SELECT count(*) FROM directory_supportservice s WHERE s.published {where}",  # noqa: S608
+            list(params),
+        ),
+        REGIONS,
+        (
+            f"SELECT {columns} FROM directory_supportservice s "  # noqa: S608 (fixed text)
+            f"JOIN directory_region r ON r.id = s.region_id WHERE s.published {where} "
+            f"ORDER BY {order} LIMIT 20",
+            list(params),
+        ),
+    ]
+
+
+def floors() -> dict:
+    agency = Agency.objects.published().order_by("pk").last()
+    text = f"AND a.search_text {UNACCENTED_LIKE}"
+    return {
+        "home": [
+            ("SELECT count(*) FROM directory_agency WHERE published", []),
+            ("SELECT count(*) FROM directory_supportservice WHERE published", []),
+            REGIONS,
+        ],
+        "agency search, no criteria": _agencies("fr"),
+        "agency search, free text": _agencies("fr", text, ["famil"]),
+        "agency search, region + language + program": _agencies(
+            "en",
+            "AND a.region_id = (SELECT id FROM directory_region WHERE slug = %s) "
+            "AND a.languages @> ARRAY['fr']::varchar(3)[] "
+            "AND a.programs @> ARRAY['ipv']::varchar(4)[]",
+            ["east"],
+        ),
+        "agency search, city prefix": _agencies(
+            "fr", "AND f_unaccent(lower(a.city)) LIKE f_unaccent(lower(%s)) || '%%'", ["sault"]
+        ),
+        "agency search, page 20": _agencies("en", offset=380),
+        # htmx: the results alone (no search form, so no regions).
+        "agency search, htmx update": [
+            query for query in _agencies("en", text, ["centre"]) if query is not REGIONS
+        ],
+        "agency page": [
+            (
+                f"SELECT {AGENCY_COLUMNS.format(lang='en')}, a.description_en, "  # noqa: S608
+                "a.accessibility_notes_en FROM directory_agency a "
+                "JOIN directory_region r ON r.id = a.region_id "
+                "WHERE a.published AND a.slug = %s",
+                [agency.slug],
+            ),
+            (
+                "SELECT c.id, c.name_en, c.street_address, c.city FROM directory_court c "
+                "JOIN directory_agency_courts ac ON ac.court_id = c.id "
+                "WHERE ac.agency_id = %s ORDER BY c.name_en",
+                [agency.pk],
+            ),
+        ],
+        "services, no criteria": _services("en"),
+        "services, type + 24 h + text": _services(
+            "fr",
+            f"AND s.search_text {UNACCENTED_LIKE} AND s.kind = 'shelter' AND s.open_24h",
+            ["thunder"],
+        ),
+    }

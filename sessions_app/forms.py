@@ -2,6 +2,8 @@ from datetime import timedelta
 from functools import partial
 
 from django import forms
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Program
@@ -196,6 +198,60 @@ class RosterRowForm(PlainTextForm):
     def __init__(self, *args, referral, **kwargs):
         self.referral = referral
         super().__init__(*args, prefix=f"r{referral.pk}", **kwargs)
+
+    def fields_html(self) -> dict | None:
+        """The line's three fields, written as the form templates write them (the status's
+        radio buttons as {{ row.status }}, the others as as_field_group; see
+        templates/django/forms/), straight from Python: a roster of twenty rendered widget by
+        widget through the templates spent most of its time there. None when the line has
+        errors: the templates then say them, with aria-invalid and aria-describedby."""
+        if self.is_bound and self.errors:
+            return None
+        status = self["status"]
+        chosen = status.value()
+        options = [
+            format_html(
+                '<div class="form-check"><input type="radio" name="{}" value="{}" '
+                'class="form-check-input" id="{}_{}"{}>'
+                '<label class="form-check-label" for="{}_{}">{}</label></div>',
+                status.html_name,
+                value,
+                status.auto_id,
+                index,
+                mark_safe(" checked") if str(value) == str(chosen) else "",
+                status.auto_id,
+                index,
+                label,
+            )
+            for index, (value, label) in enumerate(self.fields["status"].choices)
+        ]
+        return {
+            "status": format_html(
+                '<div id="{}" class="form-check-input-group">{}</div>',
+                status.auto_id,
+                mark_safe("".join(options)),  # noqa: S308 (each made by format_html)
+            ),
+            "minutes_late": self._group(
+                "minutes_late", "number", f'min="1" max="{LONGEST_SESSION}"'
+            ),
+            "note": self._group("note", "text", 'maxlength="500"'),
+        }
+
+    def _group(self, name, kind, attributes):
+        field = self[name]
+        value = field.value()
+        shown = format_html(' value="{}"', value) if value not in (None, "") else ""
+        return format_html(
+            '<div class="mb-3"><label class="form-label" for="{}">{}</label>'
+            '<input type="{}" name="{}"{} {} class="form-control" id="{}"></div>',
+            field.auto_id,
+            field.label,
+            kind,
+            field.html_name,
+            shown,
+            mark_safe(attributes),  # noqa: S308 (fixed text)
+            field.auto_id,
+        )
 
     def clean(self):
         cleaned = super().clean()

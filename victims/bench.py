@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from directory import bench as directory_bench
 from directory.models import Agency, Court
 from ipv.accounts.models import Membership, Role
+from ipv.core.bulkload import loading
 from referrals import bench as referrals_bench
 from referrals.bench import AGENCY, INTAKE_WORKER
 from referrals.models import OPEN_STATUSES, Milestone, Referral
@@ -215,6 +216,9 @@ def _tasks(agency, workers) -> None:
             agency_id, referral_id, victim_id, kind, milestone_id, concern_id, urgent,
             mandatory, due_on, assignee_id, state, done_at, done_by_id, created_at
         )
+        WITH have AS MATERIALIZED (
+            SELECT victim_id FROM victims_outreachtask WHERE milestone_id IS NULL
+        )
         SELECT v.agency_id, v.referral_id, v.id,
             (ARRAY['accepted', 'intake_done', 'enrolled', 'follow_up'])[1 + v.id %% 4],
             NULL, NULL, v.id %% 97 = 0, false,
@@ -230,10 +234,7 @@ def _tasks(agency, workers) -> None:
             WHERE v.agency_id = %(agency)s
         ) v
         LEFT JOIN victims_assignment a ON a.referral_id = v.referral_id
-        WHERE NOT EXISTS (
-            SELECT 1 FROM victims_outreachtask t
-            WHERE t.victim_id = v.id AND t.milestone_id IS NULL
-        )
+        WHERE NOT EXISTS (SELECT 1 FROM have WHERE have.victim_id = v.id)
         """,
         {"agency": agency.pk, "busy": workers[1].pk, "open": sorted(OPEN_STATUSES)},
     )
@@ -281,6 +282,14 @@ def _contacts(agency, workers) -> None:
             )
 
 
+def _contacts_loaded(agency, workers) -> None:
+    """The contacts, on a first seed with the table's indexes built after (a million rows)."""
+    if Contact.objects.filter(agency=agency).exists():
+        return
+    with loading(Contact):
+        _contacts(agency, workers)
+
+
 def _plans(agency, workers) -> None:
     """Three versions of a safety plan for one person in ten."""
     sections = {
@@ -307,15 +316,18 @@ def _plans(agency, workers) -> None:
 
 
 def _consents(agency, workers) -> None:
-    """How each person who gave consent to be contacted gave it."""
+    """How each person who gave consent to be contacted gave it. The records already there
+    are read once, before the insert (MATERIALIZED): looked up row by row in the table being
+    written, they would be scanned again for each row written."""
     _execute(
         """
         INSERT INTO victims_consentrecord (agency_id, victim_id, topic, given, how, "on",
                                            recorded_by_id, recorded_at)
+        WITH have AS MATERIALIZED (SELECT victim_id FROM victims_consentrecord)
         SELECT v.agency_id, v.id, 'contact', true, 'phone', current_date - 30, %(busy)s, now()
         FROM victims_victim v
         WHERE v.agency_id = %(agency)s AND v.consent_contact = 'given'
-          AND NOT EXISTS (SELECT 1 FROM victims_consentrecord c WHERE c.victim_id = v.id)
+          AND NOT EXISTS (SELECT 1 FROM have WHERE have.victim_id = v.id)
         """,
         {"agency": agency.pk, "busy": workers[1].pk},
     )
@@ -331,7 +343,7 @@ def seed() -> dict:
         lambda: _victims(agency, intake),
         lambda: _assignments(agency, workers),
         lambda: _tasks(agency, workers),
-        lambda: _contacts(agency, workers),
+        lambda: _contacts_loaded(agency, workers),
         lambda: _plans(agency, workers),
         lambda: _consents(agency, workers),
     ]
@@ -339,6 +351,10 @@ def seed() -> dict:
         for step in steps:
             with confidential(agency):
                 step()
+            # Statistics of what the step wrote, for the next step's plan: a table planned
+            # as empty is scanned whole for each row the next step writes.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE victims_victim, victims_assignment, victims_outreachtask")
         # The tasks an earlier run's timed consumer made are done: the pages see the same
         # caseload on every run.
         with confidential(agency):
@@ -431,3 +447,135 @@ def work() -> list[tuple]:
             {"setup": _milestones_to_consume, "runs": 3, "warm": 0},
         )
     ]
+
+
+# The floors: the hand-written SQL that fetches what each page shows (ipv.pages' bench command).
+TASK_ROW = """
+    SELECT t.id, t.referral_id, t.victim_id, t.kind, t.urgent, t.mandatory, t.due_on,
+           t.assignee_id, v.full_name, v.relationship, v.language, r.program, r.status,
+           p.legal_name, p.preferred_name
+    FROM victims_outreachtask t JOIN victims_victim v ON v.id = t.victim_id
+    JOIN referrals_referral r ON r.id = t.referral_id
+    JOIN referrals_participant p ON p.id = r.participant_id
+    WHERE t.agency_id = %s AND t.state = 'open' AND {where}
+    ORDER BY t.due_on, t.urgent DESC, t.id LIMIT 25
+"""
+
+
+def _home(agency, worker) -> list[tuple]:
+    """The worker's open tasks overdue, due today and to come, the tasks nobody holds (25 of
+    each), the counts, their caseload (25), the concerns without a task, the workers."""
+    today = timezone.localdate()
+    mine = [agency.pk, worker.pk, today]
+    return [
+        (TASK_ROW.format(where="t.assignee_id = %s AND t.due_on < %s"), mine),
+        (TASK_ROW.format(where="t.assignee_id = %s AND t.due_on = %s"), mine),
+        (TASK_ROW.format(where="t.assignee_id = %s AND t.due_on > %s"), mine),
+        (TASK_ROW.format(where="t.assignee_id IS NULL"), [agency.pk]),
+        (
+            "SELECT count(*), count(*) FILTER (WHERE due_on < %s) FROM victims_outreachtask "
+            "WHERE agency_id = %s AND state = 'open' AND assignee_id = %s",
+            [today, agency.pk, worker.pk],
+        ),
+        (
+            "SELECT count(*), count(*) FILTER (WHERE due_on < %s) FROM victims_outreachtask "
+            "WHERE agency_id = %s AND state = 'open' AND assignee_id IS NULL",
+            [today, agency.pk],
+        ),
+        (
+            "SELECT a.id, a.referral_id, a.assigned_at, r.court_file_number, r.program, "
+            "r.status, p.legal_name, p.preferred_name FROM victims_assignment a "
+            "JOIN referrals_referral r ON r.id = a.referral_id "
+            "JOIN referrals_participant p ON p.id = r.participant_id "
+            "WHERE a.agency_id = %s AND a.worker_id = %s AND r.status <> 'transferred' "
+            "ORDER BY a.assigned_at DESC LIMIT 25",
+            [agency.pk, worker.pk],
+        ),
+        (
+            "SELECT c.id, c.referral_id, c.raised_at FROM victims_concern c "
+            "WHERE c.agency_id = %s AND NOT EXISTS (SELECT 1 FROM victims_outreachtask t "
+            "WHERE t.concern_id = c.id) ORDER BY c.raised_at DESC LIMIT 25",
+            [agency.pk],
+        ),
+        (
+            "SELECT u.id, u.full_name FROM accounts_user u JOIN accounts_membership m "
+            "ON m.user_id = u.id WHERE m.agency_id = %s AND m.role = 'partner_contact' "
+            "AND m.is_active",
+            [agency.pk],
+        ),
+    ]
+
+
+def _record(victim) -> list[tuple]:
+    """The person, the others named, consents, contacts (100), tasks (100), plan versions,
+    letters, safety views, the assignment, the program's state, who read the record."""
+    pk, referral = victim.pk, victim.referral_id
+    return [
+        ("SELECT * FROM victims_victim WHERE agency_id = %s AND id = %s", [victim.agency_id, pk]),
+        (
+            "SELECT id, relationship, full_name, outreach FROM victims_victim "
+            "WHERE referral_id = %s AND id <> %s",
+            [referral, pk],
+        ),
+        (
+            "SELECT c.*, u.full_name FROM victims_consentrecord c "
+            "JOIN accounts_user u ON u.id = c.recorded_by_id WHERE c.victim_id = %s LIMIT 50",
+            [pk],
+        ),
+        (
+            "SELECT c.*, u.full_name FROM victims_contact c JOIN accounts_user u "
+            "ON u.id = c.by_id WHERE c.victim_id = %s ORDER BY c.at DESC, c.id DESC LIMIT 100",
+            [pk],
+        ),
+        (
+            "SELECT t.*, u.full_name FROM victims_outreachtask t LEFT JOIN accounts_user u "
+            "ON u.id = t.assignee_id WHERE t.victim_id = %s ORDER BY t.state, t.due_on, t.id "
+            "LIMIT 100",
+            [pk],
+        ),
+        (
+            "SELECT s.id, s.number, s.saved_at, u.full_name FROM victims_safetyplanversion s "
+            "JOIN accounts_user u ON u.id = s.saved_by_id WHERE s.victim_id = %s",
+            [pk],
+        ),
+        ("SELECT * FROM victims_letterprinted WHERE victim_id = %s LIMIT 50", [pk]),
+        ("SELECT * FROM victims_safetyview WHERE victim_id = %s", [pk]),
+        (
+            "SELECT a.worker_id, u.full_name FROM victims_assignment a "
+            "JOIN accounts_user u ON u.id = a.worker_id WHERE a.referral_id = %s",
+            [referral],
+        ),
+        (
+            "SELECT r.status, r.accepted_at, r.status_changed_at, "
+            "(SELECT min(start_date) FROM sessions_app_enrollment e "
+            " WHERE e.referral_id = r.id AND e.ended_on IS NULL), "
+            "(SELECT count(*) FILTER (WHERE status = 'unexcused') FROM sessions_app_attendance "
+            " WHERE referral_id = r.id), "
+            "(SELECT count(*) FILTER (WHERE status IN ('unexcused', 'excused')) "
+            " FROM sessions_app_attendance WHERE referral_id = r.id) "
+            "FROM referrals_referral r WHERE r.id = %s",
+            [referral],
+        ),
+        (
+            "SELECT e.at, e.action, u.full_name FROM audit_auditevent e "
+            "LEFT JOIN accounts_user u ON u.id = e.actor_id WHERE e.agency_id = %s "
+            "AND e.target_type = 'victims.victim' AND e.target_id = %s "
+            "AND e.action IN ('read', 'export') ORDER BY e.at DESC, e.id DESC "
+            "LIMIT 50",
+            [victim.agency_id, str(pk)],
+        ),
+    ]
+
+
+def floors() -> dict:
+    from ipv.accounts.models import User
+
+    agency = Agency.objects.get(slug=AGENCY)
+    person = _person_of(PARTNER)
+    if person is None:
+        return {}
+    return {
+        "outreach home (500 referrals)": _home(agency, User.objects.get(email=PARTNER)),
+        "outreach home (8,500 referrals)": _home(agency, User.objects.get(email=PARTNER_BUSY)),
+        "outreach person record": _record(person),
+    }

@@ -175,3 +175,28 @@ def work() -> list[tuple]:
         _setup, send = _get(MANAGER, base + _url(period), cold=False)
         items.append((name, send, {"runs": 3, "warm": 1}))
     return items
+
+
+# The floors: the hand-written SQL that fetches what each page shows (ipv.pages' bench command):
+# a dashboard read warm is its scope's summaries for the period (and, for the province, the
+# roll-up by agency).
+SNAPSHOTS = (
+    "SELECT section, computed_at, results FROM figures_snapshot WHERE scope = %s AND start = %s "
+    'AND "end" = %s'
+)
+
+
+def floors() -> dict:
+    from django.utils import timezone
+
+    from ipv.figures.scope import Scope
+
+    year = presets(timezone.localdate())["last_12_months"]
+    return {
+        "figures: agency dashboard, last 12 months, warm": [
+            (SNAPSHOTS, [_agency_scope().key, year.start, year.end])
+        ],
+        "figures: province dashboard, last 12 months, warm": [
+            (SNAPSHOTS, [Scope.province().key, year.start, year.end])
+        ],
+    }

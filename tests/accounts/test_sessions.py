@@ -82,3 +82,42 @@ def test_people_end_their_other_sessions(world, client):
     client.post("/fr/account/sessions/", {"action": "end"})
     assert _sent_to_sign_in(other_device.get(_home(world)))
     assert client.get(_home(world)).status_code == 200
+
+
+def _expiry(client):
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_a_request_within_a_minute_of_the_last_write_leaves_the_session_row_alone(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with time_machine.travel(START, tick=False) as clock:
+        client.force_login(world["intake"])
+        assert client.get(_home(world)).status_code == 200
+        written = _expiry(client)
+        assert written == START + timedelta(minutes=30)
+        clock.shift(timedelta(seconds=50))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(_home(world)).status_code == 200
+        writes = [q["sql"] for q in queries if q["sql"].startswith(("UPDATE", "INSERT"))]
+        assert writes == []
+        assert _expiry(client) == written
+        # Positive control: past the minute, the row is written and the expiry moves.
+        clock.shift(timedelta(seconds=20))
+        assert client.get(_home(world)).status_code == 200
+        assert _expiry(client) == START + timedelta(seconds=70, minutes=30)
+
+
+def test_an_active_session_is_extended_past_30_minutes(client, world):
+    with time_machine.travel(START, tick=False) as clock:
+        client.force_login(world["intake"])
+        for _ in range(50):  # a request every 50 seconds for 41 minutes
+            assert client.get(_home(world)).status_code == 200
+            clock.shift(timedelta(seconds=50))
+        assert client.get(_home(world)).status_code == 200
+        # Idle after that: ended within 30 minutes of the last request, not before 29.
+        clock.shift(timedelta(minutes=29))
+        assert client.get(_home(world)).status_code == 200
+        clock.shift(timedelta(minutes=30, seconds=1))
+        assert _sent_to_sign_in(client.get(_home(world)))

@@ -20,6 +20,7 @@ def small(monkeypatch):
     monkeypatch.setattr(directory_bench, "AGENCIES", 3)
     monkeypatch.setattr(directory_bench, "SERVICES", 3)
     monkeypatch.setattr(referrals_bench, "REFERRALS", 40)
+    monkeypatch.setattr(referrals_bench, "AGENCY_REFERRALS", 40)
     monkeypatch.setattr(bench, "MILESTONES", 30)
     return bench.seed()
 

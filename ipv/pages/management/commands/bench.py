@@ -21,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from directory import bench as directory_bench
 from fees import bench as fees_bench
 from ipv.accounts.models import User
+from ipv.api import bench as api_bench
 from ipv.core.roles import as_owner
 from ipv.figures import bench as figures_bench
 from ipv.notifications import bench as notifications_bench
@@ -29,17 +30,31 @@ from sessions_app import bench as sessions_bench
 from victims import bench as victims_bench
 
 # Each app that has pages to time: seed() builds its data, pages() lists what to request as
-# (name, URL, headers, email of the person signed in or None[, data to POST]), and work()
-# (optional) lists other things to time as (name, function).
+# (name, URL, headers, email of the person signed in or None[, data to POST]), work()
+# (optional) lists other things to time as (name, function), and floors() (optional) gives,
+# by page name, the page's floor: the hand-written SQL statements, as (sql, params), that fetch
+# the same data the page shows, timed in the same run on the same database.
 BENCHES = [
     directory_bench,
     referrals_bench,
     victims_bench,
     sessions_bench,
+    api_bench,
     fees_bench,
     notifications_bench,
     figures_bench,
 ]
+
+
+# The data set in `<name>_bench`, written in its table bench_dataset (a row per app seeded): a
+# database holding another data set (or an older one, without the table) is replaced whole.
+DATASET = "national-1: 400,000 referrals, 5,000,000 attendance rows, 1,000,000 payments"
+MARKER = """
+    CREATE TABLE IF NOT EXISTS bench_dataset (
+        part text PRIMARY KEY, dataset text NOT NULL, seconds numeric NOT NULL,
+        counts jsonb NOT NULL, seeded_at timestamptz NOT NULL DEFAULT now()
+    )
+"""
 
 
 def _name(bench) -> str:
@@ -79,7 +94,14 @@ class Command(BaseCommand):
             help="Only these apps' data and pages, e.g. directory,referrals (default: all).",
         )
 
-    def handle(self, *args, runs, only, **options):
+        parser.add_argument(
+            "--sql",
+            action="store_true",
+            help="Also write each page's queries to var/bench/queries/ (to write its floor).",
+        )
+
+    def handle(self, *args, runs, only, sql, **options):
+        self.sql = sql
         chosen = {name.strip() for name in only.split(",") if name.strip()}
         unknown = chosen - {_name(bench) for bench in BENCHES}
         if unknown:
@@ -89,31 +111,25 @@ class Command(BaseCommand):
         with as_owner():
             self._use_bench_database()
         call_command("migrate", interactive=False, verbosity=0)
+        with as_owner(), connection.cursor() as cursor:
+            cursor.execute(MARKER)
 
         dataset, results, clients = {}, [], {}
         for bench in BENCHES:
             if chosen and _name(bench) not in chosen:
                 continue
-            started = time.perf_counter()
-            # Seeding writes history in bulk with pgtrigger.ignore: the owner's work; the pages
-            # are then timed as the application role, as the site runs.
             with as_owner():
-                dataset.update(bench.seed())
-                # Fresh statistics for the planner, as autovacuum keeps them on a live server:
-                # rows seeded in bulk would otherwise be planned as a handful.
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE")
-            self.stdout.write(
-                f"{bench.__name__}: data ready in {time.perf_counter() - started:.1f} s"
-            )
+                dataset.update(self._seed(bench))
+            floors = getattr(bench, "floors", dict)()
             for name, url, headers, who, *data in bench.pages():
                 if who not in clients:
                     clients[who] = Client()
                     if who:
                         clients[who].force_login(User.objects.get(email=who))
-                results.append(
-                    self._time(name, url, _request(clients[who], url, headers, data), runs)
-                )
+                result = self._time(name, url, _request(clients[who], url, headers, data), runs)
+                if name in floors:
+                    self._floor(result, floors[name], runs)
+                results.append(result)
             # Work that is not a page (rendering a PDF, say), timed the same way; options may
             # set what to do untimed before each run ("setup"), and "runs" and "warm" of its own;
             # with "items" (how many things a run does), the rate is reported too, and queries
@@ -131,18 +147,73 @@ class Command(BaseCommand):
                 )
                 if "items" in option:
                     result["per_second"] = round(option["items"] / result["p50_ms"] * 1000)
+                if name in floors:
+                    self._floor(result, floors[name], option.get("runs", runs))
                 results.append(result)
+            # Written after each app too: a long run stopped halfway keeps what it measured.
+            self._write(dataset, results, runs)
 
         self._report(dataset, results, runs)
 
+    def _seed(self, bench) -> dict:
+        """The app's data: seeded once (its row in bench_dataset says so), reused after."""
+        part = _name(bench)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT counts FROM bench_dataset WHERE part = %s", [part])
+            row = cursor.fetchone()
+        if row is not None:
+            self.stdout.write(f"{bench.__name__}: data set already there")
+            # Django's connection reads jsonb as text.
+            return json.loads(row[0]) if isinstance(row[0], str) else row[0]
+        started = time.perf_counter()
+        # Seeding writes in bulk with the history triggers ignored: the owner's work; the pages
+        # are then timed as the application role, as the site runs.
+        counts = bench.seed()
+        # Fresh statistics for the planner, as autovacuum keeps them on a live server: rows
+        # seeded in bulk would otherwise be planned as a handful.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+            seconds = round(time.perf_counter() - started, 1)
+            cursor.execute(
+                "INSERT INTO bench_dataset (part, dataset, seconds, counts) "
+                "VALUES (%s, %s, %s, %s)",
+                [part, DATASET, seconds, json.dumps(counts)],
+            )
+        self.stdout.write(f"{bench.__name__}: data ready in {seconds:.1f} s")
+        return counts
+
     def _use_bench_database(self):
-        """Point the default connection at `<name>_bench`, creating it if needed."""
+        """Point the default connection at `<name>_bench`, creating it if needed, and making it
+        anew when it holds another data set than DATASET."""
         name = f"{connection.settings_dict['NAME']}_bench"
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
-                cursor.execute(f'CREATE DATABASE "{name}"')
+            exists = cursor.fetchone() is not None
         connection.close()
+        original = connection.settings_dict["NAME"]
+        if exists:
+            connection.settings_dict["NAME"] = name
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT to_regclass('referrals_referral') IS NOT NULL, "
+                    "to_regclass('bench_dataset') IS NOT NULL"
+                )
+                migrated, marked = cursor.fetchone()
+                other = migrated and not marked
+                if marked:
+                    cursor.execute("SELECT 1 FROM bench_dataset WHERE dataset <> %s", [DATASET])
+                    other = cursor.fetchone() is not None
+            connection.close()
+            connection.settings_dict["NAME"] = original
+            if other:
+                self.stdout.write(f"{name} holds another data set: made anew")
+                with connection.cursor() as cursor:
+                    cursor.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+                exists = False
+        if not exists:
+            with connection.cursor() as cursor:
+                cursor.execute(f'CREATE DATABASE "{name}"')
+            connection.close()
         connection.settings_dict["NAME"] = name
         settings.DATABASES["default"]["NAME"] = name
 
@@ -152,6 +223,14 @@ class Command(BaseCommand):
                 setup()
             send()
         times, query_counts = [], set()
+        if self.sql and name and count_queries:
+            with CaptureQueriesContext(connection) as queries:
+                send()
+            folder = settings.VAR_DIR / "bench" / "queries"
+            folder.mkdir(parents=True, exist_ok=True)
+            text = "".join(f"-- {q['time']} s\n{q['sql']};\n\n" for q in queries)
+            slug = "".join(c if c.isalnum() else "-" for c in name.lower())
+            (folder / f"{slug}.sql").write_text(text)
         for _ in range(runs):
             if setup:
                 setup()
@@ -175,16 +254,24 @@ class Command(BaseCommand):
             "queries": sorted(query_counts),
         }
 
-    def _report(self, dataset, results, runs):
-        width = max(len(result["page"]) for result in results)
-        self.stdout.write("")
-        self.stdout.write(f"{'page':<{width}}  {'p50 ms':>8}  {'p95 ms':>8}  queries")
-        for result in results:
-            page, p50, p95 = result["page"], result["p50_ms"], result["p95_ms"]
-            queries = ",".join(str(count) for count in result["queries"])
-            if "per_second" in result:
-                queries = f"-  ({result['per_second']:,} per second)"
-            self.stdout.write(f"{page:<{width}}  {p50:>8.1f}  {p95:>8.1f}  {queries}")
+    def _floor(self, result, statements, runs) -> None:
+        """Time the page's floor (its hand-written SQL, each row fetched) as the page was, and
+        add it to `result` with the page's ratio to it (p50 over p50)."""
+
+        def send():
+            with connection.cursor() as cursor:
+                for statement, params in statements:
+                    cursor.execute(statement, params)
+                    if cursor.description is not None:
+                        cursor.fetchall()
+
+        floor = self._time("", "", send, runs)
+        result["floor_p50_ms"] = floor["p50_ms"]
+        result["floor_p95_ms"] = floor["p95_ms"]
+        result["floor_queries"] = len(statements)
+        result["ratio"] = round(result["p50_ms"] / floor["p50_ms"], 2)
+
+    def _write(self, dataset, results, runs):
         output = settings.VAR_DIR / "bench" / "results.json"
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(
@@ -199,4 +286,25 @@ class Command(BaseCommand):
                 indent=2,
             )
         )
+        return output
+
+    def _report(self, dataset, results, runs):
+        width = max(len(result["page"]) for result in results)
+        self.stdout.write("")
+        self.stdout.write(
+            f"{'page':<{width}}  {'p50 ms':>8}  {'p95 ms':>8}  {'queries':>7}  "
+            f"{'floor ms':>8}  {'ratio':>5}"
+        )
+        for result in results:
+            page, p50, p95 = result["page"], result["p50_ms"], result["p95_ms"]
+            queries = ",".join(str(count) for count in result["queries"])
+            if "per_second" in result:
+                queries = f"-  ({result['per_second']:,} per second)"
+            floor = ratio = "-"
+            if "ratio" in result:
+                floor, ratio = f"{result['floor_p50_ms']:.1f}", f"{result['ratio']:.1f}"
+            self.stdout.write(
+                f"{page:<{width}}  {p50:>8.1f}  {p95:>8.1f}  {queries:>7}  {floor:>8}  {ratio:>5}"
+            )
+        output = self._write(dataset, results, runs)
         self.stdout.write(self.style.SUCCESS(f"\nWritten to {output}"))
