@@ -11,7 +11,7 @@ from directory.models import Program
 from ipv.core.forms import ReasonForm, apply_errors, form_page, posted
 from ipv.core.permissions import requires
 from sessions_app import selectors
-from sessions_app.forms import GroupEditForm, GroupForm, ModuleFormSet, SessionMoveForm
+from sessions_app.forms import GroupEditForm, GroupForm, ModuleForm, ModuleFormSet, SessionMoveForm
 from sessions_app.services import calendar, groups
 
 
@@ -138,7 +138,12 @@ def curriculum_edit(request, program):
     current = groups.curriculum_current(agency=request.agency, program=program)
     formset = ModuleFormSet(posted(request), queryset=current.modules.all())
     if request.method == "POST" and formset.is_valid():
-        modules = [form.cleaned_data for form in formset.forms]
+        # The module's words alone: each form also carries the module it was read from (its
+        # id), which the new version does not reuse.
+        modules = [
+            {name: form.cleaned_data[name] for name in ModuleForm.Meta.fields}
+            for form in formset.forms
+        ]
         groups.curriculum_revise(
             agency=request.agency, program=program, by=request.user, modules=modules
         )

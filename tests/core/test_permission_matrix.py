@@ -7,21 +7,16 @@ Routes are read from the URL resolver, named or not; one missing from the table,
 table names that no longer exists, fails the test.
 """
 
-import functools
-from datetime import date
 from typing import NamedTuple
 
 import pytest
-from django.db import connection, transaction
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.urls.resolvers import LocalePrefixPattern
+from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
-from psycopg import sql
 
 from ipv.audit.models import AuditEvent
-from sessions_app.services.program import transfer_request
 from tests.api.tokens import bearer, issue
-from tests.conftest import make_person, make_referral, make_world
+from tests.core.matrix import changed, database_state, matrix_world, resolver_routes, url_of
 from tests.core.routes import (
     ADMIN,
     ADMIN_SIGN_IN,
@@ -34,10 +29,6 @@ from tests.core.routes import (
     SIGNED_IN,
     TOKEN,
 )
-from tests.factories import AgencyFactory
-from tests.victims.outreach import add_outreach
-from victims.models import RiskAlert
-from victims.rls import confidential
 
 pytestmark = pytest.mark.django_db
 
@@ -73,62 +64,8 @@ def world(django_db_setup, django_db_blocker):
     """The World, built once for the module and rolled back after it; each test runs in its
     own savepoint inside, so what one test posts is gone for the next."""
     with django_db_blocker.unblock(), transaction.atomic():
-        world = add_outreach(make_world())
-        world.people["admin_no_mfa"] = make_person(
-            "admin2@platform.test", "Sam Admin", is_staff=True, is_superuser=True, mfa=False
-        )
-        # A transfer between the first agency and a third one: nothing of the other agency's.
-        north = AgencyFactory(slug="nord", name_fr="Services Nord", name_en="North Services")
-        moving = make_referral(
-            world.agency,
-            world["intake"],
-            world.court,
-            person={"legal_name": "Paul Martin", "date_of_birth": date(1990, 6, 1)},
-            court_file_number="4811-998-26-00003",
-        )
-        world.outside_transfer = transfer_request(
-            referral=moving,
-            by=world["intake"],
-            to_agency=north,
-            reason="Moved north.",
-            consent_signed_on=world.transfer.consent_signed_on,
-        )
-        # Outreach's risk alert about the first referral, for the case workers to mark seen.
-        with confidential(world.agency):
-            world.risk_alert = RiskAlert.objects.create(
-                agency=world.agency, referral=world.referral, sent_by=world["partner_contact"]
-            )
-        yield world
+        yield matrix_world()
         transaction.set_rollback(True)
-
-
-def _walk(patterns, prefix="", namespace=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = namespace
-            if pattern.namespace:
-                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
-            # The language prefix is not part of a route's key; "en/" stands for it.
-            here = (
-                "en/" if isinstance(pattern.pattern, LocalePrefixPattern) else str(pattern.pattern)
-            )
-            yield from _walk(pattern.url_patterns, prefix + here, inner)
-        elif isinstance(pattern, URLPattern):
-            path = prefix + str(pattern.pattern)
-            if pattern.name:
-                yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), path
-            else:
-                yield path.removeprefix("en/"), path
-
-
-@functools.cache
-def resolver_routes():
-    """Route key → pattern (in English), for every route of the resolver. A name seen twice is
-    kept once: the first one, the one `reverse` finds, is what its address answers."""
-    routes = {}
-    for key, path in _walk(get_resolver().url_patterns):
-        routes.setdefault(key, path)
-    return routes
 
 
 def test_the_table_names_every_route_and_only_routes_that_exist():
@@ -137,16 +74,6 @@ def test_the_table_names_every_route_and_only_routes_that_exist():
     assert missing == [], "say who may reach these routes in tests/core/routes.py"
     stale = sorted(set(ROUTES) - set(routes))
     assert stale == [], "these routes no longer exist"
-
-
-def _url(key, kwargs):
-    path = resolver_routes()[key]
-    if key != path.removeprefix("en/"):
-        return reverse(key, kwargs=kwargs)
-    # A route without a name: its address from its pattern.
-    for name, value in kwargs.items():
-        path = path.replace(f"<path:{name}>", str(value)).replace(f"(?P<{name}>.*)$", str(value))
-    return "/" + path
 
 
 class Answer(NamedTuple):
@@ -198,29 +125,6 @@ WRITE = {
     "amount": "10.00",
     "method": "cash",
 }
-# Rows that any signed-in request may touch (the session, its last-seen time).
-UNTRACKED_TABLES = {"django_session", "usersessions_usersession"}
-
-
-def database_state():
-    """A fingerprint of every table's content, in one query."""
-    table_sum = sql.SQL(
-        "SELECT {name}, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {table} t"
-    )
-    with connection.cursor() as cursor:
-        tables = sorted(set(connection.introspection.table_names(cursor)) - UNTRACKED_TABLES)
-        query = sql.SQL(" UNION ALL ").join(
-            table_sum.format(name=sql.Literal(table), table=sql.Identifier(table))
-            for table in tables
-        )
-        cursor.execute(query)
-        return dict(cursor.fetchall())
-
-
-def _changed(before, after):
-    return sorted(table for table in before if before[table] != after.get(table))
-
-
 SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
@@ -264,7 +168,7 @@ def test_each_route_answers_each_person_as_the_route_table_says(client, world, p
     with translation.override("en"):
         for key in sorted(resolver_routes()):
             route = ROUTES[key]
-            url = _url(key, route.kwargs(world))
+            url = url_of(key, route.kwargs(world))
             send = client.get if route.method == "GET" else client.post
             response = send(url)
             mismatches += _mismatches(key, url, response, _expected(route, persona), persona)
@@ -290,11 +194,11 @@ def test_a_post_from_someone_refused_is_refused_the_same_and_changes_nothing(
             answer = _expected(route, persona)
             if route.methods != GET_POST or answer.let_in:
                 continue
-            url = _url(key, route.kwargs(world))
+            url = url_of(key, route.kwargs(world))
             response = client.post(url, WRITE)
             mismatches += _mismatches(key, url, response, answer, persona)
     assert not mismatches, "\n" + "\n".join(mismatches)
-    assert set(_changed(before, database_state())) <= {AuditEvent._meta.db_table}
+    assert set(changed(before, database_state())) <= {AuditEvent._meta.db_table}
 
 
 def _object_routes():
@@ -355,13 +259,13 @@ def test_another_agencys_object_answers_404_under_ones_own_agency(client, world,
     outsider = _outsider(route)
     client.force_login(world[outsider])
     with translation.override("en"):
-        url = _url(key, _foreign_kwargs(route, world))
+        url = url_of(key, _foreign_kwargs(route, world))
     for method in ("GET", "POST"):
         before = database_state()
         response = client.get(url) if method == "GET" else client.post(url, WRITE)
         expected = 404 if method in route.methods else 405
         assert response.status_code == expected, f"{outsider} {method} {url}"
-        assert _changed(before, database_state()) == [], f"{outsider} {method} {url}"
+        assert changed(before, database_state()) == [], f"{outsider} {method} {url}"
 
 
 # Posted by a member of the agency to its own object, the same payload acts: the fingerprint
@@ -385,11 +289,11 @@ def test_the_same_post_to_ones_own_object_changes_the_database(client, world, ke
     route = ROUTES[key]
     client.force_login(world[ACTING[key]])
     with translation.override("en"):
-        url = _url(key, route.kwargs(world))
+        url = url_of(key, route.kwargs(world))
     before = database_state()
     response = client.post(url, WRITE)
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert _changed(before, database_state()) != []
+    assert changed(before, database_state()) != []
 
 
 def _api_routes():
@@ -448,7 +352,7 @@ def test_each_api_route_answers_each_token_as_the_route_table_says(client, world
     mismatches = []
     for key in _api_routes():
         route = ROUTES[key]
-        url = _url(key, route.kwargs(world))
+        url = url_of(key, route.kwargs(world))
         for method in sorted(route.methods):
             raw = _token_of(world, route, method, kind)
             headers = bearer(raw) if raw else {}

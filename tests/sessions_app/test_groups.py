@@ -25,6 +25,7 @@ from sessions_app.services.groups import (
 )
 from tests.conftest import at_once, make_referral
 from tests.factories import AgencyFactory
+from tests.fuzz.forms import form_fields
 from tests.sessions_app.conftest import (
     TODAY,
     TORONTO,
@@ -353,3 +354,23 @@ def test_a_groups_page_lists_sessions_by_date_marks_the_next_and_folds_the_past(
     rows = [row for row in html.split("<tr") if "Next session" in row]
     assert len(rows) == 1
     assert formats.date_format(date(2026, 12, 15), "SHORT_DATE_FORMAT") in rows[0]
+
+
+def test_the_curriculum_page_saves_a_new_version_from_its_own_form(client, world):
+    """The page's form posted back with one title changed: a new version, the old one kept."""
+    client.force_login(world["manager"])
+    url = f"/en/a/{world.agency.slug}/curriculum/ipv/edit/"
+    page = client.get(url)
+    data = {one.name: one.value for one in form_fields(page.content, url)}
+    for name in ("title_fr", "title_en", "description_fr", "description_en"):
+        for number in range(12):
+            data[f"form-{number}-{name}"] = page.context["formset"][number].initial[name]
+    data["form-0-title_en"] = "Understanding partner abuse"
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    versions = Curriculum.objects.filter(agency=world.agency, program="ipv").order_by("version")
+    assert [c.version for c in versions] == [1, 2]
+    assert versions[1].modules.get(number=1).title_en == "Understanding partner abuse"
+    assert versions[0].modules.get(number=1).title_en != "Understanding partner abuse"

@@ -1,0 +1,21 @@
+"""The outreach forms (the confidential store) fuzzed as the partner-contact worker
+(tests/fuzz/forms.py)."""
+
+import pytest
+
+from tests.core.routes import ROUTES
+from tests.fuzz.forms import form_routes, fuzz_route
+
+pytestmark = pytest.mark.django_db
+
+ROUTES_FUZZED = form_routes(key for key in ROUTES if key.startswith("agency:outreach"))
+
+
+def test_the_outreach_forms_are_found():
+    keys = {key for key, _persona in ROUTES_FUZZED}
+    assert {"agency:outreach_contact", "agency:outreach_rules", "agency:outreach_plan"} <= keys
+
+
+@pytest.mark.parametrize(("key", "persona"), ROUTES_FUZZED)
+def test_a_form_answers_any_post_without_error_and_a_refusal_changes_nothing(world, key, persona):
+    fuzz_route(world, key, persona)
