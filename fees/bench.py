@@ -129,6 +129,31 @@ def _ids(model, count):
         yield from reserve_ids(model, count)
 
 
+def _fees(agency, schedule, worker, rng, referrals, ids, today) -> None:
+    """The fees of `referrals` [(pk, received_on)] of one agency, by COPY (inside `loading`),
+    its receipts numbered on from its counter."""
+    counter = ReceiptCounter.objects.filter(agency=agency).first()
+    number = counter.last_number if counter else 0
+    for start in range(0, len(referrals), BATCH):
+        batch = referrals[start : start + BATCH]
+        tables, number = _rows(rng, schedule, worker.pk, batch, ids, number, today)
+        for model, columns, rows in zip(
+            (FeeAssessment, FeeProposal, LedgerEntry, FeeAccount),
+            (ASSESSMENT, PROPOSAL, ENTRY, ACCOUNT),
+            tables,
+            strict=True,
+        ):
+            copy(model, columns, rows)
+    ReceiptCounter.objects.update_or_create(agency=agency, defaults={"last_number": number})
+
+
+def fees_load(agency, schedule, worker, rng, referrals, today) -> None:
+    """The fees of some referrals of one agency, for another data set (`make load`)."""
+    ids = {"assessment": _ids(FeeAssessment, BATCH), "entry": _ids(LedgerEntry, BATCH * 3)}
+    with loading(FeeAssessment, FeeProposal, LedgerEntry, FeeAccount):
+        _fees(agency, schedule, worker, rng, referrals, ids, today)
+
+
 def seed() -> dict:
     """A fee schedule for each agency with referrals, then the fees of every referral of the
     province: COPY, indexes built after."""
@@ -144,20 +169,7 @@ def seed() -> dict:
                 schedule = _schedule(agency, manager)
                 referrals = Referral.objects.filter(agency=agency).order_by("pk")
                 referrals = list(referrals.values_list("pk", "received_on"))
-                number = 0
-                for start in range(0, len(referrals), BATCH):
-                    batch = referrals[start : start + BATCH]
-                    tables, number = _rows(rng, schedule, worker.pk, batch, ids, number, today)
-                    for model, columns, rows in zip(
-                        (FeeAssessment, FeeProposal, LedgerEntry, FeeAccount),
-                        (ASSESSMENT, PROPOSAL, ENTRY, ACCOUNT),
-                        tables,
-                        strict=True,
-                    ):
-                        copy(model, columns, rows)
-                ReceiptCounter.objects.update_or_create(
-                    agency=agency, defaults={"last_number": number}
-                )
+                _fees(agency, schedule, worker, rng, referrals, ids, today)
     return {
         "fee_accounts": FeeAccount.objects.count(),
         "ledger_entries": LedgerEntry.objects.count(),

@@ -159,7 +159,9 @@ class Participant(models.Model):
     @property
     def display_name(self) -> str:
         """The legal name, with the name the person goes by when it differs."""
-        if self.deidentified_at is not None:
+        # Read from the name alone (blanked by retention, required otherwise): pages that
+        # load only the names need no other column.
+        if not self.legal_name:
             return str(_("De-identified person"))
         if self.preferred_name and self.preferred_name != self.legal_name:
             return f"{self.legal_name} ({self.preferred_name})"

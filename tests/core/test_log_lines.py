@@ -88,7 +88,8 @@ def test_a_request_id_sent_by_the_client_is_not_taken(client, monkeypatch, db):
 
 def test_the_worker_logs_the_task_id_and_the_id_of_the_request_that_queued_it(transactional_db):
     assert DjangoStructLogInitStep in ipv_app.steps["worker"]
-    worker_app = Celery("ipv-log-test", task_cls=DatabaseRetryingTask)
+    # Not made the current app: the site's tasks queued by later tests must stay eager.
+    worker_app = Celery("ipv-log-test", task_cls=DatabaseRetryingTask, set_as_current=False)
     worker_app.config_from_object("django.conf:settings", namespace="CELERY")
     worker_app.conf.update(broker_url="memory://", task_always_eager=False)
     worker_app.steps["worker"].add(DjangoStructLogInitStep)
@@ -114,6 +115,7 @@ def test_the_worker_logs_the_task_id_and_the_id_of_the_request_that_queued_it(tr
             assert done.wait(30), "the task did not run"
     finally:
         signals.task_postrun.disconnect(finished)
+        ipv_app.set_current()
 
     task_lines = [line for line in lines if line.get("task_id") == result.id]
     events = [line["event"] for line in task_lines]

@@ -245,12 +245,13 @@ def _scale(agency, court, people, rng, size):
     today = timezone.localdate()
     if made.count() < size.referrals:
         with transaction.atomic():
-            referrals_bench._batch(rng, agency, court, worker, 0, size.referrals, today)
+            referrals_bench._load([(agency, court, 0, size.referrals)], worker, today)
     schedule = fees_bench._schedule(agency, people[Role.MANAGER][0])
-    without = list(made.filter(fee_account__isnull=True).only("pk", "received_on"))
+    without = made.filter(fee_account__isnull=True).order_by("pk")
+    without = list(without.values_list("pk", "received_on"))
     if without:
         with transaction.atomic():
-            fees_bench._fees(agency, schedule, worker, rng, without)
+            fees_bench.fees_load(agency, schedule, worker, rng, without, today)
     _groups(agency, people, size)
     _certificates(agency, worker, size.certificates)
     partners = people[Role.PARTNER_CONTACT][:2]
