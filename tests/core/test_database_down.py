@@ -250,6 +250,7 @@ def test_a_task_run_while_the_database_is_down_is_tried_again_and_done_after(dat
     finally:
         signals.task_retry.disconnect(on_retry)
         ipv_app.set_current()
+        ipv_app.set_default()  # start_worker made the test's app every thread's default
     assert retried[0] == SEND_DUE
     assert [sent.to for sent in mail.outbox] == [["person@example.org"]]
     message.refresh_from_db()

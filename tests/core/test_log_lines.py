@@ -116,6 +116,7 @@ def test_the_worker_logs_the_task_id_and_the_id_of_the_request_that_queued_it(tr
     finally:
         signals.task_postrun.disconnect(finished)
         ipv_app.set_current()
+        ipv_app.set_default()  # start_worker made the test's app every thread's default
 
     task_lines = [line for line in lines if line.get("task_id") == result.id]
     events = [line["event"] for line in task_lines]
