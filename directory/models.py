@@ -65,6 +65,20 @@ def folded_indexes(table: str) -> list[models.Index]:
     ]
 
 
+# The agency's default hours, as functions: Django warns of a fixed time default (W161) when
+# checks run within seconds of that time of day.
+def reminders_from() -> time:
+    return time(8, 0)
+
+
+def reminders_until() -> time:
+    return time(20, 0)
+
+
+def session_reminders_at() -> time:
+    return time(17, 0)
+
+
 def _choices_list(choices) -> list[str]:
     return [value for value, _label in choices.choices]
 
@@ -252,17 +266,17 @@ class Agency(models.Model):
     # Reminders to participants leave within these local hours only.
     quiet_hours_start = models.TimeField(
         _("reminders are sent from"),
-        default=time(8, 0),
+        default=reminders_from,
         help_text=_("Local time. No reminder leaves before this time; it waits until then."),
     )
     quiet_hours_end = models.TimeField(
         _("reminders are sent until"),
-        default=time(20, 0),
+        default=reminders_until,
         help_text=_("Local time. A reminder due later waits until the next morning."),
     )
     session_reminder_time = models.TimeField(
         _("group session reminders go the day before, at"),
-        default=time(17, 0),
+        default=session_reminders_at,
         help_text=_("Local time, the day before each session, within the hours above."),
     )
     # How long the agency keeps what it no longer needs (ipv.pages.retention): empty means the
@@ -423,35 +437,6 @@ class SupportService(models.Model):
     )
     open_24h = models.BooleanField(_("open 24 hours"), default=False)
     published = models.BooleanField(_("published"), default=True)
-    # How long the agency keeps what it no longer needs (ipv.pages.retention): empty means the
-    # province's default (settings IPV_RETAIN_*), within the bounds below either way.
-    retain_closed_referral_years = models.PositiveSmallIntegerField(
-        _("years a closed referral keeps the participant's identity"),
-        null=True,
-        blank=True,
-        validators=[
-            MinValueValidator(RETENTION_BOUNDS["retain_closed_referral_years"][0]),
-            MaxValueValidator(RETENTION_BOUNDS["retain_closed_referral_years"][1]),
-        ],
-    )
-    retain_victim_contact_months = models.PositiveSmallIntegerField(
-        _("months the contact details of victims and partners are kept after outreach closes"),
-        null=True,
-        blank=True,
-        validators=[
-            MinValueValidator(RETENTION_BOUNDS["retain_victim_contact_months"][0]),
-            MaxValueValidator(RETENTION_BOUNDS["retain_victim_contact_months"][1]),
-        ],
-    )
-    retain_outbox_days = models.PositiveSmallIntegerField(
-        _("days the text of an outgoing message is kept"),
-        null=True,
-        blank=True,
-        validators=[
-            MinValueValidator(RETENTION_BOUNDS["retain_outbox_days"][0]),
-            MaxValueValidator(RETENTION_BOUNDS["retain_outbox_days"][1]),
-        ],
-    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     search_text = models.GeneratedField(

@@ -25,7 +25,7 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def _wait_for(url, seconds):
+def _wait_for(url, seconds, log=None):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -33,7 +33,8 @@ def _wait_for(url, seconds):
                 return response.status
         except OSError:
             time.sleep(0.5)
-    raise AssertionError(f"{url} did not answer within {seconds} s")
+    printed = f"; it printed:\n{log.read_text()[-5000:]}" if log else ""
+    raise AssertionError(f"{url} did not answer within {seconds} s{printed}")
 
 
 def _processes_using(path):
@@ -57,17 +58,21 @@ def test_ctrl_c_stops_the_site_the_worker_beat_and_the_embedded_servers(tmp_path
         "DJANGO_DEBUG": "1",
         "IPV_VAR_DIR": str(var),
     }
+    # Into a file, not a pipe: nobody reads a pipe while the site starts, and a full one would
+    # stop the children writing to it.
+    log = var / "serve.log"
     serve = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--port", str(port)],
         cwd=settings.BASE_DIR,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log.open("w"),
         stderr=subprocess.STDOUT,
-        text=True,
         start_new_session=True,
     )
     try:
-        assert _wait_for(f"http://127.0.0.1:{port}/healthz", seconds=120) == 200
+        # A first migration of every app takes about a minute of one core; more on a busy CI.
+        started = _wait_for(f"http://127.0.0.1:{port}/healthz", seconds=300, log=log)
+        assert started == 200
         assert _wait_for(f"http://127.0.0.1:{port}/fr/directory/", seconds=10) == 200
         pgdata = embedded.data_directory(var)
         assert _processes_using(pgdata), "the embedded PostgreSQL runs from the given var/"
@@ -91,10 +96,11 @@ def test_ctrl_c_stops_the_site_the_worker_beat_and_the_embedded_servers(tmp_path
         assert len(children) >= 3
 
         os.killpg(serve.pid, signal.SIGINT)  # what the terminal sends on Ctrl-C
-        output, _ = serve.communicate(timeout=60)
+        serve.wait(timeout=60)
     finally:
         if serve.poll() is None:
             os.killpg(serve.pid, signal.SIGKILL)
+    output = log.read_text()
     assert "demo-password-2026" in output
     assert "Stopped." in output
     time.sleep(1)

@@ -1,4 +1,7 @@
+from datetime import UTC, datetime, time
+
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
@@ -84,3 +87,17 @@ def test_demo_data_is_valid_and_loading_it_twice_changes_nothing():
             row.full_clean()
     assert Agency.objects.get(slug="lakehead-healing").programs == [Program.IPIV, Program.IPV]
     assert ServiceLanguage.FRENCH in Agency.objects.get(slug="riviere-des-outaouais").languages
+
+
+@pytest.mark.parametrize("hour", [8, 17, 20])
+def test_the_agency_hours_pass_the_checks_at_the_very_time_they_default_to(hour):
+    """A fixed time default makes Django warn (fields.W161) within ten seconds of that time of
+    day; the defaults are functions, so `check --fail-level WARNING` passes at any moment."""
+    from django.core import checks
+
+    at = datetime(2026, 12, 1, hour, 0, 3, tzinfo=UTC)  # Django compares in UTC
+    with time_machine.travel(at, tick=False):
+        found = [issue.id for issue in checks.run_checks() if issue.id.startswith("fields.")]
+    assert found == []
+    assert (Agency().quiet_hours_start, Agency().quiet_hours_end) == (time(8), time(20))
+    assert Agency().session_reminder_time == time(17)
