@@ -53,19 +53,45 @@ INTAKE_BLANK = {"notes": "", "location": ""}
 TRANSFER_BLANK = {"reason": "", "decision_note": ""}
 
 
+def _still_needed(closed_before: datetime) -> Exists:
+    """The participant has a referral open, or closed since `closed_before`."""
+    return Exists(
+        Referral.objects.filter(participant=OuterRef("pk")).filter(
+            ~Q(status__in=CLOSED_STATUSES) | Q(status_changed_at__gte=closed_before)
+        )
+    )
+
+
 def participants_due(*, agency, closed_before: datetime):
     """The agency's participants not yet de-identified whose referrals are all closed, the
-    last of them before `closed_before`. One open referral, or one closed since, keeps them."""
-    still_needed = Referral.objects.filter(participant=OuterRef("pk")).filter(
-        ~Q(status__in=CLOSED_STATUSES) | Q(status_changed_at__gte=closed_before)
-    )
+    last of them before `closed_before`. One open referral, or one closed since, keeps them.
+    A record merged into another has no referral left: it goes with the person kept (and, if
+    that person went before it, on its own)."""
     return (
         Participant.objects.filter(agency=agency, deidentified_at__isnull=True)
         .annotate(last_closed=Max("referrals__status_changed_at"))
-        .filter(last_closed__lt=closed_before)
-        .filter(~Exists(still_needed))
+        .filter(
+            Q(last_closed__lt=closed_before, merged_into__isnull=True)
+            | Q(merged_into__deidentified_at__isnull=False)
+        )
+        .filter(~_still_needed(closed_before))
         .order_by("pk")
     )
+
+
+@transaction.atomic
+def participants_lock_due(*, participant_ids: list[int], closed_before: datetime) -> list[int]:
+    """Of `participant_ids`, those still due once locked (a referral opened for them since
+    they were chosen keeps them), with the records merged into them: the ids to clear and
+    de-identify within the caller's transaction."""
+    due = (
+        Participant.objects.select_for_update()
+        .filter(Q(pk__in=participant_ids) | Q(merged_into_id__in=participant_ids))
+        .filter(deidentified_at__isnull=True)
+        .filter(~_still_needed(closed_before))
+        .order_by("pk")
+    )
+    return list(due.values_list("pk", flat=True))
 
 
 def _birth_year_only(born: date) -> date:

@@ -8,6 +8,7 @@ Outreach that reopens (a new milestone) starts with no contact details: the work
 
 from datetime import datetime
 
+from django.db import transaction
 from django.db.models import Q
 
 from ipv.core.history import history_scrub
@@ -45,9 +46,11 @@ def contacts_destroy(*, agency, closed_before: datetime, dry_run: bool = False) 
         due = Victim.objects.filter(
             agency=agency, outreach=OutreachState.CLOSED, closed_at__lt=closed_before
         ).filter(_ANYTHING_LEFT)
-        ids = list(due.order_by("pk").values_list("pk", flat=True))
-        if dry_run or not ids:
-            return len(ids)
-        Victim.objects.filter(pk__in=ids).update(**CONTACT_BLANK)
-        history_scrub(Victim, ids, **CONTACT_BLANK)
+        if dry_run:
+            return due.count()
+        with transaction.atomic():
+            # Locked as chosen: an outreach reopened meanwhile is waited for, then left alone.
+            ids = list(due.select_for_update().order_by("pk").values_list("pk", flat=True))
+            Victim.objects.filter(pk__in=ids).update(**CONTACT_BLANK)
+            history_scrub(Victim, ids, **CONTACT_BLANK)
     return len(ids)

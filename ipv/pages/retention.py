@@ -33,7 +33,11 @@ from ipv.core.roles import as_owner
 from ipv.figures.models import Export
 from ipv.notifications.retention import messages_empty
 from referrals.models import Referral
-from referrals.retention import participants_deidentify, participants_due
+from referrals.retention import (
+    participants_deidentify,
+    participants_due,
+    participants_lock_due,
+)
 from sessions_app.retention import attendance_notes_clear
 from victims.retention import contacts_destroy
 
@@ -84,13 +88,16 @@ def _deidentify(agency, closed_before: datetime, dry_run: bool) -> int:
         return due.count()
     done = 0
     while batch := list(due.values_list("pk", flat=True)[:BATCH]):
-        # The higher layers' records of the same referrals first, then the referrals'.
-        referral_ids = list(
-            Referral.objects.filter(participant_id__in=batch).values_list("pk", flat=True)
-        )
-        fee_texts_clear(referral_ids=referral_ids)
-        attendance_notes_clear(referral_ids=referral_ids)
-        count = participants_deidentify(participant_ids=batch)
+        with transaction.atomic():
+            # Locked and chosen again: a referral opened since keeps its person whole.
+            ids = participants_lock_due(participant_ids=batch, closed_before=closed_before)
+            # The higher layers' records of the same referrals first, then the referrals'.
+            referral_ids = list(
+                Referral.objects.filter(participant_id__in=ids).values_list("pk", flat=True)
+            )
+            fee_texts_clear(referral_ids=referral_ids)
+            attendance_notes_clear(referral_ids=referral_ids)
+            count = participants_deidentify(participant_ids=ids)
         if not count:
             break
         done += count

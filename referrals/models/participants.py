@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Trim
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from localflavor.ca.models import CAPostalCodeField
 from phonenumber_field.modelfields import PhoneNumberField
@@ -155,6 +156,11 @@ class Participant(models.Model):
 
     def __str__(self):
         return self.display_name
+
+    def audit_label(self):
+        """What the audit trail calls the person: a number, never a name (the trail is kept
+        as written, and outlives the name when retention de-identifies the person)."""
+        return lambda: gettext("Participant #%(number)s") % {"number": self.pk}
 
     @property
     def display_name(self) -> str:

