@@ -368,22 +368,26 @@ def floors() -> dict:
     return {
         "roster of 20": _roster_floor(session),
         "referral page with attendance": _referral(with_attendance),
+        # The running groups, a page of 50, and how many there are (the pages' links).
         "groups list": [
             (
-                """
-                SELECT g.id, g.name, g.program, g.language, g.weekday, g.start_time,
-                       g.capacity, g.is_active,
-                       (SELECT count(*) FROM sessions_app_enrollment e
-                        WHERE e.group_id = g.id AND e.ended_on IS NULL)
-                FROM sessions_app_group g WHERE g.agency_id = %s
-                ORDER BY g.is_active DESC, g.weekday, g.start_time, g.name
-                """,
+                "SELECT count(*) FROM sessions_app_group WHERE agency_id = %s AND is_active",
                 [agency.pk],
             ),
             (
-                "SELECT gf.group_id, u.full_name FROM sessions_app_group_facilitators gf "
-                "JOIN accounts_user u ON u.id = gf.user_id "
-                "JOIN sessions_app_group g ON g.id = gf.group_id WHERE g.agency_id = %s",
+                """
+                WITH shown AS (
+                    SELECT g.id, g.name, g.program, g.language, g.weekday, g.start_time,
+                           g.capacity,
+                           (SELECT count(*) FROM sessions_app_enrollment e
+                            WHERE e.group_id = g.id AND e.ended_on IS NULL)
+                    FROM sessions_app_group g WHERE g.agency_id = %s AND g.is_active
+                    ORDER BY g.weekday, g.start_time, g.name, g.id LIMIT 50
+                )
+                SELECT shown.*, u.full_name FROM shown
+                LEFT JOIN sessions_app_group_facilitators gf ON gf.group_id = shown.id
+                LEFT JOIN accounts_user u ON u.id = gf.user_id
+                """,
                 [agency.pk],
             ),
         ],

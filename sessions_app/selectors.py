@@ -30,13 +30,15 @@ def _visible_groups(*, agency, user, membership) -> QuerySet[Group]:
     return groups
 
 
-def groups_list(*, agency, user, membership) -> QuerySet[Group]:
-    """The groups the person may see, with their places taken, running ones first."""
+def groups_list(*, agency, user, membership, running: bool = True) -> QuerySet[Group]:
+    """The groups the person may see, running or closed, with their places taken, by day of
+    the week and time."""
     return (
         _visible_groups(agency=agency, user=user, membership=membership)
+        .filter(is_active=running)
         .annotate(enrolled=Count("enrollments", filter=Q(enrollments__ended_on__isnull=True)))
         .prefetch_related("facilitators")
-        .order_by("-is_active", "weekday", "start_time", "name")
+        .order_by("weekday", "start_time", "name", "pk")
     )
 
 

@@ -3,6 +3,11 @@ from django.core.signals import request_finished
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from ipv.core import display
+
+# Before any model is defined: each field binds `_get_FIELD_display` as the class is made.
+display.install()
+
 
 class CoreConfig(AppConfig):
     name = "ipv.core"

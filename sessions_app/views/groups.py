@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +14,8 @@ from ipv.core.permissions import requires
 from sessions_app import selectors
 from sessions_app.forms import GroupEditForm, GroupForm, ModuleForm, ModuleFormSet, SessionMoveForm
 from sessions_app.services import calendar, groups
+
+PAGE_SIZE = 50
 
 
 def _group(request, pk):
@@ -34,10 +37,14 @@ def to_group(request, group):
 @requires("groups.view")
 @require_GET
 def group_list(request):
+    """Running groups by default, closed ones on their own tab; a page at a time."""
+    closed = request.GET.get("show") == "closed"
+    groups = selectors.groups_list(
+        agency=request.agency, user=request.user, membership=request.membership, running=not closed
+    )
     context = {
-        "groups": selectors.groups_list(
-            agency=request.agency, user=request.user, membership=request.membership
-        )
+        "closed": closed,
+        "page": Paginator(groups, PAGE_SIZE).get_page(request.GET.get("page")),
     }
     return render(request, "sessions_app/group_list.html", context)
 

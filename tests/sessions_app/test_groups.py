@@ -315,18 +315,55 @@ def test_the_group_list_and_a_group_page_cost_the_same_queries_as_they_grow(clie
         assert len(response.context[listed]) >= 1
         return len(queries), len(response.context[listed])
 
-    small_list = counted(base, "groups")
+    small_list = counted(base, "page")
     small_page = counted(f"{base}{world.group.pk}/", "members")
     for name in ("Jeudi soir", "Lundi matin", "Mercredi midi"):
         a_group(world, name=name, facilitators=[world["facilitator"]])
     for name in ("Marc Allard", "Jean Côté", "Luc Dion", "Yves Roy", "Guy Poulin"):
         placed(world, name=name)
-    big_list = counted(base, "groups")
+    big_list = counted(base, "page")
     big_page = counted(f"{base}{world.group.pk}/", "members")
     assert big_list[1] == small_list[1] + 3
     assert big_page[1] == small_page[1] + 5
     assert big_list[0] == small_list[0]
     assert big_page[0] == small_page[0]
+
+
+def test_the_group_list_shows_running_groups_and_the_closed_on_their_own_tab(client, world):
+    from sessions_app import views
+    from sessions_app.models import Group
+
+    client.force_login(world["intake"])
+    base = f"/fr/a/{world.agency.slug}/groups/"
+    closed = a_group(world, name="Ancien groupe du lundi")
+    Group.objects.filter(pk=closed.pk).update(is_active=False)
+    running = client.get(base)
+    assert world.group.name in running.text and closed.name not in running.text
+    assert 'aria-current="page">Groupes actifs<' in running.text
+    shut = client.get(f"{base}?show=closed")
+    assert closed.name in shut.text and world.group.name not in shut.text
+    # A page at a time: the first page is full, the rest on the next.
+    size = views.groups.PAGE_SIZE
+    Group.objects.bulk_create(
+        [
+            Group(
+                agency=world.agency,
+                name=f"Groupe {number:03}",
+                program="ipv",
+                language="fr",
+                weekday=6,
+                start_time=time(9, 0),
+                start_date=TODAY,
+                location="200 Elgin Street",
+                capacity=12,
+            )
+            for number in range(size)
+        ]
+    )
+    first, second = client.get(base), client.get(f"{base}?page=2")
+    assert len(first.context["page"]) == size
+    assert "Groupe 049" not in first.text and "Groupe 049" in second.text
+    assert 'href="?page=2"' in first.text
 
 
 def test_a_groups_page_lists_sessions_by_date_marks_the_next_and_folds_the_past(
