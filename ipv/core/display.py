@@ -24,7 +24,7 @@ def _labels(field) -> dict | None:
     return found
 
 
-def _get_FIELD_display(self, field):  # noqa: N802 (Django's own name)
+def _get_FIELD_display(self, field):  # Django's own name
     labels = _labels(field)
     if labels is None:  # choices given by a callable: as Django does, every time
         labels = dict(make_hashable(field.flatchoices))
