@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 
 from directory.models import Agency, Region
+from ipv.core import replica
 from ipv.figures import catalogue
+from ipv.figures.aggregates import counting
 from ipv.figures.definitions import HIDDEN, Figure, Result, protected
 from ipv.figures.periods import Period
 from referrals.models import Referral
@@ -41,7 +43,10 @@ def counts(figures, current: Period, previous: Period) -> dict[str, dict[int, tu
         wanted[f"{figure.key}__now"] = Count("pk", filter=figure.where(current))
         wanted[f"{figure.key}__before"] = Count("pk", filter=figure.where(previous))
     found = {figure.key: {} for figure in figures}
-    for row in Referral.objects.values("agency_id").annotate(**wanted).order_by():
+    using = replica.read_alias()
+    with counting(using):
+        rows = list(Referral.objects.using(using).values("agency_id").annotate(**wanted).order_by())
+    for row in rows:
         for figure in figures:
             pair = (row[f"{figure.key}__now"], row[f"{figure.key}__before"])
             if any(pair):

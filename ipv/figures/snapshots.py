@@ -19,7 +19,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.functional import Promise, lazy
@@ -27,6 +27,7 @@ from django.utils.functional import Promise, lazy
 from ipv.core import replica
 from ipv.core.i18n import current_language
 from ipv.figures import rollup
+from ipv.figures.aggregates import counting
 from ipv.figures.catalogue import FIGURES, SECTIONS
 from ipv.figures.definitions import HIDDEN, Result, Section, in_reading_order
 from ipv.figures.models import Snapshot, WatchedScope
@@ -73,17 +74,10 @@ def sections_of(scope: Scope) -> list[Section]:
 
 
 def compute(section: Section, scope: Scope, period: Period, previous: Period) -> list[Result]:
-    """`section` counted on the spot, with PostgreSQL's JIT compilation off: for these
-    aggregates it compiles for longer than they run (a second of a re-referral count's). The
-    setting is put back after, for the rest of an enclosing transaction. On the replica when
-    the caller reads from it (ipv.core.replica)."""
-    using = replica.read_alias()
-    with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-        was = cursor.fetchone()[0]
-        results = section.compute(scope, period, previous)
-        cursor.execute("SELECT set_config('jit', %s, true)", [was])
-    return results
+    """`section` counted on the spot, planned for counting (ipv.figures.aggregates). On the
+    replica when the caller reads from it (ipv.core.replica)."""
+    with counting(replica.read_alias()):
+        return section.compute(scope, period, previous)
 
 
 def periods(today: datetime.date) -> list[Period]:

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from ipv.figures import rollup, selectors, snapshots, tasks
+from ipv.figures.aggregates import COUNTING_WORK_MEM
 from ipv.figures.definitions import Section
 from ipv.figures.models import Snapshot, WatchedScope
 from ipv.figures.periods import Period, presets
@@ -268,16 +269,34 @@ def test_each_kind_of_scope_is_summarised_for_the_sections_its_pages_and_reports
     assert keys(Scope.province()) == [*everything, "court"]
 
 
-def test_a_section_is_counted_with_postgresqls_jit_compilation_off(world):
-    def show_jit(scope, current, previous):
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW jit")
-            return cursor.fetchone()[0]
+def _planning(*_args):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), current_setting('work_mem')")
+        return cursor.fetchone()
 
-    section = Section("probe", "Probe", "cases", (), show_jit)
-    assert snapshots.compute(section, Scope.agency(world.agency), Q3, Q3.previous()) == "off"
-    # Positive control: the setting holds for that transaction only.
-    assert show_jit(None, None, None) == "on"
+
+def test_a_section_is_counted_with_jit_off_and_memory_to_hash_in(world):
+    """JIT compiles for longer than these aggregates run; with PostgreSQL's 4 MB, a list as
+    long as a table is scanned again for each referral instead of hashed once."""
+    section = Section("probe", "Probe", "cases", (), _planning)
+    counted = snapshots.compute(section, Scope.agency(world.agency), Q3, Q3.previous())
+    assert counted == ("off", COUNTING_WORK_MEM)
+    # Positive control: the settings hold for that transaction only.
+    assert _planning() == ("on", "4MB")
+
+
+def test_the_provinces_roll_up_is_counted_with_jit_off_and_memory_to_hash_in(world):
+    seen = []
+
+    def watch(execute, sql, params, many, context):
+        if "referrals_referral" in sql and not seen:
+            seen.append(_planning())
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        rollup.counts(list(rollup.rollup_figures().values()), Q3, Q3.previous())
+    assert seen == [("off", COUNTING_WORK_MEM)]
+    assert _planning() == ("on", "4MB")
 
 
 def _section(client, url, key):
