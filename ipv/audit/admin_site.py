@@ -51,7 +51,10 @@ def _person_attname(model) -> str | None:
         field = model._meta.get_field("user")
     except FieldDoesNotExist:
         return None
-    if field.is_relation and field.related_model._meta.label == settings.AUTH_USER_MODEL:
+    # A foreign key of its own; not a relation from the user's side (Django's groups and
+    # permissions are reached from the user by a "user" of that kind).
+    own_key = (field.many_to_one or field.one_to_one) and field.concrete
+    if own_key and field.related_model._meta.label == settings.AUTH_USER_MODEL:
         return field.attname
     return None
 

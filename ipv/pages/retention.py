@@ -38,7 +38,7 @@ from referrals.retention import (
     participants_due,
     participants_lock_due,
 )
-from sessions_app.retention import attendance_notes_clear
+from sessions_app.retention import attendance_notes_clear, documents_deidentify
 from victims.retention import contacts_destroy
 
 logger = logging.getLogger(__name__)
@@ -97,6 +97,7 @@ def _deidentify(agency, closed_before: datetime, dry_run: bool) -> int:
             )
             fee_texts_clear(referral_ids=referral_ids)
             attendance_notes_clear(referral_ids=referral_ids)
+            documents_deidentify(referral_ids=referral_ids)
             count = participants_deidentify(participant_ids=ids)
         if not count:
             break

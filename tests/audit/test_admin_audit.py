@@ -314,3 +314,14 @@ def test_any_other_bulk_action_records_each_record_it_is_run_on(rf, world):
         (str(chosen[1].pk), world.other_agency),
     }
     assert events[0].details == {"action": {"en": "Send a reminder", "fr": "Send a reminder"}}
+
+
+def test_a_permission_group_added_in_the_admin_is_audited_without_error(client, world):
+    """Django's groups are reached from the user by a relation named "user": it is not a
+    column of the group naming a person, and taking it for one made adding a group fail."""
+    client.force_login(world["admin"])
+    response = client.post("/fr/admin/auth/group/add/", {"name": "Soutien technique"})
+    assert response.status_code == 302
+    group = Group.objects.get(name="Soutien technique")
+    event = AuditEvent.objects.get(target_type="auth.group", target_id=str(group.pk))
+    assert event.subject_id is None and event.agency_id is None

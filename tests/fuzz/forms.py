@@ -13,16 +13,19 @@ run). HYPOTHESIS_PROFILE=deep tries many more.
 
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+from allauth.mfa.models import Authenticator
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ipv.accounts.models import SignInThrottle
 from ipv.audit.models import AuditEvent
 from tests.core.matrix import changed, database_state, url_of
 from tests.core.routes import (
@@ -103,8 +106,12 @@ OMIT = object()
 # Answers that say the post was refused, in the site's templates and the admin's.
 REFUSED = re.compile(rb'invalid-feedback|alert-danger|errorlist|errornote|aria-invalid="true"')
 # Tables a refused post may write: its refusal in the audit trail, the sign-in throttling and
-# used codes (the security store), the person's session.
-MAY_WRITE_WHEN_REFUSED = {AuditEvent._meta.db_table, "core_security_store"}
+# used codes (the security store, and a refused password's count), the person's session.
+MAY_WRITE_WHEN_REFUSED = {
+    AuditEvent._meta.db_table,
+    "core_security_store",
+    SignInThrottle._meta.db_table,
+}
 
 
 @dataclass
@@ -269,6 +276,25 @@ def _signed_in(client, person):
     return key is not None and Session.objects.filter(session_key=key.value).exists()
 
 
+def sign_in(client, person):
+    """`person` signed in a moment ago with their password and second factor, as allauth
+    records it: pages that ask for a recent sign-in (turning the second factor off, new
+    recovery codes) show their form rather than asking again."""
+    client.force_login(person)
+    session = client.session
+    now = time.time()
+    records = [{"method": "password", "at": now, "email": person.email, "reauthenticated": True}]
+    totp = Authenticator.objects.filter(user=person, type=Authenticator.Type.TOTP).first()
+    if totp is not None:
+        records.append(
+            {"method": "mfa", "at": now, "id": totp.pk, "type": "totp", "reauthenticated": True}
+        )
+    # Where allauth keeps them (allauth.account.internal.flows.login), and for whom.
+    session["account_authentication_methods"] = records
+    session["account_authentication_methods_user"] = str(person.pk)
+    session.save()
+
+
 def fuzz_route(world, key, persona):
     """Post the route's form with Hypothesis's values as `persona`; fail on a server error or
     on a refused post that changed a row."""
@@ -277,7 +303,12 @@ def fuzz_route(world, key, persona):
     client = Client()
     person = None if persona == "anonymous" else world[persona]
     if person:
-        client.force_login(person)
+        sign_in(client, person)
+    if key == "usersessions_list" and person:
+        # The page offers to end the person's other sessions: one elsewhere.
+        elsewhere = Client()
+        sign_in(elsewhere, person)
+        elsewhere.get(url)
     page = client.get(url) if "GET" in route.methods else None
     fields = form_fields(page.content, urlsplit(url).path) if page is not None else []
     if key in FORM_PAGES:
@@ -288,7 +319,7 @@ def fuzz_route(world, key, persona):
     def post(data):
         if person and not _signed_in(client, person):
             # The last example signed them out (or changed their session): in again.
-            client.force_login(person)
+            sign_in(client, person)
             state["before"] = database_state()
         with transaction.atomic():
             response = client.post(url, data)
