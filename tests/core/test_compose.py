@@ -179,3 +179,14 @@ def test_the_compose_file_backs_up_daily_as_the_owner_straight_to_the_database()
     assert any(volume.startswith("backups:") for volume in backup["volumes"])
     assert "backups" in compose["volumes"]
     assert "backup_check" in " ".join(backup["healthcheck"]["test"])
+
+
+def test_the_web_workers_share_an_empty_metrics_directory_and_keep_the_rest():
+    """Three gunicorn workers per container: without a shared directory, each scrape would
+    count the requests of the one worker that answered it."""
+    web = yaml.safe_load(COMPOSE.read_text())["services"]["web"]
+    folder = web["environment"]["PROMETHEUS_MULTIPROC_DIR"]
+    assert folder in web["tmpfs"]  # empty at each start, as prometheus_client needs
+    # The control: the web still has every variable the other services have.
+    worker = yaml.safe_load(COMPOSE.read_text())["services"]["worker"]
+    assert worker["environment"].items() <= web["environment"].items()
