@@ -1,5 +1,5 @@
 """Benchmark data and pages of the fees: a fee agreed for each of the province's 400,000
-referrals, paid in two to four instalments (over 1,000,000 payments, some voided), seen by the
+referrals, paid in three to five instalments (over 1,000,000 payments, some voided), seen by the
 bench agency's manager. Written with COPY, indexes built after (ipv.core.bulkload)."""
 
 import random
@@ -65,7 +65,7 @@ def _schedule(agency, by) -> FeeSchedule:
 
 
 def _rows(rng, schedule, worker, referrals, ids, number, today):
-    """An assessment, a fee proposed (agreed but one in 2,000), two to four payments (some
+    """An assessment, a fee proposed (agreed but one in 2,000), three to five payments (some
     voided) and the account of each of `referrals` [(id, received on)]; receipts numbered after
     `number`. Returns the rows of each table and the last receipt number."""
     bands = list(schedule.bands.all())
@@ -86,7 +86,7 @@ def _rows(rng, schedule, worker, referrals, ids, number, today):
         agreed = Decimal("0") if awaiting else band.fee
         paid = Decimal("0")
         left = agreed
-        for _ in range(rng.randint(2, 4) if agreed else 0):
+        for _ in range(rng.randint(3, 5) if agreed else 0):
             if left <= 0:
                 break
             amount = min(left, Decimal(rng.choice([10, 20, 50])))

@@ -2,7 +2,7 @@
 
 A route's form is read from the page itself (its fields, their kinds, the choices it offers), so
 a field added tomorrow is fuzzed tomorrow. Hypothesis mixes values the page offers with hostile
-ones (ADVERSARIAL.md, "What to send") and extra fields the form does not have. Each post must
+ones and extra fields the form does not have. Each post must
 answer without a server error; a post refused — with field errors, or a 4xx — must leave every
 row as it was. Each example runs in a savepoint rolled back after it, so every example starts
 from the same World.
@@ -62,7 +62,7 @@ PERSONA_OF_ROLE = {
     PARTNER: "partner_contact",
 }
 
-# What people send that forms must refuse cleanly (ADVERSARIAL.md).
+# What people send that forms must refuse cleanly.
 HOSTILE = [
     "",
     " ",

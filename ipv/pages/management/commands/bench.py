@@ -48,7 +48,7 @@ BENCHES = [
 
 # The data set in `<name>_bench`, written in its table bench_dataset (a row per app seeded): a
 # database holding another data set (or an older one, without the table) is replaced whole.
-DATASET = "national-2: 400,000 referrals, 5,000,000 attendance rows, 1,000,000 payments"
+DATASET = "national-3: 400,000 referrals, 5,000,000 attendance rows, 1,000,000 payments"
 MARKER = """
     CREATE TABLE IF NOT EXISTS bench_dataset (
         part text PRIMARY KEY, dataset text NOT NULL, seconds numeric NOT NULL,
