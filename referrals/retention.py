@@ -81,17 +81,25 @@ def participants_due(*, agency, closed_before: datetime):
 
 @transaction.atomic
 def participants_lock_due(*, participant_ids: list[int], closed_before: datetime) -> list[int]:
-    """Of `participant_ids`, those still due once locked (a referral opened for them since
-    they were chosen keeps them), with the records merged into them: the ids to clear and
-    de-identify within the caller's transaction."""
-    due = (
+    """Of `participant_ids`, those still due once locked (a referral opened for them, or moved
+    to them by a merge, since they were chosen keeps them), with the records merged into them:
+    the ids to clear and de-identify within the caller's transaction."""
+    locked = list(
         Participant.objects.select_for_update()
         .filter(Q(pk__in=participant_ids) | Q(merged_into_id__in=participant_ids))
         .filter(deidentified_at__isnull=True)
-        .filter(~_still_needed(closed_before))
         .order_by("pk")
+        .values_list("pk", "merged_into_id")
     )
-    return list(due.values_list("pk", flat=True))
+    # Asked once the locks are held, in a statement of its own: a statement that waited for a
+    # lock judges the other tables as they were before it waited (a merge that held the lock
+    # has moved referrals since).
+    needed = set(
+        Participant.objects.filter(pk__in=[pk for pk, _into in locked])
+        .filter(_still_needed(closed_before))
+        .values_list("pk", flat=True)
+    )
+    return [pk for pk, into in locked if pk not in needed and into not in needed]
 
 
 def _birth_year_only(born: date) -> date:

@@ -416,6 +416,10 @@ def document_render(document) -> bytes:
     storage, ipv.core.files), read back after. Idempotent."""
     if not document.is_rendered:
         _render_and_store(document)
+    if not document.is_rendered:
+        # What it says changed while it was printed (retention blanked the person): printed
+        # again from what it says now.
+        _render_and_store(document)
     if document.pdf_file:
         return files.file_read(document.pdf_file)
     return bytes(document.pdf)
@@ -424,12 +428,16 @@ def document_render(document) -> bytes:
 def _render_and_store(document) -> None:
     model = type(document)
     pdf = document_pdf(document)
-    # Two renders at once: the first one written wins; documents never change afterwards.
-    unrendered = model.objects.filter(pk=document.pk, pdf=b"", pdf_file="")
+    # Two renders at once: the first one written wins; documents never change afterwards,
+    # but for retention, which blanks whom one was about (sessions_app.retention): a PDF
+    # printed from what it said before is then not stored.
+    unrendered = model.objects.filter(
+        pk=document.pk, pdf=b"", pdf_file="", details=document.details
+    )
     if files.in_database():
         unrendered.update(pdf=pdf)
     else:
         name = files.file_save("documents", pdf)
         if not unrendered.update(pdf_file=name):
             files.file_delete(name)
-    document.refresh_from_db(fields=["pdf", "pdf_file"])
+    document.refresh_from_db(fields=["pdf", "pdf_file", "details"])

@@ -2,7 +2,10 @@
 moved just past it — and not a day before; an agency's own period replaces the province's;
 each run audits counts, never names; a second run changes nothing more."""
 
+import io
 import json
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -19,7 +22,7 @@ from ipv.audit.models import AuditEvent
 from ipv.core.history import event_model
 from ipv.figures.models import Export
 from ipv.notifications.models import OutboxMessage
-from ipv.pages.retention import retention_apply
+from ipv.pages.retention import _deidentify, retention_apply
 from referrals.models import Intake, Participant, PossibleDuplicate, Referral, TimelineEntry
 from referrals.retention import participants_due, participants_lock_due
 from referrals.services.duplicates import duplicate_resolve
@@ -220,6 +223,52 @@ def test_a_person_chosen_then_given_a_new_referral_is_left_whole(place, files):
         assert chosen == [old.participant_id]  # the control: due when chosen
         Referral.objects.filter(pk=old.pk).update(status="received")  # reopened meanwhile
         assert participants_lock_due(participant_ids=chosen, closed_before=closed_before) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_merge_that_holds_the_lock_keeps_the_open_referral_it_brings_whole(place, files):
+    """The open file of Paul Girard is merged into Jean-Marc Tremblay, whose own closed seven
+    years ago, while retention waits for Tremblay's lock: once it has the lock, it must see the
+    referral the merge brought, and leave both people whole."""
+    old, still_open, _recent = files
+    duplicate = PossibleDuplicate.objects.create(
+        agency=old.agency,
+        participant=still_open.participant,
+        existing=old.participant,
+        name_similarity=0.9,
+        same_birth_date=True,
+    )
+    now = SEVEN_YEARS_ON + DAY
+    merging, done = threading.Event(), []
+
+    def merge():
+        try:
+            with transaction.atomic():
+                duplicate_resolve(duplicate=duplicate, by=place[2], same_person=True)
+                merging.set()
+                time.sleep(1.5)  # retention now waits for the people's locks
+        finally:
+            merging.set()
+            connection.close()
+
+    def retain():
+        try:
+            merging.wait(10)
+            done.append(_deidentify(old.agency, now - timedelta(days=7 * 365), dry_run=False))
+        finally:
+            connection.close()
+
+    with time_machine.travel(now, tick=True):
+        threads = [threading.Thread(target=merge), threading.Thread(target=retain)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    assert done == [0]
+    brought = _fresh(still_open)
+    assert brought.participant_id == old.participant_id  # the control: the merge happened
+    assert brought.court_file_number == "4811-998-26-00002"
+    assert brought.participant.legal_name == "Jean-Marc Tremblay"
 
 
 def test_a_de_identified_person_cannot_take_a_merge(place, files):
@@ -494,6 +543,33 @@ def test_the_documents_of_a_de_identified_referral_no_longer_say_whom_they_were_
     assert kept.is_rendered
 
 
+def test_a_document_being_printed_as_retention_blanks_it_is_stored_blank(world):
+    """A download or the worker loaded a report not yet printed; retention then blanks it; the
+    print under way must not store, or serve, the name it was given before."""
+    from sessions_app.models import CourtReport
+    from sessions_app.services.documents import document_render
+
+    loaded = CourtReport.objects.get(pk=world.report.pk)  # the request's copy
+    assert not loaded.is_rendered and loaded.details["name"] == "Jean-Marc Tremblay"
+    referral_transition(referral=world.referral, name="withdraw", by=world["intake"], reason="-")
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=7 * 366), tick=False):
+        retention_apply()
+    served = _pdf_text(document_render(loaded))  # the print that was under way
+    stored = CourtReport.objects.get(pk=loaded.pk)
+    assert stored.is_rendered
+    for text in (served, _pdf_text(document_render(stored))):
+        assert "Tremblay" not in text
+        assert "4811-998-26-00001" not in text
+        assert "Rapport" in text or "report" in text.lower()  # the control: a real document
+
+
+def _pdf_text(pdf: bytes) -> str:
+    from pypdf import PdfReader
+
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    return " ".join(" ".join(page.extract_text() for page in pages).split())
+
+
 def test_a_failed_message_emptied_by_retention_cannot_be_sent_again(place):
     from django.core.exceptions import ValidationError
 
@@ -538,3 +614,31 @@ def test_the_agencys_audit_trail_shows_what_the_job_did(client, place):
     assert "Text of outgoing messages removed" in page
     assert "Number: 1" in page
     assert "Jean-Marc" not in page
+
+
+def test_events_that_named_a_participant_before_are_numbered_by_the_migration(place, files):
+    """Events written before the trail numbered participants carry the name in their label;
+    the migration numbers them (and leaves other events as they are)."""
+    from importlib import import_module
+
+    from ipv.audit.services import Action, audit_record
+
+    old = files[0]
+    person = old.participant
+    named = audit_record(
+        action=Action.RECORD_CHANGED, agency=old.agency, target=person, label=person
+    )
+    other = audit_record(action=Action.RECORD_CHANGED, agency=old.agency, target=old, label=old)
+    assert "Tremblay" in named.target_label  # the control: as they were written
+    migration = import_module("ipv.audit.migrations.0011_participants_numbered")
+    with connection.schema_editor() as editor:
+        migration.renumber(None, editor)
+    named.refresh_from_db()
+    assert named.target_label == f"Participant #{person.pk}"
+    assert named.target_labels == {
+        "fr": f"Personne participante no {person.pk}",
+        "en": f"Participant #{person.pk}",
+    }
+    before = other.target_label
+    other.refresh_from_db()
+    assert other.target_label == before
