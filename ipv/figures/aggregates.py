@@ -24,7 +24,8 @@ class Percentile(Aggregate):
 # Memory for one counting query's hash tables. The figures test membership in lists the size of
 # a whole table (`referral IN (referrals with an intake done)`); past PostgreSQL's default of
 # 4 MB such a list is no longer hashed once but read again for every referral counted: at
-# 400,000 referrals the province's roll-up then ran for hours, not two seconds.
+# 400,000 referrals the province's roll-up query had run ten minutes when it was stopped; with
+# this, two seconds.
 COUNTING_WORK_MEM = "64MB"
 
 
