@@ -331,12 +331,12 @@ def test_the_roster_page_is_for_staff_who_take_attendance(client, world):
 def test_a_facilitator_sees_only_the_groups_they_run(client, world):
     other = a_group(world, name="Jeudi soir", facilitators=[world["manager"]])
     client.force_login(world["facilitator"])
-    listed = client.get(f"/en/a/{world.agency.slug}/groups/").context["groups"]
+    listed = client.get(f"/en/a/{world.agency.slug}/groups/").context["page"]
     assert [group.name for group in listed] == ["Mardi soir"]
     assert client.get(roster_url(world, sessions(other)[0])).status_code == 404
     assert client.get(f"/en/a/{world.agency.slug}/groups/{other.pk}/").status_code == 404
     client.force_login(world["intake"])
-    listed = client.get(f"/en/a/{world.agency.slug}/groups/").context["groups"]
+    listed = client.get(f"/en/a/{world.agency.slug}/groups/").context["page"]
     assert sorted(group.name for group in listed) == ["Jeudi soir", "Mardi soir"]
 
 
