@@ -225,19 +225,24 @@ def test_a_person_chosen_then_given_a_new_referral_is_left_whole(place, files):
         assert participants_lock_due(participant_ids=chosen, closed_before=closed_before) == []
 
 
+def _same_person(new, known) -> PossibleDuplicate:
+    """The person of `new` flagged as maybe the person of `known`, for a worker to decide."""
+    return PossibleDuplicate.objects.create(
+        agency=known.agency,
+        participant=new.participant,
+        existing=known.participant,
+        name_similarity=0.9,
+        same_birth_date=True,
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_merge_that_holds_the_lock_keeps_the_open_referral_it_brings_whole(place, files):
     """The open file of Paul Girard is merged into Jean-Marc Tremblay, whose own closed seven
     years ago, while retention waits for Tremblay's lock: once it has the lock, it must see the
     referral the merge brought, and leave both people whole."""
     old, still_open, _recent = files
-    duplicate = PossibleDuplicate.objects.create(
-        agency=old.agency,
-        participant=still_open.participant,
-        existing=old.participant,
-        name_similarity=0.9,
-        same_birth_date=True,
-    )
+    duplicate = _same_person(still_open, old)
     now = SEVEN_YEARS_ON + DAY
     merging, done = threading.Event(), []
 
@@ -275,13 +280,7 @@ def test_a_de_identified_person_cannot_take_a_merge(place, files):
     old, still_open, _recent = files
     with time_machine.travel(SEVEN_YEARS_ON + DAY, tick=False):
         retention_apply()
-    duplicate = PossibleDuplicate.objects.create(
-        agency=old.agency,
-        participant=still_open.participant,
-        existing=old.participant,
-        name_similarity=0.9,
-        same_birth_date=True,
-    )
+    duplicate = _same_person(still_open, old)
     with pytest.raises(ValidationError) as refused:
         duplicate_resolve(duplicate=duplicate, by=place[2], same_person=True)
     assert refused.value.code == "deidentified"
