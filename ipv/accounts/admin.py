@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from ipv.accounts import services
 from ipv.accounts.models import Invitation, LiaisonProfile, Membership, User
-from ipv.core.admin import SafeAutocompleteAdmin
 
 
 class MembershipInline(admin.TabularInline):
@@ -61,7 +60,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(LiaisonProfile)
-class LiaisonProfileAdmin(SafeAutocompleteAdmin):
+class LiaisonProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "created_at"]
     search_fields = ["user__email", "user__full_name"]
     filter_horizontal = ["courts"]

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from ipv.api.models import LONGEST_LIFE, ApiToken
 from ipv.api.tokens import token_issue, token_revoke
-from ipv.core.admin import SafeAutocompleteAdmin
 
 
 class TokenAddForm(forms.ModelForm):
@@ -38,7 +37,7 @@ class TokenAddForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(SafeAutocompleteAdmin):
+class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "prefix", "kind", "officer", "expires_at", "revoked_at"]
     list_filter = ["kind"]
     search_fields = ["name", "prefix", "officer__email"]

@@ -24,6 +24,7 @@ from django.utils import translation
 from django.utils.text import capfirst
 
 from ipv.audit.services import Action, audit_record
+from ipv.core.admin import SafeAutocompleteAdmin
 
 AGENCY = "directory.agency"
 # Apps whose records are not case data: the trail itself.
@@ -342,9 +343,10 @@ class AuditedAdminSite(admin.AdminSite):
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, AuditedModelAdmin):
+            # Audited, and with autocomplete fields that re-render any value sent.
             admin_class = type(
                 admin_class.__name__,
-                (AuditedModelAdmin, admin_class),
+                (AuditedModelAdmin, SafeAutocompleteAdmin, admin_class),
                 {"__module__": admin_class.__module__},
             )
         super().register(model_or_iterable, admin_class, **options)

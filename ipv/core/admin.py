@@ -37,7 +37,8 @@ class SafeAutocompleteSelect(AutocompleteSelect):
 
 
 class SafeAutocompleteAdmin(admin.ModelAdmin):
-    """A model admin whose autocomplete fields re-render any value sent (SafeAutocompleteSelect)."""
+    """A model admin whose autocomplete fields re-render any value sent (SafeAutocompleteSelect);
+    the admin site mixes it into every admin (ipv.audit.admin_site)."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
