@@ -12,14 +12,13 @@ from psycopg import errors
 from ipv.core.history import event_model, history_scrub
 from ipv.pages.retention import retention_apply
 from referrals.models import Participant
-from tests.core.test_retention import (  # noqa: F401 (place: a fixture)
+from tests.core.retention.making import (
     CLOSED,
     DAY,
     SEVEN_YEARS_ON,
-    _referral,
-    _victim,
-    _withdraw,
-    place,
+    a_file,
+    victim_of,
+    withdraw,
 )
 from victims.rls import confidential
 from victims.services.outreach import outreach_close
@@ -27,16 +26,16 @@ from victims.services.outreach import outreach_close
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_run_by_the_worker_as_the_application_role_it_still_scrubs_the_history(as_app, place):  # noqa: F811
+def test_run_by_the_worker_as_the_application_role_it_still_scrubs_the_history(as_app, place):
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_user")
         assert cursor.fetchone() == (as_app.role,)
     agency, _court, intake, worker = place
     with time_machine.travel(CLOSED - 10 * DAY, tick=False):
-        old = _referral(place, "Jean-Marc Tremblay", "4811-998-26-00001")
-    _withdraw(old, intake, CLOSED)
+        old = a_file(place, "Jean-Marc Tremblay", "4811-998-26-00001")
+    withdraw(old, intake, CLOSED)
     with time_machine.travel(CLOSED, tick=False):
-        outreach_close(victim=_victim(old), by=worker, because="follow_up_done")
+        outreach_close(victim=victim_of(old), by=worker, because="follow_up_done")
     # The control: the application role by itself may not rewrite the history.
     with pytest.raises(Exception) as refused:
         history_scrub(Participant, [old.participant_id], legal_name="")
@@ -51,4 +50,4 @@ def test_run_by_the_worker_as_the_application_role_it_still_scrubs_the_history(a
     history = event_model(Participant).objects.filter(pgh_obj_id=old.participant_id)
     assert set(history.values_list("legal_name", flat=True)) == {""}
     with confidential(agency):
-        assert _victim(old).phone == ""
+        assert victim_of(old).phone == ""
