@@ -35,13 +35,17 @@ class Mark:
     note: str = ""
 
 
-def roster(*, session: Session) -> list[Referral]:
+def roster(*, session: Session, among=None) -> list[Referral]:
     """Who is expected at the session: those enrolled in the group that day, then the
-    make-up attendees added from other groups."""
+    make-up attendees added from other groups; with `among` (referral ids), only those of
+    them who are (a line saved on its own asks about its person, not the whole roster)."""
     enrolled = Enrollment.objects.filter(
         group_id=session.group_id, start_date__lte=session.date
     ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=session.date))
     makeups = Attendance.objects.filter(session=session, makeup=True)
+    if among is not None:
+        enrolled = enrolled.filter(referral_id__in=among)
+        makeups = makeups.filter(referral_id__in=among)
     ids = {*enrolled.values_list("referral_id", flat=True)}
     ids.update(makeups.values_list("referral_id", flat=True))
     return list(
@@ -95,12 +99,13 @@ def attendance_record(*, session: Session, by, marks: list[Mark], makeup=False) 
             pk__in=[mark.referral_id for mark in marks], status__in=CLOSED_STATUSES
         ).values_list("pk", "status")
     )
-    expected = {referral.pk for referral in roster(session=session)}
+    marked = [mark.referral_id for mark in marks]
+    expected = {referral.pk for referral in roster(session=session, among=marked)}
     errors, rows = {}, []
     before = {
         referral_id: (status, minutes, note)
         for referral_id, status, minutes, note in Attendance.objects.filter(
-            session=session
+            session=session, referral_id__in=marked
         ).values_list("referral_id", "status", "minutes_late", "note")
     }
     for mark in marks:

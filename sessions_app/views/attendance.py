@@ -20,10 +20,14 @@ from sessions_app.views.groups import _session
 MATCHES = 10
 
 
-def _rows(session, data=None):
-    """A form per person on the roster, filled with what was recorded."""
-    people = roster(session=session)
-    recorded = {row.referral_id: row for row in Attendance.objects.filter(session=session)}
+def _rows(session, data=None, among=None):
+    """A form per person on the roster (or those of them among these referral ids), filled
+    with what was recorded."""
+    people = roster(session=session, among=among)
+    marks = Attendance.objects.filter(session=session)
+    if among is not None:
+        marks = marks.filter(referral_id__in=among)
+    recorded = {row.referral_id: row for row in marks}
     rows = []
     for referral in people:
         mark = recorded.get(referral.pk)
@@ -84,12 +88,13 @@ def session_roster(request, pk):
 def roster_row(request, pk, referral_id):
     """One line of the roster, saved on its own (htmx), answered with the line again."""
     session = _session(request, pk)
-    row = next((r for r in _rows(session, request.POST) if r.referral.pk == referral_id), None)
-    if row is None:
+    rows = _rows(session, request.POST, among=[referral_id])
+    if not rows:
         raise Http404
+    row = rows[0]
     saved = _save(request, session, [row])
     if saved:
-        row = next(r for r in _rows(session) if r.referral.pk == referral_id)
+        row = _rows(session, among=[referral_id])[0]
     context = {"session": session, "row": row, "saved": saved}
     return render(request, "sessions_app/roster.html#row", context, status=200 if saved else 400)
 

@@ -387,6 +387,52 @@ def test_the_roster_page_costs_the_same_queries_for_2_or_20_people(clock, client
     assert len(twenty) == len(two), "\n".join(query["sql"] for query in twenty.captured_queries)
 
 
+
+def test_a_line_saved_on_its_own_builds_that_line_alone(clock, client, world, monkeypatch):
+    """A roster of twenty is not built again (twice) to save and answer one of its lines."""
+    from sessions_app.views import attendance
+
+    crowd = a_group(world, name="Jeudi soir", capacity=40, facilitators=[world["facilitator"]])
+    session = sessions(crowd)[0]
+    people = []
+    for number, name in enumerate(NAMES):
+        referral = make_referral(
+            world.agency,
+            world["intake"],
+            world.court,
+            person={"legal_name": name, "date_of_birth": date(1970 + len(name), 1, 1 + number)},
+            court_file_number=f"4811-997-26-1{len(name):02d}{number:02d}",
+        )
+        Enrollment.objects.create(
+            agency=world.agency,
+            referral=referral,
+            group=crowd,
+            start_date=session.date,
+            created_by=world["intake"],
+        )
+        people.append(referral)
+    built = []
+
+    class Counted(attendance.RosterRowForm):
+        def __init__(self, *args, referral, **kwargs):
+            built.append(referral.pk)
+            super().__init__(*args, referral=referral, **kwargs)
+
+    monkeypatch.setattr(attendance, "RosterRowForm", Counted)
+    clock.move_to(session.starts_at)
+    client.force_login(world["facilitator"])
+    chosen = people[7]
+    response = client.post(
+        roster_url(world, session, f"attendance/{chosen.pk}/"),
+        row(chosen, "late", "5"),
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert f'id="row-{chosen.pk}"' in response.content.decode()
+    assert marks(session) == {(chosen.pk, "late", 5, "")}
+    assert built == [chosen.pk, chosen.pk]  # the line posted, then the line saved
+
+
 # Make-ups.
 
 
