@@ -387,7 +387,6 @@ def test_the_roster_page_costs_the_same_queries_for_2_or_20_people(clock, client
     assert len(twenty) == len(two), "\n".join(query["sql"] for query in twenty.captured_queries)
 
 
-
 def test_a_line_saved_on_its_own_builds_that_line_alone(clock, client, world, monkeypatch):
     """A roster of twenty is not built again (twice) to save and answer one of its lines."""
     from sessions_app.views import attendance
