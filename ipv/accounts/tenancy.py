@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 
 from directory.models import Agency
+from ipv.accounts.models import Membership
 from ipv.core.permissions import allows
 
 
@@ -30,8 +31,12 @@ class AgencyMembership:
 
 def membership_for(user, agency_slug: str) -> AgencyMembership | None:
     """The user's active roles in the agency of that slug, or None if they have none."""
+    # Unordered: the memberships' own order joins the person and sorts by agency name, on every
+    # request, for rows of one agency.
     rows = list(
-        user.memberships.filter(agency__slug=agency_slug, is_active=True).select_related("agency")
+        Membership.objects.filter(user_id=user.pk, agency__slug=agency_slug, is_active=True)
+        .select_related("agency")
+        .order_by()
     )
     if not rows:
         return None
