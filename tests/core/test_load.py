@@ -161,3 +161,12 @@ def test_the_load_site_gets_a_redis_of_its_own_never_the_configured_one(settings
     assert started["REDIS_URL"] == "unix:///tmp/load/redis.socket"
     assert settings.REDIS_URL not in started.values()
     assert urlsplit(started["DATABASE_URL"]).path == "/ipv_load"
+
+
+def test_durations_are_read_as_locust_writes_them():
+    from ipv.pages.management.commands.load import seconds
+
+    assert [seconds(text) for text in ("2m", "90s", "90", "1m30s", "1h")] == [120, 90, 90, 90, 3600]
+    for wrong in ("", "2 minutes", "m", "-5s"):
+        with pytest.raises(ValueError):
+            seconds(wrong)
