@@ -5,8 +5,8 @@ run signs everyone in afresh and writes the run's plan under var/load/. Then gun
 the site on 127.0.0.1 (a free port) as the application role, and Locust runs headless from
 ipv/pages/load/locustfile.py: the figures count the `--time` that follows the moment all the
 people have started (Locust's --reset-stats). Everything started here is stopped at the end, on
-Ctrl-C or on failure. Results: var/bench/load.json (and Locust's CSV files beside it); the command fails
-when any request failed.
+Ctrl-C or on failure. Results: var/bench/load.json (and Locust's CSV files beside it); the
+command fails when any request failed.
 """
 
 import json
