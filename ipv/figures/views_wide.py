@@ -48,9 +48,11 @@ def court_dashboard(request):
 
 
 class RollupForm(forms.Form):
-    """Which referral count the roll-up by region shows."""
+    """Which referral count the roll-up by region shows, and which region it opens to show
+    its agencies (one at a time: a thousand agencies in one table read as none)."""
 
     figure = forms.ChoiceField(label=_("Figure by region and agency"), required=False)
+    region = forms.SlugField(required=False, max_length=50)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,6 +63,24 @@ class RollupForm(forms.Form):
     def chosen(self):
         key = self.cleaned_data.get("figure") if self.is_valid() else None
         return rollup_figures()[key or DEFAULT_ROLLUP]
+
+    def opened(self) -> str:
+        """The code of the region whose agencies are shown ("" for none)."""
+        return (self.cleaned_data.get("region") or "") if self.is_valid() else ""
+
+
+def _region_links(request, regions, opened) -> list[tuple]:
+    """(region's roll-up, the address that opens or closes it, whether it is open)."""
+    links = []
+    for region in regions:
+        query = request.GET.copy()
+        is_open = region.region.slug == opened
+        if is_open:
+            query.pop("region", None)
+        else:
+            query["region"] = region.region.slug
+        links.append((region, f"?{query.urlencode()}#rollup", is_open))
+    return links
 
 
 @platform_admin
@@ -76,7 +96,11 @@ def province_dashboard(request):
         sections = selectors.dashboard(
             scope=Scope.province(), period=period, audiences=PROVINCE_AUDIENCES
         )
-        regions = snapshots.rollups([figure], period, previous)[figure.key]
+        regions = _region_links(
+            request,
+            snapshots.rollups([figure], period, previous)[figure.key],
+            chooser.opened(),
+        )
     context = {
         "form": form,
         "chooser": chooser,

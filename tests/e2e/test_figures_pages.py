@@ -40,6 +40,9 @@ PAGES = {
     ),
     "court liaison's figures": Page("liaison@court.test", "/court/figures/"),
     "province's figures": Page("admin@platform.test", "/province/figures/"),
+    "province's figures, a region opened": Page(
+        "admin@platform.test", "/province/figures/?region=east"
+    ),
 }
 
 # A stand-in section with one figure of each kind of chart, small counts and an unknown value

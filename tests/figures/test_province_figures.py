@@ -164,11 +164,42 @@ def test_the_administrator_reads_every_section_and_the_roll_up(client, province)
     assert 'id="rollup"' in main and 'id="section-flow"' in main
     assert 'id="section-court"' in main
     rollup_table = main.split('id="rollup"', 1)[1].split("</table>", 1)[0]
-    for name in ("East", "Northwest", "Alpha House", "River Services", "Gamma Lodge"):
-        assert name in rollup_table
+    assert "East" in rollup_table and "Northwest" in rollup_table
     assert "22" in rollup_table and "&lt; 5" in rollup_table
     # Province figures: counts, never a case or a person.
     assert "/figures/cases/" not in main and "Person Number" not in main
+
+
+def _rollup(client, query):
+    main = _main(client.get(f"/en/province/figures/?{query}"))
+    return main.split('id="rollup"', 1)[1].split("</table>", 1)[0]
+
+
+def test_the_roll_up_shows_the_agencies_of_the_region_opened_one_at_a_time(client, province):
+    client.force_login(province["admin"])
+    east = province.agency.region.slug
+    closed = _rollup(client, QUERY)
+    assert "Alpha House" not in closed and "Lakehead Centre" not in closed
+    query = QUERY.replace("&", "&amp;")
+    assert f'href="?{query}&amp;region={east}#rollup"' in closed
+    assert "show its 3 agencies" in closed
+
+    opened = _rollup(client, f"{QUERY}&region={east}")
+    for name in ("Alpha House", "Beta Place", "River Services"):
+        assert name in opened
+    assert "Lakehead Centre" not in opened and "Gamma Lodge" not in opened
+    # Its counts are the roll-up's, small ones hidden as when all are read.
+    assert "hidden" in opened.split("Alpha House", 1)[1].split("</tr>", 1)[0]
+    # Its link now closes it; the figure chosen goes with both.
+    assert f'href="?{query}#rollup"' in opened and "hide its agencies" in opened
+    chosen = _rollup(client, f"{QUERY}&figure=court_completed&region={east}")
+    assert f"figure=court_completed&amp;region={east}" not in chosen  # open: the link closes
+    assert "figure=court_completed" in chosen
+
+    # A region that does not exist opens nothing, and breaks nothing.
+    for wrong in ("nowhere", "%3Cscript%3E", "x" * 300):
+        shown = _rollup(client, f"{QUERY}&region={wrong}")
+        assert "Alpha House" not in shown and "East" in shown
 
 
 def test_the_administrator_chooses_the_rolled_up_figure(client, province):
