@@ -52,7 +52,8 @@ class RollupForm(forms.Form):
     its agencies (one at a time: a thousand agencies in one table read as none)."""
 
     figure = forms.ChoiceField(label=_("Figure by region and agency"), required=False)
-    region = forms.SlugField(required=False, max_length=50)
+    # Compared with the regions' codes, nothing more: anything else opens no region.
+    region = forms.CharField(required=False, max_length=100)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,13 +61,17 @@ class RollupForm(forms.Form):
             (figure.key, figure.label) for figure in rollup_figures().values()
         ]
 
+    def _value(self, name) -> str:
+        """The field's value if it is valid, whatever the other field's is."""
+        self.is_valid()
+        return getattr(self, "cleaned_data", {}).get(name) or ""
+
     def chosen(self):
-        key = self.cleaned_data.get("figure") if self.is_valid() else None
-        return rollup_figures()[key or DEFAULT_ROLLUP]
+        return rollup_figures()[self._value("figure") or DEFAULT_ROLLUP]
 
     def opened(self) -> str:
         """The code of the region whose agencies are shown ("" for none)."""
-        return (self.cleaned_data.get("region") or "") if self.is_valid() else ""
+        return self._value("region")
 
 
 def _region_links(request, regions, opened) -> list[tuple]:

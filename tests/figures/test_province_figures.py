@@ -196,10 +196,11 @@ def test_the_roll_up_shows_the_agencies_of_the_region_opened_one_at_a_time(clien
     assert f"figure=court_completed&amp;region={east}" not in chosen  # open: the link closes
     assert "figure=court_completed" in chosen
 
-    # A region that does not exist opens nothing, and breaks nothing.
-    for wrong in ("nowhere", "%3Cscript%3E", "x" * 300):
-        shown = _rollup(client, f"{QUERY}&region={wrong}")
+    # A region that does not exist opens nothing, breaks nothing, and leaves the figure chosen.
+    for wrong in ("nowhere", "%3Cscript%3E", "x" * 300, "%C3%A9t%C3%A9", "a%20b"):
+        shown = _rollup(client, f"{QUERY}&figure=court_completed&region={wrong}")
         assert "Alpha House" not in shown and "East" in shown
+        assert "<caption>Programs completed</caption>" in shown
 
 
 def test_the_administrator_chooses_the_rolled_up_figure(client, province):
