@@ -528,6 +528,9 @@ FIGURES_EXPORT_LEASE_SECONDS = env.int("FIGURES_EXPORT_LEASE_SECONDS", default=6
 FIGURES_SNAPSHOT_FRESH_MINUTES = env.int("FIGURES_SNAPSHOT_FRESH_MINUTES", default=20)
 FIGURES_SNAPSHOT_REFRESH_MINUTES = env.int("FIGURES_SNAPSHOT_REFRESH_MINUTES", default=10)
 FIGURES_SNAPSHOT_LEASE_SECONDS = env.int("FIGURES_SNAPSHOT_LEASE_SECONDS", default=900)
+# A dashboard over more referrals than this, for a period not summarised, is counted by the
+# worker while the page waits for it (ipv.figures.snapshots.ask_count), not in the request.
+FIGURES_COUNT_IN_REQUEST_REFERRALS = env.int("FIGURES_COUNT_IN_REQUEST_REFERRALS", default=20_000)
 # Attempts before a message is marked failed and shown to the agency's managers.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 

@@ -3,11 +3,13 @@
 The worker's summaries (ipv.figures.snapshots) of the bench agency and of the province are
 refreshed first, and that refresh is timed: it is what the worker spends every few minutes
 while people read those dashboards. Then the dashboards are timed as read from them, cold (a
-new database connection, as after a deploy) and warm; the quarterly reports; and, for
-comparison, the same dashboard counted on the spot (a period nobody summarises).
+new database connection, as after a deploy) and warm; the quarterly reports; and, for a period
+nobody summarises, the page that waits while the worker counts it, the worker's count, and the
+same dashboard counted on the spot when asked for it now.
 """
 
 from datetime import timedelta
+from unittest import mock
 
 from django.db import connection
 from django.test import Client
@@ -132,7 +134,7 @@ def work() -> list[tuple]:
 
     base = f"/fr/a/{AGENCY}/figures/"
     year = presets(timezone.localdate())["last_12_months"]
-    # The same length of time, a day earlier: a period nobody summarises, counted on the spot.
+    # The same length of time, a day earlier: a period nobody summarises.
     shifted = Period(year.start - timedelta(days=1), year.end - timedelta(days=1))
     five = Period(year.end.replace(year=year.end.year - 5) + timedelta(days=1), year.end)
     items = []
@@ -168,13 +170,61 @@ def work() -> list[tuple]:
             {"runs": 2, "warm": 0},
         ),
     ]
+    # A period nobody summarises: the page answers that the worker is counting it (no broker
+    # is measured: the task it would send is dropped), the worker counts it, or the person asks
+    # for it counted now.
+    _setup, send = _get(MANAGER, base + _url(shifted), cold=False)
+    items += [
+        (
+            "figures: agency dashboard, 12 months a day earlier, the page while the worker counts",
+            _waiting(send),
+            {"setup": _forget(shifted), "runs": 20},
+        ),
+        (
+            "figures: worker's count of the bench agency, 12 months a day earlier",
+            _count(shifted),
+            {"setup": _forget(shifted), "runs": 3, "warm": 1},
+        ),
+    ]
     for name, period in (
-        ("figures: agency dashboard, 12 months a day earlier, counted on the spot", shifted),
-        ("figures: agency dashboard, 5 years, counted on the spot", five),
+        ("figures: agency dashboard, 12 months a day earlier, counted now (now=1)", shifted),
+        ("figures: agency dashboard, 5 years, counted now (now=1)", five),
     ):
-        _setup, send = _get(MANAGER, base + _url(period), cold=False)
+        _setup, send = _get(MANAGER, base + _url(period) + "&now=1", cold=False)
         items.append((name, send, {"runs": 3, "warm": 1}))
     return items
+
+
+def _forget(period):
+    """Untimed: the bench agency's summaries of `period` deleted, as if never counted."""
+    from ipv.figures.models import Snapshot
+    from victims.rls import confidential
+
+    def setup():
+        scope = _agency_scope()
+        with confidential(scope.single_agency):
+            Snapshot.objects.filter(scope=scope.key, start=period.start, end=period.end).delete()
+
+    return setup
+
+
+def _waiting(send):
+    def run():
+        from ipv.figures import tasks
+
+        with mock.patch.object(tasks.count_period, "delay"):
+            send()
+
+    return run
+
+
+def _count(period):
+    from ipv.figures import snapshots
+
+    def run():
+        snapshots.count_period(_agency_scope(), period)
+
+    return run
 
 
 # The floors: the hand-written SQL that fetches what each page shows (ipv.pages' bench command):

@@ -2,7 +2,7 @@
 behind a figure."""
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 
 from ipv.figures import snapshots
@@ -15,23 +15,37 @@ from referrals.models import Referral
 
 class Sections(list):
     """A dashboard's (section, results) pairs; `as_of` is when the oldest summary read was
-    computed (None when everything was counted on the spot)."""
+    computed (None when everything was counted on the spot); `counting` when the worker is
+    counting them and the page is to wait (no pairs then)."""
 
     as_of = None
+    counting = False
 
 
-def dashboard(*, scope: Scope, period: Period, audiences: set[str]) -> Sections:
+def dashboard(*, scope: Scope, period: Period, audiences: set[str], now=False) -> Sections:
     """The sections `audiences` may read, each with its results for `period` and the one
     before it: from the worker's summaries when fresh ones exist (snapshots), else counted on
-    the spot (and, for a summarised period, the worker asked to summarise the scope)."""
+    the spot (and, for a summarised period, the worker asked to summarise the scope). A scope
+    too large to count while the person waits is counted by the worker, the page waiting for
+    it (Sections.counting), unless they ask for it `now`."""
     previous = period.previous()
     snapshots.note_read(scope)
     stored = snapshots.read(scope, period, previous)
+    readable = [s for s in snapshots.sections_of(scope) if s.audience in audiences]
+    summarised = period in snapshots.periods(timezone.localdate())
     sections, missing = Sections(), False
-    for section in snapshots.sections_of(scope):
-        if section.audience not in audiences:
-            continue
-        if section.key in stored:
+    if (
+        not now
+        and any(section.key not in stored for section in readable)
+        and snapshots.too_long_to_count(scope)
+    ):
+        snapshots.ask_count(scope, period)
+        if summarised:
+            snapshots.ask_refresh(scope)
+        sections.counting = True
+        return sections
+    for section in readable:
+        if stored.get(section.key, (None, None))[1] is not None:
             computed_at, results = stored[section.key]
             sections.as_of = min(filter(None, (sections.as_of, computed_at)))
         else:
@@ -39,9 +53,26 @@ def dashboard(*, scope: Scope, period: Period, audiences: set[str]) -> Sections:
         if scope.beyond_agency:
             results = [result.hidden_when_small() for result in results]
         sections.append((section, results))
-    if missing and period in snapshots.periods(timezone.localdate()):
+    if missing and summarised:
         snapshots.ask_refresh(scope)
     return sections
+
+
+def waiting_answer(request, sections: Sections) -> HttpResponse | None:
+    """The answer to a page's question while it waits for its figures (htmx, from the element
+    #figures-counting): nothing yet (204), or reload to show them. None for any other request."""
+    if not (request.htmx and request.htmx.trigger == "figures-counting"):
+        return None
+    if getattr(sections, "counting", False):
+        return HttpResponse(status=204)
+    return HttpResponse(headers={"HX-Refresh": "true"})
+
+
+def count_now_url(request) -> str:
+    """The page's address asking for its figures counted on the spot."""
+    query = request.GET.copy()
+    query["now"] = "1"
+    return f"?{query.urlencode()}"
 
 
 def listed_figure(key: str, audiences: set[str]) -> Figure:

@@ -5,20 +5,23 @@ For each scope read lately (an agency, a court liaison officer's courts, the pro
 worker computes every section for the periods people ask for most (periods.presets: the last 12
 months, this quarter, last year…) and stores the results (Snapshot). A dashboard asked for one
 of those periods reads them when they are fresh (computed within FIGURES_SNAPSHOT_FRESH_MINUTES)
-and says as of when; any other period, or a scope not summarised yet, is counted on the spot.
-The lists behind the figures are always read on the spot.
+and says as of when; any other period, or a scope not summarised yet, is counted on the spot,
+or, for a scope too large to count while the person waits, by the worker (count_period) while
+their page waits for it. The lists behind the figures are always read on the spot.
 
 Results are stored as JSON, labels in every language of the site: a page shows them in its
 reader's language whoever's request made the worker count them.
 """
 
 import datetime
+import hashlib
 import logging
 from contextlib import nullcontext
 from dataclasses import replace
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
@@ -33,6 +36,7 @@ from ipv.figures.definitions import HIDDEN, Result, Section, in_reading_order
 from ipv.figures.models import Snapshot, WatchedScope
 from ipv.figures.periods import Period, presets
 from ipv.figures.scope import SUPPRESSED, Scope
+from referrals.models import Referral
 from victims.rls import confidential, every_agency
 
 logger = logging.getLogger(__name__)
@@ -56,6 +60,9 @@ ROLLUP = "rollup"
 WATCHED_FOR = datetime.timedelta(days=14)
 # Reading a scope again within this time writes nothing (a page view is not a write).
 READ_NOTED_EVERY = datetime.timedelta(hours=1)
+# A period asked to be counted (ask_count) is not asked again within this many seconds: its
+# page asks every few seconds while it waits.
+COUNT_ASKED_EVERY = 120
 
 
 def _fresh_after() -> datetime.datetime:
@@ -195,7 +202,8 @@ def _dates(period: Period, previous: Period) -> dict:
 def read(scope: Scope, period: Period, previous: Period) -> dict[str, tuple]:
     """The fresh snapshots of `scope` for `period` compared with `previous`:
     {section key: (computed_at, results)}, in one query. One that cannot be read (malformed,
-    or naming a figure that no longer exists) is left out: counted on the spot instead."""
+    or naming a figure that no longer exists) has None for its results: counted on the spot
+    instead."""
     with _store_of(scope):
         stored = list(
             Snapshot.objects.filter(
@@ -213,6 +221,7 @@ def read(scope: Scope, period: Period, previous: Period) -> dict[str, tuple]:
             found[section] = (computed_at, decode(results))
         except (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError):
             logger.warning("The summary of %s for %s could not be read", section, scope.key)
+            found[section] = (computed_at, None)
     return found
 
 
@@ -331,34 +340,76 @@ def refresh(scope: Scope, today: datetime.date | None = None) -> int:
     snapshots of periods no longer summarised. Returns how many snapshots were written."""
     today = today or timezone.localdate()
     began = timezone.now()
-    agency = scope.single_agency
-    written = 0
-    for period in periods(today):
-        previous = period.previous()
-        for section in sections_of(scope):
-            computed_at = timezone.now()
-            results = compute(section, scope, period, previous)
-            with _store_of(scope):
-                Snapshot.objects.update_or_create(
-                    scope=scope.key,
-                    section=section.key,
-                    **_dates(period, previous),
-                    defaults={
-                        "agency_id": agency,
-                        "confidential": section.one_agency,
-                        "computed_at": computed_at,
-                        "format": FORMAT,
-                        "results": encode(results),
-                    },
-                )
-            written += 1
-        if scope == Scope.province():
-            _store_rollup(period, previous)
-            written += 1
+    written = sum(_store_period(scope, period) for period in periods(today))
+    # Not written now: a period no longer summarised, or one a person asked for (count_period),
+    # which their page has read by now.
     with _store_of(scope):
         Snapshot.objects.filter(scope=scope.key, computed_at__lt=began).delete()
     WatchedScope.objects.filter(scope=scope.key).update(refreshed_at=began, lease_until=None)
     return written
+
+
+def count_period(scope: Scope, period: Period) -> int:
+    """Compute and store every section of `scope` for `period`, one a person asked for that is
+    not summarised (or not yet): their page shows it when it is there. Returns how many
+    snapshots were written."""
+    return _store_period(scope, period)
+
+
+def _store_period(scope: Scope, period: Period) -> int:
+    """Every section of `scope` for `period`, compared with the one before, computed and
+    stored (and the province's roll-up); how many snapshots were written."""
+    previous = period.previous()
+    written = 0
+    for section in sections_of(scope):
+        computed_at = timezone.now()
+        results = compute(section, scope, period, previous)
+        with _store_of(scope):
+            Snapshot.objects.update_or_create(
+                scope=scope.key,
+                section=section.key,
+                **_dates(period, previous),
+                defaults={
+                    "agency_id": scope.single_agency,
+                    "confidential": section.one_agency,
+                    "computed_at": computed_at,
+                    "format": FORMAT,
+                    "results": encode(results),
+                },
+            )
+        written += 1
+    if scope == Scope.province():
+        _store_rollup(period, previous)
+        written += 1
+    return written
+
+
+def too_long_to_count(scope: Scope) -> bool:
+    """Whether counting `scope` while the person waits would keep them waiting: it holds more
+    than FIGURES_COUNT_IN_REQUEST_REFERRALS referrals (read no further than that)."""
+    limit = settings.FIGURES_COUNT_IN_REQUEST_REFERRALS
+    referrals = scope.rows(Referral.objects.all(), court="court").values("pk")
+    return referrals[: limit + 1].count() > limit
+
+
+def ask_count(scope: Scope, period: Period) -> None:
+    """Ask the worker to count `scope` for `period` (after this transaction): once in
+    COUNT_ASKED_EVERY, however often the waiting page asks again. The mark is kept in
+    PostgreSQL's cache, as sign-in throttling is; if the broker is down, the page offers to
+    count on the spot."""
+    from ipv.figures.tasks import count_period as count_task
+
+    asked = hashlib.sha256(f"{scope.key}|{period.start}|{period.end}".encode()).hexdigest()
+    if not caches["default"].add(f"figures-count:{asked}", True, COUNT_ASKED_EVERY):
+        return
+
+    def send():
+        try:
+            count_task.delay(scope.key, period.start.isoformat(), period.end.isoformat())
+        except Exception:  # the broker is down: the page offers to count on the spot
+            logger.warning("Could not ask for the figures of %s to be counted", scope.key)
+
+    transaction.on_commit(send)
 
 
 def _store_rollup(period: Period, previous: Period) -> None:

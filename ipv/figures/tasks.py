@@ -20,6 +20,7 @@ from ipv.core import files
 from ipv.core.replica import replica_reads
 from ipv.figures import exports, snapshots
 from ipv.figures.models import Export, WatchedScope
+from ipv.figures.periods import Period
 from ipv.figures.scope import Scope
 
 logger = logging.getLogger(__name__)
@@ -157,6 +158,14 @@ def refresh_scope(key: str) -> int:
         # Let another worker try again at once rather than when the lease ends.
         WatchedScope.objects.filter(scope=key).update(lease_until=None)
         raise
+
+
+@shared_task
+def count_period(key: str, start: str, end: str) -> int:
+    """Count the figures of scope `key` (Scope.key) for the period from `start` to `end` (ISO
+    dates) that a person asked for, for their page to show."""
+    period = Period(datetime.date.fromisoformat(start), datetime.date.fromisoformat(end))
+    return snapshots.count_period(Scope.from_key(key), period)
 
 
 @shared_task

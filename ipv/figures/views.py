@@ -36,14 +36,20 @@ def agency_dashboard(request):
     sections = []
     if period is not None:
         sections = selectors.dashboard(
-            scope=Scope.agency(request.agency), period=period, audiences=readable
+            scope=Scope.agency(request.agency),
+            period=period,
+            audiences=readable,
+            now=request.GET.get("now") == "1",
         )
+    if waiting := selectors.waiting_answer(request, sections):
+        return waiting
     context = {
         "form": form,
         "period": period,
         "previous": period.previous() if period else None,
         "sections": sections,
         "lists": "cases" in readable,
+        "count_now": selectors.count_now_url(request),
     }
     return render(request, "figures/agency_dashboard.html", context)
 

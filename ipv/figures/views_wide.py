@@ -35,14 +35,20 @@ def court_dashboard(request):
     if period is not None:
         with replica_reads():
             sections = selectors.dashboard(
-                scope=Scope.of_courts(courts), period=period, audiences=COURT_AUDIENCES
+                scope=Scope.of_courts(courts),
+                period=period,
+                audiences=COURT_AUDIENCES,
+                now=request.GET.get("now") == "1",
             )
+    if waiting := selectors.waiting_answer(request, sections):
+        return waiting
     context = {
         "form": form,
         "period": period,
         "previous": period.previous() if period else None,
         "sections": sections,
         "lists": False,
+        "count_now": selectors.count_now_url(request),
     }
     return render(request, "figures/court_dashboard.html", context)
 
@@ -99,13 +105,19 @@ def province_dashboard(request):
     if period is not None:
         previous = period.previous()
         sections = selectors.dashboard(
-            scope=Scope.province(), period=period, audiences=PROVINCE_AUDIENCES
+            scope=Scope.province(),
+            period=period,
+            audiences=PROVINCE_AUDIENCES,
+            now=request.GET.get("now") == "1",
         )
-        regions = _region_links(
-            request,
-            snapshots.rollups([figure], period, previous)[figure.key],
-            chooser.opened(),
-        )
+        if not sections.counting:
+            regions = _region_links(
+                request,
+                snapshots.rollups([figure], period, previous)[figure.key],
+                chooser.opened(),
+            )
+    if waiting := selectors.waiting_answer(request, sections):
+        return waiting
     context = {
         "form": form,
         "chooser": chooser,
@@ -115,5 +127,6 @@ def province_dashboard(request):
         "sections": sections,
         "regions": regions,
         "lists": False,
+        "count_now": selectors.count_now_url(request),
     }
     return render(request, "figures/province_dashboard.html", context)

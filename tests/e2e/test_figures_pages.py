@@ -228,3 +228,25 @@ def test_a_dashboard_read_from_the_workers_summary_says_as_of_when_and_passes_ax
     )
     assert_accessible(page)
     assert problems == []
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_figures_counted_by_the_worker_show_once_counted(
+    page, live_server, figures, assert_accessible, settings, language
+):
+    """A dashboard too large to count while the person waits says so, passes axe, asks again
+    every few seconds, and shows the figures when the worker (eager here) has counted them."""
+    settings.FIGURES_COUNT_IN_REQUEST_REFERRALS = 0
+    problems = _watch(page)
+    sign_in(page, live_server.url, "manager@riviere.test", language)
+    page.goto(
+        PAGES["agency dashboard"].url(live_server.url, language, figures)
+        + "?period=custom&start=2026-07-02&end=2026-09-30"
+    )
+    expect(page.locator("#figures-counting[role=status]")).to_be_visible()
+    expect(page.locator("#section-flow")).to_have_count(0)
+    assert_accessible(page)
+    expect(page.locator("#section-flow")).to_be_visible(timeout=15_000)
+    expect(page.locator("#figures-counting")).to_have_count(0)
+    expect(page.locator("#figures-as-of")).to_be_visible()
+    assert problems == []
