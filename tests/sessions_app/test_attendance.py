@@ -348,26 +348,35 @@ NAMES = [
 ]  # fmt: skip
 
 
+def enrolled(world, group, session, names) -> list:
+    """A referral per name, each enrolled in `group` from `session`'s day."""
+    people = []
+    for name in names:
+        number = NAMES.index(name)
+        referral = make_referral(
+            world.agency,
+            world["intake"],
+            world.court,
+            person={"legal_name": name, "date_of_birth": date(1970 + len(name), 1, 1 + number)},
+            court_file_number=f"4811-998-26-1{len(name):02d}{number:02d}",
+        )
+        Enrollment.objects.create(
+            agency=world.agency,
+            referral=referral,
+            group=group,
+            start_date=session.date,
+            created_by=world["intake"],
+        )
+        people.append(referral)
+    return people
+
+
 def test_the_roster_page_costs_the_same_queries_for_2_or_20_people(clock, client, world):
     crowd = a_group(world, name="Jeudi soir", capacity=40, facilitators=[world["facilitator"]])
     session = sessions(crowd)[0]
 
     def join(names):
-        for number, name in enumerate(names):
-            referral = make_referral(
-                world.agency,
-                world["intake"],
-                world.court,
-                person={"legal_name": name, "date_of_birth": date(1970 + len(name), 1, 1 + number)},
-                court_file_number=f"4811-998-26-1{len(name):02d}{number:02d}",
-            )
-            Enrollment.objects.create(
-                agency=world.agency,
-                referral=referral,
-                group=crowd,
-                start_date=session.date,
-                created_by=world["intake"],
-            )
+        for referral in enrolled(world, crowd, session, names):
             attendance_record(
                 session=session,
                 by=world["facilitator"],
@@ -393,23 +402,7 @@ def test_a_line_saved_on_its_own_builds_that_line_alone(clock, client, world, mo
 
     crowd = a_group(world, name="Jeudi soir", capacity=40, facilitators=[world["facilitator"]])
     session = sessions(crowd)[0]
-    people = []
-    for number, name in enumerate(NAMES):
-        referral = make_referral(
-            world.agency,
-            world["intake"],
-            world.court,
-            person={"legal_name": name, "date_of_birth": date(1970 + len(name), 1, 1 + number)},
-            court_file_number=f"4811-997-26-1{len(name):02d}{number:02d}",
-        )
-        Enrollment.objects.create(
-            agency=world.agency,
-            referral=referral,
-            group=crowd,
-            start_date=session.date,
-            created_by=world["intake"],
-        )
-        people.append(referral)
+    people = enrolled(world, crowd, session, NAMES)
     built = []
 
     class Counted(attendance.RosterRowForm):
