@@ -153,7 +153,10 @@ def quarterly_report(
     """The quarter's report over `scope`: each section's figures and breakdown rows for the
     quarter and the one before, with their definitions, in `language`."""
     with translation.override(language):
-        sections = selectors.dashboard(scope=scope, period=period, audiences=set(EVERY_AUDIENCE))
+        # A download waits for its figures: counted now if no summary has them.
+        sections = selectors.dashboard(
+            scope=scope, period=period, audiences=set(EVERY_AUDIENCE), now=True
+        )
         header = [_("Figure"), _("This quarter"), _("Previous quarter"), _("Definition")]
         tables = [
             (str(section.title), list(_report_rows(results))) for section, results in sections

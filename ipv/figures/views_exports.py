@@ -94,17 +94,22 @@ def agency_report(request):
     else:
         form, status = exports.ReportForm(), 200
     period_form, period = period_from({})
+    sections = selectors.dashboard(
+        scope=Scope.agency(request.agency),
+        period=period,
+        audiences=audiences(request.membership),
+        now=request.GET.get("now") == "1",
+    )
+    if waiting := selectors.waiting_answer(request, sections):
+        return waiting
     context = {
         "form": period_form,
         "period": period,
         "previous": period.previous(),
-        "sections": selectors.dashboard(
-            scope=Scope.agency(request.agency),
-            period=period,
-            audiences=audiences(request.membership),
-        ),
+        "sections": sections,
         "lists": request.membership.can("referrals.view"),
         "report_form": form,
+        "count_now": selectors.count_now_url(request),
     }
     return render(request, "figures/agency_dashboard.html", context, status=status)
 

@@ -158,3 +158,31 @@ def test_a_counted_summary_that_cannot_be_read_is_counted_on_the_spot_not_waited
         html = client.get(f"/en/a/{files.agency.slug}/figures/?{QUERY}").content.decode()
     assert WAITING not in html and 'id="section-flow"' in html
     delay.assert_not_called()
+
+
+def test_a_quarterly_report_is_counted_for_its_download_however_large(client, files, large):
+    import csv
+    import io
+
+    client.force_login(files["manager"])
+    with mock.patch.object(tasks.count_period, "delay") as delay:
+        response = client.get(
+            f"/en/a/{files.agency.slug}/figures/report/?quarter=2026-3&format=csv&language=en"
+        )
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert response.status_code == 200 and len(lines) > 10
+    assert ["Referrals", "Referrals received", "4", "0"] in [line[:4] for line in lines]
+    delay.assert_not_called()
+
+
+def test_the_report_page_shown_again_waits_as_the_dashboard_does(client, files, large):
+    """The report's page without a quarter (or a refused one) shows the dashboard: it waits for
+    its figures the same way, and offers to count them now."""
+    client.force_login(files["manager"])
+    url = f"/en/a/{files.agency.slug}/figures/report/"
+    with mock.patch.object(tasks.count_period, "delay"):
+        html = client.get(url).content.decode()
+        assert WAITING in html and 'href="?now=1"' in html
+        assert client.get(url, headers=POLL).status_code == 204
+        now = client.get(f"{url}?now=1").content.decode()
+    assert WAITING not in now and 'id="section-flow"' in now
