@@ -74,9 +74,25 @@ def _url(period) -> str:
     return f"?period=custom&start={period.start.isoformat()}&end={period.end.isoformat()}"
 
 
+def _fresh_summaries() -> None:
+    """Untimed: the summaries the pages below read, refreshed unless fresh (those of a data set
+    seeded in an earlier run have gone stale since; the pages would then wait for the worker)."""
+    from django.utils import timezone
+
+    from ipv.figures import snapshots
+    from ipv.figures.scope import Scope
+
+    year = presets(timezone.localdate())["last_12_months"]
+    for scope in (_agency_scope(), Scope.province()):
+        stored = snapshots.read(scope, year, year.previous())
+        if {section.key for section in snapshots.sections_of(scope)} - set(stored):
+            _refresh(scope)()
+
+
 def pages() -> list[tuple]:
     from django.utils import timezone
 
+    _fresh_summaries()
     base = f"/fr/a/{AGENCY}/figures/"
     year = presets(timezone.localdate())["last_12_months"]
     return [
@@ -96,9 +112,10 @@ def pages() -> list[tuple]:
     ]
 
 
-def _get(who: str, url: str, *, cold: bool):
-    """A request by `who`; cold: on a new database connection (PostgreSQL's caches of the
-    session empty, as for the first request a new web process answers)."""
+def _get(who: str, url: str, *, cold: bool, mark: str = 'id="figures-as-of"'):
+    """A request by `who`, which must answer with `mark` in its page (by default: read from
+    the summaries); cold: on a new database connection (PostgreSQL's caches of the session
+    empty, as for the first request a new web process answers)."""
     from ipv.accounts.models import User
 
     client = Client()
@@ -110,8 +127,8 @@ def _get(who: str, url: str, *, cold: bool):
 
     def send():
         response = client.get(url)
-        if response.status_code != 200:
-            raise RuntimeError(f"{url} answered {response.status_code}")
+        if response.status_code != 200 or mark.encode() not in response.content:
+            raise RuntimeError(f"{url} answered {response.status_code} without {mark}")
 
     return setup, send
 
@@ -173,7 +190,7 @@ def work() -> list[tuple]:
     # A period nobody summarises: the page answers that the worker is counting it (no broker
     # is measured: the task it would send is dropped), the worker counts it, or the person asks
     # for it counted now.
-    _setup, send = _get(MANAGER, base + _url(shifted), cold=False)
+    _setup, send = _get(MANAGER, base + _url(shifted), cold=False, mark='id="figures-counting"')
     items += [
         (
             "figures: agency dashboard, 12 months a day earlier, the page while the worker counts",
@@ -190,8 +207,10 @@ def work() -> list[tuple]:
         ("figures: agency dashboard, 12 months a day earlier, counted now (now=1)", shifted),
         ("figures: agency dashboard, 5 years, counted now (now=1)", five),
     ):
-        _setup, send = _get(MANAGER, base + _url(period) + "&now=1", cold=False)
-        items.append((name, send, {"runs": 3, "warm": 1}))
+        _setup, send = _get(
+            MANAGER, base + _url(period) + "&now=1", cold=False, mark='id="section-flow"'
+        )
+        items.append((name, send, {"setup": _forget(period), "runs": 3, "warm": 1}))
     return items
 
 

@@ -57,10 +57,12 @@ def counts(figures, current: Period, previous: Period) -> dict[str, dict[int, tu
 def rollups(figures, counted: dict[str, dict[int, tuple]]) -> dict[str, list[RegionRollup]]:
     """Each of `figures` for every agency, by region in the Region model's order, with small
     counts hidden, from `counted` (as `counts` gives it): one query, the agencies."""
+    # Their names and regions only: an agency's every column (phone numbers parsed, hours,
+    # addresses) for a thousand agencies cost more than the rest of the page.
     agencies = list(
-        Agency.objects.select_related("region").order_by(
-            "region__position", "region__slug", "name_en"
-        )
+        Agency.objects.select_related("region")
+        .only("pk", "name_en", "name_fr", "region")
+        .order_by("region__position", "region__slug", "name_en")
     )
     return {figure.key: _by_region(figure, counted[figure.key], agencies) for figure in figures}
 
