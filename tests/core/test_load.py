@@ -170,3 +170,11 @@ def test_durations_are_read_as_locust_writes_them():
     for wrong in ("", "2 minutes", "m", "-5s"):
         with pytest.raises(ValueError):
             seconds(wrong)
+
+
+def test_the_run_is_counted_once_everyone_has_started_unless_from_the_start():
+    from ipv.pages.management.commands.load import counting
+
+    assert counting(120, 200, 20) == ["--run-time", "130s", "--reset-stats"]
+    assert counting(120, 200, 30) == ["--run-time", "127s", "--reset-stats"]
+    assert counting(120, 200, 20, from_start=True) == ["--run-time", "120s"]

@@ -56,6 +56,15 @@ def seconds(text: str) -> int:
     return hours * 3600 + minutes * 60 + secs
 
 
+def counting(run_time: int, users: int, spawn_rate: float, *, from_start=False) -> list[str]:
+    """Locust's options for what is counted: `run_time` seconds once everyone has started (the
+    first clicks of 200 people arriving within ten seconds are not the day's work), or from
+    the first second."""
+    if from_start:
+        return ["--run-time", f"{run_time}s"]
+    return ["--run-time", f"{run_time + math.ceil(users / spawn_rate)}s", "--reset-stats"]
+
+
 def wait_until_serving(port, process, timeout=120) -> None:
     """Until the site answers /healthz: the port opens before the workers can answer, and
     Locust would count nothing of requests still waiting when the run ends."""
@@ -158,13 +167,7 @@ class Command(BaseCommand):
             if locust.returncode != 0:
                 self._report(check)
                 raise CommandError("The check before the load failed.")
-            # Counted once everyone has started, for `run_time` from then: the first clicks of
-            # 200 people arriving within ten seconds are not the day's work.
-            counted = (
-                ["--run-time", f"{run_time}s"]
-                if from_start
-                else ["--run-time", f"{run_time + math.ceil(users / spawn_rate)}s", "--reset-stats"]
-            )
+            counted = counting(run_time, users, spawn_rate, from_start=from_start)
             locust = self._locust(
                 port,
                 plan_path,
