@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -22,4 +23,15 @@ def warm_up() -> None:
             resolver.reverse_dict  # noqa: B018 (populates the language's patterns)
 
 
-warm_up()
+def settle() -> None:
+    """Load what the first request would (warm_up), then put everything loaded so far out of
+    the garbage collector's sight: it lives as long as the process, and a full collection no
+    longer walks it — over a hundred milliseconds in the middle of a request, every few dozen
+    requests of a page that builds many objects. Forked workers also keep sharing its memory
+    rather than copying what the collector touches."""
+    warm_up()
+    gc.collect()
+    gc.freeze()
+
+
+settle()

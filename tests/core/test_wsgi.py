@@ -1,5 +1,6 @@
 """The web process loads its URLconf and both languages' patterns when it starts, before
-gunicorn forks its workers from it (--preload), and opens no database connection doing so."""
+gunicorn forks its workers from it (--preload), opens no database connection doing so, and puts
+what it loaded out of the garbage collector's sight."""
 
 import json
 import os
@@ -9,6 +10,7 @@ import sys
 from django.conf import settings
 
 CHECK = """
+import gc
 import json
 import ipv.wsgi
 from django.db import connections
@@ -16,6 +18,7 @@ from django.urls import get_resolver
 print(json.dumps({
     "languages": sorted(get_resolver()._reverse_dict),
     "connections": [c.alias for c in connections.all() if c.connection is not None],
+    "frozen": gc.get_freeze_count(),
 }))
 """
 
@@ -39,3 +42,5 @@ def test_starting_the_web_process_loads_the_urls_in_each_language_and_no_connect
     loaded = json.loads(finished.stdout.strip().splitlines()[-1])
     assert loaded["languages"] == sorted(code for code, _name in settings.LANGUAGES)
     assert loaded["connections"] == []
+    # What was loaded is out of the collector's sight (gc.freeze): a Django project's worth.
+    assert loaded["frozen"] > 100_000
