@@ -210,7 +210,7 @@ EXPECTED = {
 # safe, 2→2 as safe; 1 continued, 1 prefers not to say. Counts of 1 to 4 read "< 5".
 SAFETY_ROWS = {
     # 5 would give the single "< 5" away beside the total of 6: hidden too.
-    "safer": ("hidden", 0),
+    "safer": (HIDDEN, 0),
     "same": (0, HIDDEN),
     "less_safe": (HIDDEN, HIDDEN),
 }
