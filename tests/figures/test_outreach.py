@@ -11,7 +11,7 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ipv.figures import selectors
+from ipv.figures import definitions, selectors
 from ipv.figures.periods import Period
 from ipv.figures.scope import Scope
 from ipv.figures.sections import outreach
@@ -210,7 +210,7 @@ EXPECTED = {
 # safe, 2→2 as safe; 1 continued, 1 prefers not to say. Counts of 1 to 4 read "< 5".
 SAFETY_ROWS = {
     # 5 would give the single "< 5" away beside the total of 6: hidden too.
-    "safer": (HIDDEN, 0),
+    "safer": (definitions.HIDDEN, 0),
     "same": (0, HIDDEN),
     "less_safe": (HIDDEN, HIDDEN),
 }
