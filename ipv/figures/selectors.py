@@ -68,13 +68,6 @@ def waiting_answer(request, sections: Sections) -> HttpResponse | None:
     return HttpResponse(headers={"HX-Refresh": "true"})
 
 
-def count_now_url(request) -> str:
-    """The page's address asking for its figures counted on the spot."""
-    query = request.GET.copy()
-    query["now"] = "1"
-    return f"?{query.urlencode()}"
-
-
 def listed_figure(key: str, audiences: set[str]) -> Figure:
     """The figure `key` whose cases may be listed by someone reading `audiences`, or 404."""
     figure = FIGURES.get(key)

@@ -49,7 +49,6 @@ def agency_dashboard(request):
         "previous": period.previous() if period else None,
         "sections": sections,
         "lists": "cases" in readable,
-        "count_now": selectors.count_now_url(request),
     }
     return render(request, "figures/agency_dashboard.html", context)
 

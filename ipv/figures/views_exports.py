@@ -109,7 +109,6 @@ def agency_report(request):
         "sections": sections,
         "lists": request.membership.can("referrals.view"),
         "report_form": form,
-        "count_now": selectors.count_now_url(request),
     }
     return render(request, "figures/agency_dashboard.html", context, status=status)
 

@@ -48,7 +48,6 @@ def court_dashboard(request):
         "previous": period.previous() if period else None,
         "sections": sections,
         "lists": False,
-        "count_now": selectors.count_now_url(request),
     }
     return render(request, "figures/court_dashboard.html", context)
 
@@ -80,20 +79,6 @@ class RollupForm(forms.Form):
         return self._value("region")
 
 
-def _region_links(request, regions, opened) -> list[tuple]:
-    """(region's roll-up, the address that opens or closes it, whether it is open)."""
-    links = []
-    for region in regions:
-        query = request.GET.copy()
-        is_open = region.region.slug == opened
-        if is_open:
-            query.pop("region", None)
-        else:
-            query["region"] = region.region.slug
-        links.append((region, f"?{query.urlencode()}#rollup", is_open))
-    return links
-
-
 @platform_admin
 @require_GET
 @reads_from_replica
@@ -111,11 +96,7 @@ def province_dashboard(request):
             now=request.GET.get("now") == "1",
         )
         if not sections.counting:
-            regions = _region_links(
-                request,
-                snapshots.rollups([figure], period, previous)[figure.key],
-                chooser.opened(),
-            )
+            regions = snapshots.rollups([figure], period, previous)[figure.key]
     if waiting := selectors.waiting_answer(request, sections):
         return waiting
     context = {
@@ -126,7 +107,7 @@ def province_dashboard(request):
         "previous": period.previous() if period else None,
         "sections": sections,
         "regions": regions,
+        "opened": chooser.opened(),
         "lists": False,
-        "count_now": selectors.count_now_url(request),
     }
     return render(request, "figures/province_dashboard.html", context)

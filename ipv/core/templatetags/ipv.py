@@ -29,10 +29,14 @@ def translated_path(context, language):
 
 @register.simple_tag(takes_context=True)
 def query_with(context, **changes):
-    """The current query string with some parameters replaced (e.g. the page number)."""
+    """The current query string with some parameters replaced (e.g. the page number), or
+    taken out (None)."""
     query = context["request"].GET.copy()
     for key, value in changes.items():
-        query[key] = value
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
     return "?" + query.urlencode()
 
 
