@@ -189,12 +189,18 @@ def test_expired_exports_and_sessions_are_deleted(place):
     assert not Session.objects.filter(session_key="a" * 32).exists()
 
 
-def test_each_run_audits_counts_per_agency_and_rule_never_names(place, files):
+def _old_file_closed_with_a_message_sent(place, files):
+    """The old referral's outreach closed, and a message sent, both when the file closed."""
     agency, _court, _intake, worker = place
     old, _still_open, _recent = files
     with time_machine.travel(CLOSED, tick=False):
         outreach_close(victim=victim_of(old), by=worker, because="follow_up_done")
     _message(agency, "participant:1:email:a", "sent", CLOSED)
+    return agency
+
+
+def test_each_run_audits_counts_per_agency_and_rule_never_names(place, files):
+    agency = _old_file_closed_with_a_message_sent(place, files)
     with time_machine.travel(SEVEN_YEARS_ON + DAY, tick=False):
         retention_apply()
     events = AuditEvent.objects.filter(action="retention", agency=agency)
@@ -211,11 +217,7 @@ def test_each_run_audits_counts_per_agency_and_rule_never_names(place, files):
 
 
 def test_a_second_run_changes_nothing_more(place, files):
-    agency, _court, _intake, worker = place
-    old, _still_open, _recent = files
-    with time_machine.travel(CLOSED, tick=False):
-        outreach_close(victim=victim_of(old), by=worker, because="follow_up_done")
-    _message(agency, "participant:1:email:a", "sent", CLOSED)
+    _old_file_closed_with_a_message_sent(place, files)
     with time_machine.travel(SEVEN_YEARS_ON + DAY, tick=False):
         first = retention_apply()
         events = AuditEvent.objects.count()
