@@ -58,6 +58,11 @@ def dashboard(*, scope: Scope, period: Period, audiences: set[str], now=False) -
     return sections
 
 
+def counted_now(request) -> bool:
+    """Whether the person asked for the page's figures counted on the spot (`now=1`)."""
+    return request.GET.get("now") == "1"
+
+
 def waiting_answer(request, sections: Sections) -> HttpResponse | None:
     """The answer to a page's question while it waits for its figures (htmx, from the element
     #figures-counting): nothing yet (204), or reload to show them. None for any other request."""

@@ -39,7 +39,7 @@ def agency_dashboard(request):
             scope=Scope.agency(request.agency),
             period=period,
             audiences=readable,
-            now=request.GET.get("now") == "1",
+            now=selectors.counted_now(request),
         )
     if waiting := selectors.waiting_answer(request, sections):
         return waiting

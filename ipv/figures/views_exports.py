@@ -98,7 +98,7 @@ def agency_report(request):
         scope=Scope.agency(request.agency),
         period=period,
         audiences=audiences(request.membership),
-        now=request.GET.get("now") == "1",
+        now=selectors.counted_now(request),
     )
     if waiting := selectors.waiting_answer(request, sections):
         return waiting

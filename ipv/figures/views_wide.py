@@ -38,7 +38,7 @@ def court_dashboard(request):
                 scope=Scope.of_courts(courts),
                 period=period,
                 audiences=COURT_AUDIENCES,
-                now=request.GET.get("now") == "1",
+                now=selectors.counted_now(request),
             )
     if waiting := selectors.waiting_answer(request, sections):
         return waiting
@@ -93,7 +93,7 @@ def province_dashboard(request):
             scope=Scope.province(),
             period=period,
             audiences=PROVINCE_AUDIENCES,
-            now=request.GET.get("now") == "1",
+            now=selectors.counted_now(request),
         )
         if not sections.counting:
             regions = snapshots.rollups([figure], period, previous)[figure.key]
