@@ -67,6 +67,9 @@ def assert_accessible():
     """Run axe-core on the page as it stands: no WCAG 2.1 A or AA violation."""
 
     def check(page):
+        # A page still loading has no document for axe to read: the test waits for what it
+        # expects to see; this waits for the rest of the page to arrive.
+        page.wait_for_load_state()
         results = _axe.run(page, options=WCAG_21_AA)
         assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 

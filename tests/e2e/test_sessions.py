@@ -136,6 +136,7 @@ def test_twelve_weeks_of_attendance_end_in_a_certificate_anyone_can_check(
                 page.get_by_role("navigation", name="Agency").get_by_role(
                     "link", name="Groups"
                 ).click()
+                expect(page.get_by_role("heading", level=1)).to_have_text("Groups")
                 assert_accessible(page)
                 page.get_by_role("link", name="Thursday evening").click()
                 expect(page.get_by_role("heading", level=1)).to_have_text("Thursday evening")
