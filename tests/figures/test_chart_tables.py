@@ -4,12 +4,14 @@ reads them beside plain machine numbers, nothing to draw for a hidden or unknown
 from datetime import date
 from decimal import Decimal
 
+import pytest
+from babel.numbers import format_decimal
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from ipv.figures.definitions import DAYS, MONEY, SHARE, Figure, Result
 from ipv.figures.scope import SUPPRESSED
-from ipv.figures.templatetags.figures import chart_of
+from ipv.figures.templatetags.figures import _number, chart_of
 
 TREND = Figure("trend", gettext_lazy("Days to first contact"), "", unit=DAYS, chart="line")
 GROUPS = Figure("groups", gettext_lazy("Referrals by source"), "", chart="bar")
@@ -78,3 +80,23 @@ def test_a_figure_without_a_chart_or_without_data_has_no_chart_table():
     assert chart_of(Result(PLAIN, 3, 2)) is None
     assert chart_of(Result(TREND, 3, 2)) is None
     assert chart_of(Result(GROUPS, 0, 0, rows=[])) is None
+
+
+@pytest.mark.parametrize("language, locale", [("fr", "fr_CA"), ("en", "en_CA")])
+def test_values_are_written_as_babel_writes_them_in_both_languages(language, locale):
+    """Counts grouped by Python and the other values by Babel's patterns parsed once read as
+    format_decimal writes them: thousands, rounding, the decimal sign."""
+    counts = [0, 4, 999, 1_000, 12_345, 1_234_567, 400_000_000]
+    decimals = [0, 0.05, 0.25, 1.45, 2.5, 12.25, 999.95, 1234.56, Decimal("7.35"), 10**6 + 0.5]
+    with translation.override(language):
+        for value in counts:
+            assert _number(value) == format_decimal(value, format="#,##0", locale=locale)
+        for value in decimals:
+            assert _number(value, 1) == format_decimal(value, format="#,##0.#", locale=locale)
+        for value in (-3, -1234, 7.0, Decimal("1234")):
+            assert _number(value) == format_decimal(value, format="#,##0", locale=locale)
+    # Positive control: grouped in each language's way, so the comparison above can tell them.
+    with translation.override("fr"):
+        assert _number(1_234_567) == "1\xa0234\xa0567"
+    with translation.override("en"):
+        assert _number(1_234_567) == "1,234,567"

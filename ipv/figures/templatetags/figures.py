@@ -3,9 +3,11 @@ in the reader's format; a hidden small count as "< 5", an unknown one as a dash.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
+from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import get_group_symbol, parse_pattern
 from django import template
 from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
@@ -20,9 +22,30 @@ def _locale() -> str:
     return "en_CA" if current_language() == "en" else "fr_CA"
 
 
+# A dashboard writes some three hundred numbers: Babel's locale and patterns are parsed once,
+# not for each (what babel.numbers.format_decimal does), and a count is grouped by Python.
+@cache
+def _babel_locale(name: str) -> Locale:
+    return Locale.parse(name)
+
+
+@cache
+def _pattern(places: int):
+    return parse_pattern("#,##0" + ("." + "#" * places if places else ""))
+
+
+@cache
+def _group_symbol(name: str) -> str:
+    return get_group_symbol(_babel_locale(name))
+
+
 def _number(value, places: int = 0) -> str:
-    pattern = "#,##0" + ("." + "#" * places if places else "")
-    return format_decimal(value, format=pattern, locale=_locale())
+    """`value` with its thousands grouped and at most `places` decimals, as
+    format_decimal(value, "#,##0.#…", locale) writes it."""
+    name = _locale()
+    if places == 0 and type(value) is int and value >= 0:
+        return f"{value:,}".replace(",", _group_symbol(name))
+    return _pattern(places).apply(value, _babel_locale(name))
 
 
 @register.filter
@@ -87,7 +110,7 @@ class Chart:
 
 def _month(day) -> str:
     """A month as its reader writes it: "Sep 2026", "sept. 2026"."""
-    return format_date(day, "MMM y", locale=_locale())
+    return format_date(day, "MMM y", locale=_babel_locale(_locale()))
 
 
 def _machine(value, unit) -> str:
