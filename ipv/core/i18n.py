@@ -21,11 +21,17 @@ class Bilingual:
     def __get__(self, instance, owner=None):
         if instance is None:
             return self
-        language = current_language()
-        other = "en" if language == "fr" else "fr"
-        return getattr(instance, f"{self.name}_{language}") or getattr(
-            instance, f"{self.name}_{other}"
+        return in_language(
+            getattr(instance, f"{self.name}_fr"), getattr(instance, f"{self.name}_en")
         )
+
+
+def in_language(french: str, english: str, language: str | None = None) -> str:
+    """The text in `language` (by default the active one), else in the other one (as
+    Bilingual reads a field)."""
+    if (language or current_language()) == "en":
+        return english or french
+    return french or english
 
 
 def _field_read(instance, name: str) -> str:

@@ -17,6 +17,7 @@ from django.db.models import Count
 
 from directory.models import Agency, Region
 from ipv.core import replica
+from ipv.core.i18n import current_language, in_language
 from ipv.figures import catalogue
 from ipv.figures.aggregates import counting
 from ipv.figures.definitions import HIDDEN, Figure, Result, protected
@@ -54,15 +55,27 @@ def counts(figures, current: Period, previous: Period) -> dict[str, dict[int, tu
     return found
 
 
+REGION_FIELDS = ("pk", "slug", "position", "name_fr", "name_en")
+REGION_COLUMNS = [f"region__{name}" for name in REGION_FIELDS]
+
+
 def rollups(figures, counted: dict[str, dict[int, tuple]]) -> dict[str, list[RegionRollup]]:
     """Each of `figures` for every agency, by region in the Region model's order, with small
-    counts hidden, from `counted` (as `counts` gives it): one query, the agencies."""
-    # Their names and regions only: an agency's every column (phone numbers parsed, hours,
-    # addresses) for a thousand agencies cost more than the rest of the page.
-    agencies = list(
-        Agency.objects.select_related("region")
-        .only("pk", "name_en", "name_fr", "region")
-        .order_by("region__position", "region__slug", "name_en")
+    counts hidden, from `counted` (as `counts` gives it): one query, the agencies with their
+    regions."""
+    # Their names and regions only, as plain values and in their order once for every figure:
+    # a thousand agencies read as models (their phone numbers parsed, each with its region)
+    # cost more than the rest of the page.
+    regions, agencies, language = {}, [], current_language()
+    for pk, name_fr, name_en, *region in Agency.objects.values_list(
+        "pk", "name_fr", "name_en", *REGION_COLUMNS
+    ).order_by():
+        region_id = region[0]
+        if region_id not in regions:
+            regions[region_id] = Region(**dict(zip(REGION_FIELDS, region, strict=True)))
+        agencies.append((regions[region_id], pk, in_language(name_fr, name_en, language)))
+    agencies.sort(
+        key=lambda agency: (agency[0].position, agency[0].slug, agency[2].casefold(), agency[1])
     )
     return {figure.key: _by_region(figure, counted[figure.key], agencies) for figure in figures}
 
@@ -74,20 +87,19 @@ def by_region(figure: Figure, current: Period, previous: Period) -> list[RegionR
 
 
 def _by_region(figure: Figure, counted: dict[int, tuple], agencies) -> list[RegionRollup]:
+    """`agencies`: (region, id, name) in the regions' order, then by name."""
     regions: dict[int, RegionRollup] = {}
-    for agency in agencies:
-        now, before = counted.get(agency.pk, (0, 0))
-        rollup = regions.get(agency.region_id)
+    for region, pk, name in agencies:
+        now, before = counted.get(pk, (0, 0))
+        rollup = regions.get(region.pk)
         if rollup is None:
-            rollup = regions[agency.region_id] = RegionRollup(
-                agency.region, Result(figure, 0, 0, label=str(agency.region.name))
+            rollup = regions[region.pk] = RegionRollup(
+                region, Result(figure, 0, 0, label=str(region.name))
             )
         rollup.total.current += now
         rollup.total.previous += before
-        rollup.agencies.append(Result(figure, now, before, label=agency.name, by=str(agency.pk)))
+        rollup.agencies.append(Result(figure, now, before, label=name, by=str(pk)))
     rollups = list(regions.values())
-    for rollup in rollups:
-        rollup.agencies.sort(key=lambda result: result.label.casefold())
     _suppress(rollups)
     return rollups
 
