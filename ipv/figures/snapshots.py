@@ -337,14 +337,22 @@ def claim(key: str) -> bool:
 
 def refresh(scope: Scope, today: datetime.date | None = None) -> int:
     """Compute and store every section of `scope` for each summarised period, then drop its
-    snapshots of periods no longer summarised. Returns how many snapshots were written."""
+    snapshots no page reads any more. Returns how many snapshots were written."""
     today = today or timezone.localdate()
     began = timezone.now()
-    written = sum(_store_period(scope, period) for period in periods(today))
-    # Not written now: a period no longer summarised, or one a person asked for (count_period),
-    # which their page has read by now.
+    summarised = periods(today)
+    written = sum(_store_period(scope, period) for period in summarised)
+    # Dropped: what no page reads any more (older than FIGURES_SNAPSHOT_FRESH_MINUTES), and
+    # what this refresh did not write again of the periods it summarises (a section no longer
+    # counted). A period a person asked for (count_period) stays for their page to read, even
+    # when it was counted while this refresh ran.
+    rewritten = Q()
+    for period in summarised:
+        rewritten |= Q(**_dates(period, period.previous()))
     with _store_of(scope):
-        Snapshot.objects.filter(scope=scope.key, computed_at__lt=began).delete()
+        Snapshot.objects.filter(scope=scope.key).filter(
+            Q(computed_at__lt=_fresh_after()) | (rewritten & Q(computed_at__lt=began))
+        ).delete()
     WatchedScope.objects.filter(scope=scope.key).update(refreshed_at=began, lease_until=None)
     return written
 

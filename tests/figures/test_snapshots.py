@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
@@ -224,13 +225,38 @@ def test_a_scope_held_by_one_worker_is_not_refreshed_by_another(files):
     assert WatchedScope.objects.get(scope=key).lease_until is None
 
 
-def test_a_refresh_drops_the_periods_no_longer_summarised(files):
+def _aged(minutes):
+    """Every snapshot made `minutes` older."""
+    Snapshot.objects.update(computed_at=F("computed_at") - timedelta(minutes=minutes))
+
+
+def test_a_refresh_drops_the_periods_no_longer_summarised_once_no_page_reads_them(files, settings):
     scope = Scope.agency(files.agency)
+    tomorrow = {(p.start, p.end) for p in snapshots.periods(TODAY + timedelta(days=1))}
     snapshots.refresh(scope, today=TODAY)
+    # The next day: yesterday's periods are still fresh, and still what they say.
     snapshots.refresh(scope, today=TODAY + timedelta(days=1))
     ends = set(Snapshot.objects.values_list("start", "end").distinct())
-    assert ends == {(p.start, p.end) for p in snapshots.periods(TODAY + timedelta(days=1))}
-    assert (date(2025, 10, 1), TODAY) not in ends
+    assert (date(2025, 10, 1), TODAY) in ends and tomorrow < ends
+    # Past the freshness window no page reads them: the next refresh drops them.
+    _aged(settings.FIGURES_SNAPSHOT_FRESH_MINUTES + 1)
+    snapshots.refresh(scope, today=TODAY + timedelta(days=1))
+    assert set(Snapshot.objects.values_list("start", "end").distinct()) == tomorrow
+
+
+def test_a_period_a_person_asked_for_outlives_a_refresh_while_their_page_waits(files):
+    scope = Scope.agency(files.agency)
+    chosen = Period(date(2026, 7, 2), date(2026, 9, 30))
+    sections = {section.key for section in snapshots.sections_of(scope)}
+    snapshots.count_period(scope, chosen)
+    # The worker's refresh of the scope ends after the count was stored (or began before it).
+    snapshots.refresh(scope, today=TODAY)
+    assert set(snapshots.read(scope, chosen, chosen.previous())) == sections
+    # Positive control: once no page reads it, a refresh drops it.
+    _aged(30)
+    snapshots.refresh(scope, today=TODAY)
+    assert snapshots.read(scope, chosen, chosen.previous()) == {}
+    assert not Snapshot.objects.filter(start=chosen.start, end=chosen.end).exists()
 
 
 def test_scopes_nobody_reads_lose_their_watch_and_their_snapshots(files):
