@@ -74,10 +74,16 @@ class Result:
             current, previous = shown(current), shown(previous)
             # Parts of the total (a breakdown, the months) must not give a hidden part away.
             for column, total in (("current", current), ("previous", previous)):
-                values = protected(total, [getattr(row, column) for row in self.rows])
+                values = protected(
+                    total, [getattr(row, column) for row in self.rows], _keys(self.rows)
+                )
                 for row, value in zip(rows, values, strict=True):
                     setattr(row, column, value)
-            values = protected(current, [value for _month, value in self.months])
+            values = protected(
+                current,
+                [value for _month, value in self.months],
+                [month for month, _value in self.months],
+            )
             months = [
                 (month, value) for (month, _v), value in zip(self.months, values, strict=True)
             ]
@@ -108,10 +114,15 @@ def shown(value):
 HIDDEN = _("hidden")
 
 
-def protected(total, cells: list) -> list:
+def protected(total, cells: list, keys: list) -> list:
     """`cells` (parts of `total`) as read outside the agency: counts of 1 to 4 hidden and, when
     the total is shown and equals their sum, enough other cells hidden too that no hidden one
-    can be worked out from the total — at least two hidden, together five or more."""
+    can be worked out from the total — at least two hidden, together five or more.
+
+    The others hidden are the smallest, equal ones chosen by `keys` (what each cell stands for:
+    an agency's id, a category's code, a month), never by their place: a page read in the
+    other language lists named rows in another order, and must hide the same cells, or the two
+    pages together would give the small one away."""
     values = [shown(value) for value in cells]
     hidden = [i for i, value in enumerate(values) if value == SUPPRESSED]
     # Cells hidden before (their value unknown here) or a total that is not their sum: each
@@ -128,10 +139,16 @@ def protected(total, cells: list) -> list:
         ]
         if not others:  # the hidden cells make the whole total, itself below five
             break
-        smallest = min(others, key=cells.__getitem__)
+        smallest = min(others, key=lambda i: (cells[i], keys[i]))
         values[smallest] = HIDDEN
         hidden.append(smallest)
     return values
+
+
+def _keys(rows: list["Result"]) -> list:
+    """What each row stands for (its `by`), then its place among rows standing for the same
+    (rows without a `by` are in a fixed order: their figure's)."""
+    return [(row.by, i) for i, row in enumerate(rows)]
 
 
 def _small(count) -> bool:
@@ -159,7 +176,8 @@ class Section:
 NAMED_ROWS = {"court", "agency"}
 
 
-def _folded(text: str) -> str:
+def folded(text: str) -> str:
+    """`text` as names are compared: accents and capitals aside."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -169,7 +187,7 @@ def in_reading_order(rows: list[Result]) -> list[Result]:
     language (accents and capitals aside) when they are named, as given otherwise."""
     if not rows or rows[0].figure.by not in NAMED_ROWS:
         return rows
-    return sorted(rows, key=lambda row: (_folded(str(row.label)), row.by))
+    return sorted(rows, key=lambda row: (folded(str(row.label)), row.by))
 
 
 def referral_counts(

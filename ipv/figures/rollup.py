@@ -20,7 +20,7 @@ from ipv.core import replica
 from ipv.core.i18n import current_language, in_language
 from ipv.figures import catalogue
 from ipv.figures.aggregates import counting
-from ipv.figures.definitions import HIDDEN, Figure, Result, protected
+from ipv.figures.definitions import HIDDEN, Figure, Result, folded, protected
 from ipv.figures.periods import Period
 from referrals.models import Referral
 
@@ -75,7 +75,7 @@ def rollups(figures, counted: dict[str, dict[int, tuple]]) -> dict[str, list[Reg
             regions[region_id] = Region(**dict(zip(REGION_FIELDS, region, strict=True)))
         agencies.append((regions[region_id], pk, in_language(name_fr, name_en, language)))
     agencies.sort(
-        key=lambda agency: (agency[0].position, agency[0].slug, agency[2].casefold(), agency[1])
+        key=lambda agency: (agency[0].position, agency[0].slug, folded(agency[2]), agency[1])
     )
     return {figure.key: _by_region(figure, counted[figure.key], agencies) for figure in figures}
 
@@ -109,17 +109,20 @@ def _suppress(regions: list[RegionRollup]) -> None:
     region totals against the province's, each region's agencies against its total."""
     for column in ("current", "previous"):
         totals = [getattr(region.total, column) for region in regions]
-        shown_totals = protected(sum(totals), totals)
+        shown_totals = protected(sum(totals), totals, [region.region.pk for region in regions])
         for region, total in zip(regions, shown_totals, strict=True):
             setattr(region.total, column, total)
             cells = [getattr(agency, column) for agency in region.agencies]
+            # Equal counts are told apart by the agency, never by its place in the reader's
+            # alphabetical order (definitions.protected).
+            keys = [int(agency.by) for agency in region.agencies]
             if isinstance(total, int):
-                values = protected(total, cells)
+                values = protected(total, cells, keys)
             else:
                 # The region's total is hidden: its agencies must not add up to it.
-                values = protected(sum(cells), cells)
+                values = protected(sum(cells), cells, keys)
                 if all(isinstance(value, int) for value in values) and any(values):
-                    smallest = min((v, i) for i, v in enumerate(values) if v > 0)[1]
+                    smallest = min((v, keys[i], i) for i, v in enumerate(values) if v > 0)[2]
                     values[smallest] = HIDDEN
             for agency, value in zip(region.agencies, values, strict=True):
                 setattr(agency, column, value)

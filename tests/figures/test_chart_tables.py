@@ -100,3 +100,15 @@ def test_values_are_written_as_babel_writes_them_in_both_languages(language, loc
         assert _number(1_234_567) == "1\xa0234\xa0567"
     with translation.override("en"):
         assert _number(1_234_567) == "1,234,567"
+
+
+def test_a_breakdown_hides_the_same_rows_whatever_order_its_rows_are_read_in():
+    """Rows named after courts are read in each language's alphabetical order: the count
+    hidden beside a small one is chosen by what the row stands for, never by its place."""
+    courts = Figure("courts", gettext_lazy("By court"), "", by="court")
+    rows = [Result(courts, count, 0, by=by) for by, count in (("7", 9), ("3", 9), ("5", 2))]
+    hidden = []
+    for order in (rows, rows[::-1], [rows[1], rows[2], rows[0]]):
+        result = Result(courts, 20, 0, rows=list(order)).hidden_when_small()
+        hidden.append({row.by for row in result.rows if not isinstance(row.current, int)})
+    assert hidden == [{"3", "5"}] * 3

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from ipv.figures import rollup
 from ipv.figures.periods import Period
@@ -13,7 +14,7 @@ from ipv.figures.sections.court import COURT_COMPLETED
 from ipv.figures.sections.flow import RECEIVED
 from ipv.figures.views_wide import rollup_figures
 from referrals.models import Referral, Status
-from tests.factories import AgencyFactory
+from tests.factories import AgencyFactory, RegionFactory
 from tests.figures.making import many, referral
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +108,67 @@ def test_a_region_hidden_alone_hides_the_next_and_one_of_its_agencies(world, eng
         ),
         (("Northwest", "< 5", 0), [("Lakehead Centre", "< 5", 0)]),
     ]
+
+
+def _hidden_in_each_language(region_slug):
+    """For each language, the ids of the agencies of the region whose count this period is
+    not shown, and whether the region's total is."""
+    hidden = {}
+    for language in ("en", "fr"):
+        with translation.override(language):
+            regions = rollup.by_region(RECEIVED, CURRENT, PREVIOUS)
+        (region,) = (r for r in regions if r.region.slug == region_slug)
+        hidden[language] = (
+            isinstance(region.total.current, int),
+            {int(a.by) for a in region.agencies if not isinstance(a.current, int)},
+        )
+    return hidden
+
+
+def _twins(region):
+    """Two agencies of 7 referrals each whose names sort in opposite orders in French and in
+    English, and a third one of 3."""
+    bay = AgencyFactory(name_en="Bay Services", name_fr="Services de la Baie", region=region)
+    cedar = AgencyFactory(name_en="Cedar Place", name_fr="Maison Cèdre", region=region)
+    small = AgencyFactory(name_en="Small Place", name_fr="Petit Lieu", region=region)
+    return bay, cedar, small
+
+
+def test_the_same_counts_are_hidden_in_both_languages_beside_a_regions_total(world):
+    """Small Place's 3 is "< 5", so one of the two sevens is hidden too: the same one in French
+    and in English, else the two pages together give 37 - 20 - 7 - 7 = 3."""
+    region = RegionFactory(slug="centre", name_en="Centre", name_fr="Centre", position=1)
+    bay, cedar, small = _twins(region)
+    big = AgencyFactory(name_en="Big House", name_fr="Grande Maison", region=region)
+    for agency, count in ((bay, 7), (cedar, 7), (small, 3), (big, 20)):
+        many(count, agency, world.court, Q3)
+    hidden = _hidden_in_each_language("centre")
+    assert hidden["en"] == hidden["fr"]
+    shown_total, agencies = hidden["en"]
+    assert shown_total and small.pk in agencies and len(agencies & {bay.pk, cedar.pk}) == 1
+
+
+def test_the_same_agency_is_hidden_in_both_languages_under_a_hidden_regions_total(world):
+    """Centre 18 (two nines), Northwest 3 ("< 5"): Centre's total is hidden, and one of its
+    nines with it, the same in French and in English, else 21 - 9 - 9 gives Northwest's 3."""
+    region = RegionFactory(slug="centre", name_en="Centre", name_fr="Centre", position=1)
+    bay, cedar, _small = _twins(region)
+    many(9, bay, world.court, Q3)
+    many(9, cedar, world.court, Q3)
+    many(3, world.other_agency, world.other_court, Q3)
+    hidden = _hidden_in_each_language("centre")
+    assert hidden["en"] == hidden["fr"]
+    shown_total, agencies = hidden["en"]
+    assert not shown_total and len(agencies & {bay.pk, cedar.pk}) == 1
+
+
+def test_a_regions_agencies_read_in_alphabetical_order_accents_and_capitals_aside(world):
+    region = RegionFactory(slug="centre", name_en="Centre", name_fr="Centre", position=1)
+    for name in ("Zoé Centre", "École Nord", "eagle", "Ève"):
+        AgencyFactory(name_en=name, name_fr=name, region=region)
+    with translation.override("fr"):
+        (centre,) = (r for r in rollup.by_region(RECEIVED, CURRENT, PREVIOUS) if r.region == region)
+    assert [a.label for a in centre.agencies] == ["eagle", "École Nord", "Ève", "Zoé Centre"]
 
 
 def test_the_roll_up_reads_any_referral_count(province, english):

@@ -203,8 +203,9 @@ def _small_hidden(figure: Figure, totals: dict, rows) -> Result:
     would give a hidden one away beside their total (ipv.figures.definitions.protected)."""
     now, before = _pair(totals, "people")
     pairs = [_pair(totals, key) for key, _label in rows]
-    nows = protected(now, [pair[0] for pair in pairs])
-    befores = protected(before, [pair[1] for pair in pairs])
+    keys = [key for key, _label in rows]
+    nows = protected(now, [pair[0] for pair in pairs], keys)
+    befores = protected(before, [pair[1] for pair in pairs], keys)
     return Result(
         figure,
         shown(now),
