@@ -71,21 +71,34 @@ class Result:
         rows = [row.hidden_when_small() for row in self.rows]
         months = self.months
         if self.figure.unit == COUNT:
-            current, previous = shown(current), shown(previous)
-            # Parts of the total (a breakdown, the months) must not give a hidden part away.
-            for column, total in (("current", current), ("previous", previous)):
-                values = protected(
-                    total, [getattr(row, column) for row in self.rows], _keys(self.rows)
-                )
-                for row, value in zip(rows, values, strict=True):
-                    setattr(row, column, value)
-            values = protected(
-                current,
-                [value for _month, value in self.months],
-                [month for month, _value in self.months],
-            )
+            # Each column's parts (its breakdown, the months of this period) must not give a
+            # hidden one away beside the total; where one cannot keep them, the total is hidden,
+            # and so is every part of it, in each (else another would give the total back).
+            month_cells = [value for _month, value in self.months]
+            columns = {
+                "current": [
+                    ([row.current for row in self.rows], _keys(self.rows)),
+                    (month_cells, [month.isoformat() for month, _value in self.months]),
+                ],
+                "previous": [([row.previous for row in self.rows], _keys(self.rows))],
+            }
+            shown_parts = {}
+            for column, parts in columns.items():
+                total = shown(getattr(self, column))
+                found = [protected(total, cells, keys) for cells, keys in parts]
+                if any(whole is HIDDEN for _values, whole in found):
+                    total, found = (
+                        HIDDEN,
+                        [(everything_hidden(cells), HIDDEN) for cells, _ in parts],
+                    )
+                shown_parts[column] = (total, [values for values, _whole in found])
+            current, (row_now, now_months) = shown_parts["current"]
+            previous, (row_before,) = shown_parts["previous"]
+            for row, now, before in zip(rows, row_now, row_before, strict=True):
+                row.current, row.previous = now, before
             months = [
-                (month, value) for (month, _v), value in zip(self.months, values, strict=True)
+                (month, value)
+                for (month, _value), value in zip(self.months, now_months, strict=True)
             ]
         else:
             current = SUPPRESSED if _small(self.counted[0]) and current is not None else current
@@ -114,41 +127,80 @@ def shown(value):
 HIDDEN = _("hidden")
 
 
-def protected(total, cells: list, keys: list) -> list:
-    """`cells` (parts of `total`) as read outside the agency: counts of 1 to 4 hidden and, when
-    the total is shown and equals their sum, enough other cells hidden too that no hidden one
-    can be worked out from the total — at least two hidden, together five or more.
+def protected(total, cells: list, keys: list, forced=frozenset()) -> tuple[list, object]:
+    """`cells` (parts of `total`) as read outside the agency, and `total` as it may be shown
+    beside them: counts of 1 to 4 hidden ("< 5") and, when the total is shown and equals their
+    sum, enough other cells hidden ("hidden") that none of them can be narrowed down.
 
-    The others hidden are the smallest, equal ones chosen by `keys` (what each cell stands for:
-    an agency's id, a category's code, a month), never by their place: a page read in the
-    other language lists named rows in another order, and must hide the same cells, or the two
-    pages together would give the small one away."""
+    A reader knows the hidden cells' sum (the total less the cells shown), that each "< 5" is
+    1 to 4 and that each "hidden" is 5 or more (it would read "< 5" otherwise): cells are hidden,
+    smallest first, until every "< 5" may still be anything from 1 to 4 and no cell hidden for
+    another table's sake (`forced`, indexes) can be worked out (`_exposed`). When even every
+    cell above zero hidden would not do, the total is hidden too (HIDDEN is returned for it).
+
+    Equal cells are chosen by `keys` (what each cell stands for: an agency's id, a category's
+    code, a month; `tie_key`), never by their place: a page in the other language lists named rows
+    in another order, and each must hide the same cells, or together they would give the small
+    one away."""
     values = [shown(value) for value in cells]
-    hidden = [i for i, value in enumerate(values) if value == SUPPRESSED]
+    small = [i for i, value in enumerate(values) if value == SUPPRESSED]
+    big = sorted(i for i in forced if i not in small and cells[i] > 0)
+    for i in big:
+        values[i] = HIDDEN
     # Cells hidden before (their value unknown here) or a total that is not their sum: each
     # cell stands alone.
-    if not hidden or not isinstance(total, int) or not all(isinstance(v, int) for v in cells):
-        return values
-    if total != sum(cells):
-        return values
-    while len(hidden) == 1 or sum(cells[i] for i in hidden) < SMALLEST_SHOWN:
-        others = [
-            i
-            for i, value in enumerate(cells)
-            if i not in hidden and isinstance(value, int) and value > 0
-        ]
-        if not others:  # the hidden cells make the whole total, itself below five
-            break
-        smallest = min(others, key=lambda i: (cells[i], keys[i]))
-        values[smallest] = HIDDEN
-        hidden.append(smallest)
-    return values
+    if not (small or big) or not isinstance(total, int):
+        return values, total
+    if not all(isinstance(v, int) for v in cells) or total != sum(cells):
+        return values, total
+    others = sorted(
+        (i for i, value in enumerate(cells) if i not in small and i not in big and value > 0),
+        key=lambda i: (cells[i], tie_key(keys[i])),
+    )
+    was_forced = bool(big)
+    while _exposed(sum(cells[i] for i in small + big), len(small), len(big), was_forced):
+        if not others:
+            return values, HIDDEN
+        big.append(others.pop(0))
+        values[big[-1]] = HIDDEN
+    return values, total
+
+
+def everything_hidden(cells: list) -> list:
+    """`cells` with none read: counts of 1 to 4 as "< 5", the others above zero "hidden"."""
+    return [HIDDEN if shown(value) == value and value else shown(value) for value in cells]
+
+
+def _exposed(hidden_sum: int, small: int, big: int, forced: bool) -> bool:
+    """Whether `hidden_sum`, split between `small` cells of 1 to 4 and `big` cells of 5 or more,
+    narrows a small one below 1 to 4, or leaves one big cell a single value (when some are
+    hidden for another table's sake: `forced`)."""
+    low, high = 1, SMALLEST_SHOWN  # a small cell: 1 to 4; a big one: 5 or more
+    if small:
+        most = hidden_sum - low * (small - 1) - high * big
+        least = low if big else hidden_sum - (high - 1) * (small - 1)
+        if most < high - 1 or least > low:
+            return True
+    if forced:
+        most = hidden_sum - low * small - high * (big - 1)
+        least = high if big > 1 else hidden_sum - (high - 1) * small
+        if most <= least:
+            return True
+    return False
+
+
+def tie_key(key) -> tuple:
+    """A key compared alike in every table: an id, written as a number or as its digits,
+    compares as that number (so "9" before "10"); anything else as its text."""
+    if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+        return (0, int(key), "")
+    return (1, 0, str(key))
 
 
 def _keys(rows: list["Result"]) -> list:
-    """What each row stands for (its `by`), then its place among rows standing for the same
-    (rows without a `by` are in a fixed order: their figure's)."""
-    return [(row.by, i) for i, row in enumerate(rows)]
+    """What each row stands for (its `by`), or its place for rows without one (in a fixed
+    order: their figure's)."""
+    return [row.by or i for i, row in enumerate(rows)]
 
 
 def _small(count) -> bool:

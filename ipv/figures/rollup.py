@@ -2,13 +2,14 @@
 roll-up (its dashboard page, and the quarterly province export).
 
 Read outside any agency, so small counts are hidden: a count of 1 to 4 reads "< 5" (primary
-suppression). A region's total is shown, so where exactly one of its agencies' counts is hidden,
-the total minus the others would give it away: the next smallest count above zero of that
-region is hidden too, and reads "hidden" (secondary suppression: it is not below five, and
-saying "< 5" would be false). The same goes for the regions: the province's total is on the
-same page, so where exactly one region's total is hidden, the next smallest is hidden too, with
-one of its agencies' counts if none was (else its agencies would add up to it). Each period is
-hidden apart. Pure: no request; names in the active language.
+suppression). A region's total is shown, so its agencies' counts are hidden beside it as
+definitions.protected hides any table's cells: the next smallest counts above zero too, reading
+"hidden" (secondary suppression: five or more, and saying "< 5" would be false), until no small
+one can be narrowed down; a region whose agencies that cannot keep has its total hidden. The
+same goes for the regions beside the province's total (on the same page), a hidden region's
+agencies not adding up to its total. Equal counts are told apart by the agency's id, as every
+table does, never by the reader's alphabetical order. Each period is hidden apart.
+Pure: no request; names in the active language.
 """
 
 from dataclasses import dataclass, field
@@ -20,7 +21,15 @@ from ipv.core import replica
 from ipv.core.i18n import current_language, in_language
 from ipv.figures import catalogue
 from ipv.figures.aggregates import counting
-from ipv.figures.definitions import HIDDEN, Figure, Result, folded, protected
+from ipv.figures.definitions import (
+    HIDDEN,
+    Figure,
+    Result,
+    everything_hidden,
+    folded,
+    protected,
+    tie_key,
+)
 from ipv.figures.periods import Period
 from referrals.models import Referral
 
@@ -106,26 +115,53 @@ def _by_region(figure: Figure, counted: dict[int, tuple], agencies) -> list[Regi
 
 def _suppress(regions: list[RegionRollup]) -> None:
     """Hide the small counts, and the ones that would give them away (module docstring):
-    region totals against the province's, each region's agencies against its total."""
+    region totals against the province's, each region's agencies against its total. A region
+    whose agencies cannot be kept beside its total has its total hidden, and the regions are
+    hidden again with it; where the regions cannot be kept beside the province's total, none
+    is shown."""
     for column in ("current", "previous"):
         totals = [getattr(region.total, column) for region in regions]
-        shown_totals = protected(sum(totals), totals, [region.region.pk for region in regions])
-        for region, total in zip(regions, shown_totals, strict=True):
+        region_keys = [region.region.pk for region in regions]
+        cells = [[getattr(agency, column) for agency in region.agencies] for region in regions]
+        # Equal counts are told apart by the agency, never by its place in the reader's
+        # alphabetical order (definitions.protected).
+        keys = [[agency.by for agency in region.agencies] for region in regions]
+        forced: set[int] = set()
+        while True:
+            shown_totals, province = protected(sum(totals), totals, region_keys, forced)
+            if province is HIDDEN:
+                shown_totals = everything_hidden(totals)
+            shown_cells, more = [], set()
+            for i, total in enumerate(shown_totals):
+                if isinstance(total, int):
+                    values, whole = protected(total, cells[i], keys[i])
+                    if whole is HIDDEN:
+                        more.add(i)
+                else:
+                    values = _under_a_hidden_total(cells[i], keys[i])
+                shown_cells.append(values)
+            if more <= forced:
+                break
+            forced |= more
+        for region, total, values in zip(regions, shown_totals, shown_cells, strict=True):
             setattr(region.total, column, total)
-            cells = [getattr(agency, column) for agency in region.agencies]
-            # Equal counts are told apart by the agency, never by its place in the reader's
-            # alphabetical order (definitions.protected).
-            keys = [int(agency.by) for agency in region.agencies]
-            if isinstance(total, int):
-                values = protected(total, cells, keys)
-            else:
-                # The region's total is hidden: its agencies must not add up to it.
-                values = protected(sum(cells), cells, keys)
-                if all(isinstance(value, int) for value in values) and any(values):
-                    smallest = min((v, keys[i], i) for i, v in enumerate(values) if v > 0)[2]
-                    values[smallest] = HIDDEN
             for agency, value in zip(region.agencies, values, strict=True):
                 setattr(agency, column, value)
+
+
+def _under_a_hidden_total(cells: list, keys: list) -> list:
+    """A hidden region's agencies: as beside their own sum, with one more hidden if none is
+    (else they would add up to the region's total)."""
+    values, whole = protected(sum(cells), cells, keys)
+    if whole is HIDDEN:
+        return everything_hidden(cells)
+    if all(isinstance(value, int) for value in values) and any(values):
+        smallest = min(
+            (i for i, value in enumerate(values) if value > 0),
+            key=lambda i: (values[i], tie_key(keys[i])),
+        )
+        values[smallest] = HIDDEN
+    return values
 
 
 def rollup_figures() -> dict:

@@ -52,7 +52,7 @@ AUDIENCES = {
 # The stored form's version: a snapshot of another is not read (counted on the spot instead,
 # until the worker writes it again). Raise it when a Result's form or a figure's counting
 # changes.
-FORMAT = 1
+FORMAT = 2
 # The province's roll-up by agency (ipv.figures.rollup) is stored beside its sections, as
 # this section: {"figures": [keys], "rows": [[figure key, agency id, current, previous], …]}.
 ROLLUP = "rollup"

@@ -9,7 +9,8 @@ from babel.numbers import format_decimal
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from ipv.figures.definitions import DAYS, MONEY, SHARE, Figure, Result
+from ipv.figures.definitions import DAYS, MONEY, SHARE, Figure, Result, protected
+from ipv.figures.definitions import HIDDEN as HIDDEN_MARK
 from ipv.figures.scope import SUPPRESSED
 from ipv.figures.templatetags.figures import _number, chart_of
 
@@ -105,10 +106,74 @@ def test_values_are_written_as_babel_writes_them_in_both_languages(language, loc
 def test_a_breakdown_hides_the_same_rows_whatever_order_its_rows_are_read_in():
     """Rows named after courts are read in each language's alphabetical order: the count
     hidden beside a small one is chosen by what the row stands for, never by its place."""
-    courts = Figure("courts", gettext_lazy("By court"), "", by="court")
+    courts = Figure("courts", "By court", "", by="court")
     rows = [Result(courts, count, 0, by=by) for by, count in (("7", 9), ("3", 9), ("5", 2))]
     hidden = []
     for order in (rows, rows[::-1], [rows[1], rows[2], rows[0]]):
         result = Result(courts, 20, 0, rows=list(order)).hidden_when_small()
         hidden.append({row.by for row in result.rows if not isinstance(row.current, int)})
     assert hidden == [{"3", "5"}] * 3
+
+
+def _reader_can_narrow(total, values, cells):
+    """Whether the shown cells, the total and the marks' own bounds ("< 5": 1 to 4;
+    "hidden": 5 or more) leave a "< 5" cell fewer values than 1 to 4: every split of the
+    hidden sum is tried."""
+    import itertools
+
+    hidden = [i for i, value in enumerate(values) if not isinstance(value, int)]
+    rest = total - sum(v for v in values if isinstance(v, int))
+    ranges = [range(1, 5) if values[i] == SUPPRESSED else range(5, rest + 1) for i in hidden]
+    possible = {i: set() for i in hidden}
+    for split in itertools.product(*ranges):
+        if sum(split) == rest:
+            for i, value in zip(hidden, split, strict=True):
+                possible[i].add(value)
+    assert all(possible[i] for i in hidden), "the true values are not possible"
+    return any(possible[i] != {1, 2, 3, 4} for i in hidden if values[i] == SUPPRESSED)
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [(1, 5, 20), (4, 4, 20), (1, 1, 5, 20), (2, 6), (3, 7, 7, 20), (2, 3, 9), (1, 9, 9, 50)],
+)
+def test_no_small_count_can_be_narrowed_from_the_total_and_the_marks(cells):
+    """Each case reviewed: a total shown beside its cells leaves every "< 5" anywhere from 1 to
+    4, else it is hidden too."""
+    keys = [str(n) for n in range(len(cells))]
+    values, total = protected(sum(cells), list(cells), keys)
+    assert any(value == SUPPRESSED for value in values)
+    if total == sum(cells):
+        assert not _reader_can_narrow(total, values, cells), (values, total)
+    else:
+        assert total == HIDDEN_MARK
+
+
+def test_equal_counts_are_told_apart_by_their_ids_as_numbers_in_every_table():
+    """Agencies 9 and 10, both at 7 beside a 3: the same one is hidden whether their ids come
+    as numbers (the roll-up) or as text (a breakdown's rows): "9" before "10"."""
+    cells = [3, 7, 7, 20]
+    as_numbers, _ = protected(sum(cells), cells, [1, 10, 9, 2])
+    as_text, _ = protected(sum(cells), cells, ["1", "10", "9", "2"])
+    assert as_numbers == as_text
+    assert as_numbers[2] == HIDDEN_MARK  # agency 9
+
+
+def test_no_table_of_up_to_three_cells_lets_a_small_count_be_narrowed():
+    """Every table of one to three cells of 0, 1, 2, 4, 5, 6 or 9: shown beside its total,
+    no "< 5" can be narrowed; where nothing could keep them, the total is hidden."""
+    import itertools
+
+    tried = hidden_totals = 0
+    for size in (1, 2, 3):
+        for cells in itertools.product((0, 1, 2, 4, 5, 6, 9), repeat=size):
+            if not any(0 < cell < 5 for cell in cells):
+                continue
+            values, total = protected(sum(cells), list(cells), list(range(size)))
+            tried += 1
+            if total == HIDDEN_MARK:
+                hidden_totals += 1
+            else:
+                assert not _reader_can_narrow(total, values, cells), (cells, values)
+    # Positive controls: the sweep reached tables of each kind.
+    assert tried > 200 and 0 < hidden_totals < tried

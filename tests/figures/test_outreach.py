@@ -202,14 +202,17 @@ EXPECTED = {
     "outreach_services": (7, 1),
     "outreach_plans_made": (1, 1),
     "outreach_plans_updated": (2, 1),
-    "outreach_views_safety": (6, HIDDEN),
-    "outreach_views_abuse": (6, HIDDEN),
+    # Six people, of whom five feel safer and one less safe: shown beside 6, "hidden" (five or
+    # more) would leave the "< 5" one alone (1), and four counts of 1 to 4 making 6 would each be
+    # 3 at most. Those people's total is hidden, in both figures.
+    "outreach_views_safety": (definitions.HIDDEN, HIDDEN),
+    "outreach_views_abuse": (definitions.HIDDEN, HIDDEN),
 }
 # The victims' view, now: 2→4, 1→5, 3→4, 4→5 and 2→3 feel safer (5), 4→2 less safe (1), none
 # the same; at exit 2 stopped, 2 reduced, 1 continued, 1 prefers not to say. Before: 4→2 less
 # safe, 2→2 as safe; 1 continued, 1 prefers not to say. Counts of 1 to 4 read "< 5".
 SAFETY_ROWS = {
-    # 5 would give the single "< 5" away beside the total of 6: hidden too.
+    # 5 would give the single "< 5" away beside the total of 6: hidden too (and the total).
     "safer": (definitions.HIDDEN, 0),
     "same": (0, HIDDEN),
     "less_safe": (HIDDEN, HIDDEN),

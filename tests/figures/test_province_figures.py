@@ -171,6 +171,45 @@ def test_a_regions_agencies_read_in_alphabetical_order_accents_and_capitals_asid
     assert [a.label for a in centre.agencies] == ["eagle", "École Nord", "Ève", "Zoé Centre"]
 
 
+def test_the_province_reads_its_agencies_counts_in_the_roll_up_alone(client, world):
+    """East: A 3, B 7, C 20; Northwest: D 6, Lakehead 30. A flat list of the agencies beside the
+    province's total of 66 would hide A's 3 with D's 6, the roll-up East's with B's 7: read
+    together, 30 - 20 - 7 gives A away. The court's section lists no agency for the province."""
+    east, northwest = world.agency.region, world.other_agency.region
+    a, b, c = (AgencyFactory(region=east) for _ in range(3))
+    d = AgencyFactory(region=northwest)
+    for agency, count in ((a, 3), (b, 7), (c, 20), (d, 6), (world.other_agency, 30)):
+        many(count, agency, world.court, Q3)
+    client.force_login(world["admin"])
+    response = client.get(f"/en/province/figures/?{QUERY}&region={east.slug}")
+    sections = dict((s.key, r) for s, r in response.context["sections"])
+    received = next(r for r in sections["court"] if r.figure.key == "court_received")
+    assert received.current == 66 and received.rows == []
+    # Positive control: the roll-up has them, by region, with A's 3 kept.
+    (rolled,) = (r for r in response.context["regions"] if r.region == east)
+    shown = {int(agency.by): agency.current for agency in rolled.agencies}
+    assert shown[a.pk] == "< 5" and shown[c.pk] == 20
+
+
+def test_a_region_whose_agencies_cannot_be_kept_beside_its_total_has_it_hidden(world, english):
+    """East: River 1, Alpha 5 (total 6): beside 6, "< 5" and "hidden" (five or more) would
+    make River 1 and Alpha 5. East's total is hidden, and Northwest's with it (else the
+    province's 36 less Northwest's 30 would give it back), and one of Northwest's agencies."""
+    alpha = AgencyFactory(name_en="Alpha House", region=world.agency.region)
+    gamma = AgencyFactory(name_en="Gamma Lodge", region=world.other_agency.region)
+    many(1, world.agency, world.court, Q3)
+    many(5, alpha, world.court, Q3)
+    many(20, world.other_agency, world.other_court, Q3)
+    many(10, gamma, world.other_court, Q3)
+    assert _table(rollup.by_region(RECEIVED, CURRENT, PREVIOUS)) == [
+        (("East", "hidden", 0), [("Alpha House", "hidden", 0), ("River Services", "< 5", 0)]),
+        (
+            ("Northwest", "hidden", 0),
+            [("Gamma Lodge", "hidden", 0), ("Lakehead Centre", 20, 0)],
+        ),
+    ]
+
+
 def test_the_roll_up_reads_any_referral_count(province, english):
     [east, northwest] = rollup.by_region(COURT_COMPLETED, CURRENT, PREVIOUS)
     assert (east.total.current, northwest.total.current) == ("< 5", 0)

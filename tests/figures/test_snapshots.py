@@ -350,13 +350,13 @@ def test_rows_named_after_agencies_follow_the_readers_alphabet_from_a_french_wor
     many(7, world.agency, world.court, date(2026, 7, 6))
     many(6, world.other_agency, world.court, date(2026, 8, 3))
     translation.deactivate()
-    snapshots.refresh(Scope.province(), today=TODAY)
-    client.force_login(world["admin"])
+    snapshots.refresh(Scope.of_courts([world.court.pk]), today=TODAY)
+    client.force_login(world["liaison"])
     for language, expected in (
         ("en", ["River Services", "Zenith Lakehead"]),
         ("fr", ["Accueil Lakehead", world.agency.name_fr]),
     ):
-        response, court = _section(client, f"/{language}/province/figures/?{Q3_QUERY}", "court")
+        response, court = _section(client, f"/{language}/court/figures/?{Q3_QUERY}", "court")
         assert response.context["sections"].as_of is not None
         received = selectors.result_of(court, "court_received")
         assert [str(row.label) for row in received.rows] == expected

@@ -145,14 +145,17 @@ def compute(scope: Scope, current: Period, previous: Period) -> list[Result]:
     )
     names = {agency.pk: read_later(agency, "name") for agency in agencies}
     received = Result(COURT_RECEIVED, *counts["court_received"])
-    received.rows = _by_agency(base, COURT_RECEIVED, current, previous, names)
+    completed = Result(COURT_COMPLETED, *counts["court_completed"])
+    # The province reads its agencies' counts in its roll-up, by region: the same counts hidden
+    # in a second table of their own, differently, would give small ones away.
+    if scope != Scope.province():
+        received.rows = _by_agency(base, COURT_RECEIVED, current, previous, names)
+        completed.rows = _by_agency(base, COURT_COMPLETED, current, previous, names)
     window = base.filter(RECEIVED.where(current) | RECEIVED.where(previous))
     streams = referral_breakdown(
         window, COURT_RECEIVED_BY_STREAM, current, previous, dict(Stream.choices)
     )
     by_stream = Result(COURT_RECEIVED_BY_STREAM, *counts["court_received"], rows=streams)
-    completed = Result(COURT_COMPLETED, *counts["court_completed"])
-    completed.rows = _by_agency(base, COURT_COMPLETED, current, previous, names)
     reports = Result(NON_COMPLIANCE_REPORTS, *_non_compliance_reports(scope, current, previous))
     return [
         received,

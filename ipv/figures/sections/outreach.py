@@ -9,7 +9,16 @@ court or across agencies.
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from ipv.figures.definitions import SHARE, Figure, Result, Section, protected, shown
+from ipv.figures.definitions import (
+    HIDDEN,
+    SHARE,
+    Figure,
+    Result,
+    Section,
+    everything_hidden,
+    protected,
+    shown,
+)
 from ipv.figures.periods import Period
 from ipv.figures.scope import Scope
 from victims.models import Contact, OutreachTask, SafetyPlanVersion, SafetyView
@@ -198,23 +207,37 @@ def _views(agency: int, current: Period, previous: Period) -> dict:
     return views.aggregate(**wanted)
 
 
-def _small_hidden(figure: Figure, totals: dict, rows) -> Result:
-    """A victims' view figure with its rows: every count of 1 to 4 hidden, and the rows that
-    would give a hidden one away beside their total (ipv.figures.definitions.protected)."""
-    now, before = _pair(totals, "people")
-    pairs = [_pair(totals, key) for key, _label in rows]
-    keys = [key for key, _label in rows]
-    nows = protected(now, [pair[0] for pair in pairs], keys)
-    befores = protected(before, [pair[1] for pair in pairs], keys)
-    return Result(
-        figure,
-        shown(now),
-        shown(before),
-        rows=[
-            Result(figure, nows[i], befores[i], label=label, by=key)
-            for i, (key, label) in enumerate(rows)
-        ],
-    )
+def _their_views(views: dict, figures: list) -> list[Result]:
+    """The victims' view figures, (figure, its rows as (key, label)), each with its rows: every
+    count of 1 to 4 hidden, and the rows that would give a hidden one away beside their total
+    (ipv.figures.definitions.protected). They count the same people: where one's rows cannot
+    be kept beside that total, it is hidden in each, with all their rows (else the one shown
+    would give the other's back)."""
+    people = _pair(views, "people")
+    shown_values = []  # by column: the total as shown, and each figure's rows as shown
+    for column in (0, 1):
+        total = shown(people[column])
+        parts = [
+            ([_pair(views, key)[column] for key, _label in rows], [key for key, _ in rows])
+            for _figure, rows in figures
+        ]
+        found = [protected(total, cells, keys) for cells, keys in parts]
+        if any(whole is HIDDEN for _values, whole in found):
+            total, found = HIDDEN, [(everything_hidden(cells), HIDDEN) for cells, _ in parts]
+        shown_values.append((total, [values for values, _whole in found]))
+    (now, nows), (before, befores) = shown_values
+    return [
+        Result(
+            figure,
+            now,
+            before,
+            rows=[
+                Result(figure, nows[f][i], befores[f][i], label=label, by=key)
+                for i, (key, label) in enumerate(rows)
+            ],
+        )
+        for f, (figure, rows) in enumerate(figures)
+    ]
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -256,8 +279,13 @@ def compute(scope: Scope, current: Period, previous: Period) -> list[Result]:
         ),
         Result(PLANS_MADE, *_pair(plans, "made")),
         Result(PLANS_UPDATED, *_pair(plans, "updated")),
-        _small_hidden(FEEL_SAFER, views, [(key, label) for key, label, _condition in SAFETY_ROWS]),
-        _small_hidden(ABUSE_AT_EXIT, views, Abuse.choices),
+        *_their_views(
+            views,
+            [
+                (FEEL_SAFER, [(key, label) for key, label, _condition in SAFETY_ROWS]),
+                (ABUSE_AT_EXIT, Abuse.choices),
+            ],
+        ),
     ]
 
 
