@@ -35,8 +35,8 @@ class Mark:
     note: str = ""
 
 
-def roster(*, session: Session, among=None) -> list[Referral]:
-    """Who is expected at the session: those enrolled in the group that day, then the
+def expected_ids(*, session: Session, among=None) -> set[int]:
+    """The referrals expected at the session: those enrolled in the group that day, and the
     make-up attendees added from other groups; with `among` (referral ids), only those of
     them who are (a line saved on its own asks about its person, not the whole roster)."""
     enrolled = Enrollment.objects.filter(
@@ -48,8 +48,13 @@ def roster(*, session: Session, among=None) -> list[Referral]:
         makeups = makeups.filter(referral_id__in=among)
     ids = {*enrolled.values_list("referral_id", flat=True)}
     ids.update(makeups.values_list("referral_id", flat=True))
+    return ids
+
+
+def roster(*, session: Session, among=None) -> list[Referral]:
+    """Who is expected at the session (expected_ids), by name."""
     return list(
-        Referral.objects.filter(pk__in=ids)
+        Referral.objects.filter(pk__in=expected_ids(session=session, among=among))
         .select_related("participant")
         .order_by(*by_name("participant__legal_name"), "pk")
     )
@@ -100,7 +105,7 @@ def attendance_record(*, session: Session, by, marks: list[Mark], makeup=False) 
         ).values_list("pk", "status")
     )
     marked = [mark.referral_id for mark in marks]
-    expected = {referral.pk for referral in roster(session=session, among=marked)}
+    expected = expected_ids(session=session, among=marked)
     errors, rows = {}, []
     before = {
         referral_id: (status, minutes, note)

@@ -28,18 +28,19 @@ def _rows(session, data=None, among=None):
     if among is not None:
         marks = marks.filter(referral_id__in=among)
     recorded = {row.referral_id: row for row in marks}
-    rows = []
-    for referral in people:
-        mark = recorded.get(referral.pk)
-        initial = (
-            {"status": mark.status, "minutes_late": mark.minutes_late, "note": mark.note}
-            if mark
-            else {}
-        )
-        form = RosterRowForm(data, referral=referral, initial=initial)
-        form.mark = mark
-        rows.append(form)
-    return rows
+    return [_row(referral, recorded.get(referral.pk), data) for referral in people]
+
+
+def _row(referral, mark, data=None):
+    """A person's line on the roster, filled with their mark (None when none is recorded)."""
+    initial = (
+        {"status": mark.status, "minutes_late": mark.minutes_late, "note": mark.note}
+        if mark
+        else {}
+    )
+    form = RosterRowForm(data, referral=referral, initial=initial)
+    form.mark = mark
+    return form
 
 
 def _marks(rows) -> list[Mark]:
@@ -93,8 +94,9 @@ def roster_row(request, pk, referral_id):
         raise Http404
     row = rows[0]
     saved = _save(request, session, [row])
-    if saved:
-        row = _rows(session, among=[referral_id])[0]
+    if saved:  # the line again, as recorded
+        mark = Attendance.objects.filter(session=session, referral_id=referral_id).first()
+        row = _row(row.referral, mark)
     context = {"session": session, "row": row, "saved": saved}
     return render(request, "sessions_app/roster.html#row", context, status=200 if saved else 400)
 
