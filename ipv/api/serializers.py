@@ -2,6 +2,7 @@
 view): never a victim, an intake note, a risk flag, a fee or a reason from the history."""
 
 from datetime import timedelta
+from functools import cached_property
 
 from django.urls import reverse
 from django.utils import timezone
@@ -127,18 +128,27 @@ class ReferralSerializer(serializers.Serializer):
     def get_outcome(self, referral):
         if referral.status not in CLOSED:
             return None
-        return OutcomeSerializer(
+        return self._outcome.to_representation(
             {
                 "status": referral.status,
                 "since": referral.status_changed_at,
                 "discharge_reason": referral.discharge_reason,
                 "reason_for_court": reason_for_court(referral),
             }
-        ).data
+        )
 
     @extend_schema_field(DocumentSerializer(many=True))
     def get_documents(self, referral):
-        return DocumentSerializer(_documents(referral), many=True).data
+        return self._documents.to_representation(_documents(referral))
+
+    # One of each for a page of referrals: a serializer copies its fields when it is made.
+    @cached_property
+    def _outcome(self):
+        return OutcomeSerializer()
+
+    @cached_property
+    def _documents(self):
+        return DocumentSerializer(many=True)
 
 
 class ReferralPageSerializer(serializers.Serializer):
