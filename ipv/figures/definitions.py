@@ -127,7 +127,9 @@ def shown(value):
 HIDDEN = _("hidden")
 
 
-def protected(total, cells: list, keys: list, forced=frozenset()) -> tuple[list, object]:
+def protected(
+    total, cells: list, keys: list, forced=frozenset(), floors=None
+) -> tuple[list, object]:
     """`cells` (parts of `total`) as read outside the agency, and `total` as it may be shown
     beside them: counts of 1 to 4 hidden ("< 5") and, when the total is shown and equals their
     sum, enough other cells hidden ("hidden") that none of them can be narrowed down.
@@ -141,7 +143,9 @@ def protected(total, cells: list, keys: list, forced=frozenset()) -> tuple[list,
     Equal cells are chosen by `keys` (what each cell stands for: an agency's id, a category's
     code, a month; `tie_key`), never by their place: a page in the other language lists named rows
     in another order, and each must hide the same cells, or together they would give the small
-    one away."""
+    one away. `floors`: by index, the least a cell above four is known to be once hidden,
+    where its own parts shown elsewhere tell more than "five or more"."""
+    floors = floors or {}
     values = [shown(value) for value in cells]
     small = [i for i, value in enumerate(values) if value == SUPPRESSED]
     big = sorted(i for i in forced if i not in small and cells[i] > 0)
@@ -158,7 +162,12 @@ def protected(total, cells: list, keys: list, forced=frozenset()) -> tuple[list,
         key=lambda i: (cells[i], tie_key(keys[i])),
     )
     was_forced = bool(big)
-    while _exposed(sum(cells[i] for i in small + big), len(small), len(big), was_forced):
+
+    def exposed():
+        least = [max(SMALLEST_SHOWN, floors.get(i, 0)) for i in big]
+        return _exposed(sum(cells[i] for i in small + big), len(small), least, was_forced)
+
+    while exposed():
         if not others:
             return values, HIDDEN
         big.append(others.pop(0))
@@ -171,21 +180,21 @@ def everything_hidden(cells: list) -> list:
     return [HIDDEN if shown(value) == value and value else shown(value) for value in cells]
 
 
-def _exposed(hidden_sum: int, small: int, big: int, forced: bool) -> bool:
-    """Whether `hidden_sum`, split between `small` cells of 1 to 4 and `big` cells of 5 or more,
-    narrows a small one below 1 to 4, or leaves one big cell a single value (when some are
-    hidden for another table's sake: `forced`)."""
-    low, high = 1, SMALLEST_SHOWN  # a small cell: 1 to 4; a big one: 5 or more
+def _exposed(hidden_sum: int, small: int, big: list[int], forced: bool) -> bool:
+    """Whether `hidden_sum`, split between `small` cells of 1 to 4 and cells above four of at
+    least `big` each, narrows a small one below 1 to 4, or leaves one of the others a single
+    value (when some are hidden for another table's sake: `forced`)."""
     if small:
-        most = hidden_sum - low * (small - 1) - high * big
-        least = low if big else hidden_sum - (high - 1) * (small - 1)
-        if most < high - 1 or least > low:
+        most = hidden_sum - (small - 1) - sum(big)
+        least = 1 if big else hidden_sum - (SMALLEST_SHOWN - 1) * (small - 1)
+        if most < SMALLEST_SHOWN - 1 or least > 1:
             return True
     if forced:
-        most = hidden_sum - low * small - high * (big - 1)
-        least = high if big > 1 else hidden_sum - (high - 1) * small
-        if most <= least:
-            return True
+        for floor in big:
+            most = hidden_sum - small - (sum(big) - floor)
+            least = floor if len(big) > 1 else hidden_sum - (SMALLEST_SHOWN - 1) * small
+            if most <= max(least, floor):
+                return True
     return False
 
 

@@ -6,9 +6,10 @@ suppression). A region's total is shown, so its agencies' counts are hidden besi
 definitions.protected hides any table's cells: the next smallest counts above zero too, reading
 "hidden" (secondary suppression: five or more, and saying "< 5" would be false), until no small
 one can be narrowed down; a region whose agencies that cannot keep has its total hidden. The
-same goes for the regions beside the province's total (on the same page), a hidden region's
-agencies not adding up to its total. Equal counts are told apart by the agency's id, as every
-table does, never by the reader's alphabetical order. Each period is hidden apart.
+same goes for the regions beside the province's total (on the same page); a hidden region's
+agencies are hidden with it (shown, they would tell how much it is at least). Equal counts are
+told apart by the agency's id, as every table does, never by the reader's alphabetical order.
+Each period is hidden apart.
 Pure: no request; names in the active language.
 """
 
@@ -23,12 +24,12 @@ from ipv.figures import catalogue
 from ipv.figures.aggregates import counting
 from ipv.figures.definitions import (
     HIDDEN,
+    SMALLEST_SHOWN,
     Figure,
     Result,
     everything_hidden,
     folded,
     protected,
-    tie_key,
 )
 from ipv.figures.periods import Period
 from referrals.models import Referral
@@ -117,8 +118,8 @@ def _suppress(regions: list[RegionRollup]) -> None:
     """Hide the small counts, and the ones that would give them away (module docstring):
     region totals against the province's, each region's agencies against its total. A region
     whose agencies cannot be kept beside its total has its total hidden, and the regions are
-    hidden again with it; where the regions cannot be kept beside the province's total, none
-    is shown."""
+    hidden again with it; a hidden region's agencies are all hidden; where the regions cannot
+    be kept beside the province's total, none is shown."""
     for column in ("current", "previous"):
         totals = [getattr(region.total, column) for region in regions]
         region_keys = [region.region.pk for region in regions]
@@ -126,9 +127,11 @@ def _suppress(regions: list[RegionRollup]) -> None:
         # Equal counts are told apart by the agency, never by its place in the reader's
         # alphabetical order (definitions.protected).
         keys = [[agency.by for agency in region.agencies] for region in regions]
+        # What a hidden region's agencies, all hidden with it, still tell of its total.
+        floors = dict(enumerate(sum(_least(cell) for cell in region) for region in cells))
         forced: set[int] = set()
         while True:
-            shown_totals, province = protected(sum(totals), totals, region_keys, forced)
+            shown_totals, province = protected(sum(totals), totals, region_keys, forced, floors)
             if province is HIDDEN:
                 shown_totals = everything_hidden(totals)
             shown_cells, more = [], set()
@@ -138,7 +141,8 @@ def _suppress(regions: list[RegionRollup]) -> None:
                     if whole is HIDDEN:
                         more.add(i)
                 else:
-                    values = _under_a_hidden_total(cells[i], keys[i])
+                    # Any of its agencies shown would tell more of its total than "hidden".
+                    values = everything_hidden(cells[i])
                 shown_cells.append(values)
             if more <= forced:
                 break
@@ -149,19 +153,11 @@ def _suppress(regions: list[RegionRollup]) -> None:
                 setattr(agency, column, value)
 
 
-def _under_a_hidden_total(cells: list, keys: list) -> list:
-    """A hidden region's agencies: as beside their own sum, with one more hidden if none is
-    (else they would add up to the region's total)."""
-    values, whole = protected(sum(cells), cells, keys)
-    if whole is HIDDEN:
-        return everything_hidden(cells)
-    if all(isinstance(value, int) for value in values) and any(values):
-        smallest = min(
-            (i for i, value in enumerate(values) if value > 0),
-            key=lambda i: (values[i], tie_key(keys[i])),
-        )
-        values[smallest] = HIDDEN
-    return values
+def _least(count: int) -> int:
+    """The least a hidden count is known to be: 1 for "< 5", 5 for "hidden", 0 for none."""
+    if count <= 0:
+        return 0
+    return 1 if count < SMALLEST_SHOWN else SMALLEST_SHOWN
 
 
 def rollup_figures() -> dict:
