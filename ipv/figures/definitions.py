@@ -64,9 +64,11 @@ class Result:
     # before (a page read outside the agency hides it when fewer than five).
     counted: tuple = (None, None)
 
-    def hidden_when_small(self) -> "Result":
+    def hidden_when_small(self, hide=frozenset()) -> "Result":
         """This result as read outside the agency: counts of 1 to 4, and medians or shares
-        computed from fewer than five cases, become "< 5"; its rows and months likewise."""
+        computed from fewer than five cases, become "< 5"; its rows and months likewise.
+        `hide`: the columns ("current", "previous") whose total is hidden whatever its parts,
+        for another figure's sake (hidden_together)."""
         current, previous = self.current, self.previous
         rows = [row.hidden_when_small() for row in self.rows]
         months = self.months
@@ -86,7 +88,8 @@ class Result:
             for column, parts in columns.items():
                 total = shown(getattr(self, column))
                 found = [protected(total, cells, keys) for cells, keys in parts]
-                if any(whole is HIDDEN for _values, whole in found):
+                hidden = column in hide and isinstance(total, int) and total > 0
+                if hidden or any(whole is HIDDEN for _values, whole in found):
                     total, found = (
                         HIDDEN,
                         [(everything_hidden(cells), HIDDEN) for cells, _ in parts],
@@ -173,6 +176,37 @@ def protected(
         big.append(others.pop(0))
         values[big[-1]] = HIDDEN
     return values, total
+
+
+def hidden_together(results: list["Result"]) -> tuple[list["Result"], set]:
+    """`results` (one page's, as counted) read outside the agency (hidden_when_small), and the
+    (column, count) of the referral counts whose total had to be hidden. Another referral count
+    of the page with the same total is likely the same referrals (received, and received by
+    court, by stream, by program…; completions and the court's completions): it hides its total
+    and its parts too, or it would give the hidden one back."""
+    shown = [result.hidden_when_small() for result in results]
+    hidden = {
+        (column, getattr(result, column))
+        for result, read in zip(results, shown, strict=True)
+        if _a_referral_count(result)
+        for column in ("current", "previous")
+        if getattr(read, column) is HIDDEN
+    }
+    if not hidden:
+        return shown, hidden
+    for i, result in enumerate(results):
+        hide = {
+            column
+            for column in ("current", "previous")
+            if (column, getattr(result, column)) in hidden
+        }
+        if hide and _a_referral_count(result):
+            shown[i] = result.hidden_when_small(hide=hide)
+    return shown, hidden
+
+
+def _a_referral_count(result: "Result") -> bool:
+    return result.figure.where is not None and result.figure.unit == COUNT
 
 
 def everything_hidden(cells: list) -> list:

@@ -115,11 +115,11 @@ def _report_rows(results: list[Result]) -> Iterator[list]:
             ]
 
 
-def _rollup_rows(period: Period) -> Iterator[list]:
+def _rollup_rows(period: Period, hidden) -> Iterator[list]:
     """The province's referral counts by region then agency, small counts hidden as on its
     page (ipv.figures.rollup): under each figure, each region's total, then its agencies."""
     figures = list(rollup_figures().values())
-    regions = snapshots.rollups(figures, period, period.previous())
+    regions = snapshots.rollups(figures, period, period.previous(), hidden)
     for figure in figures:
         definition = str(figure.definition)
         for region in regions[figure.key]:
@@ -162,7 +162,8 @@ def quarterly_report(
             (str(section.title), list(_report_rows(results))) for section, results in sections
         ]
         if scope.agencies is None and scope.courts is None:
-            tables.append((str(_("By region and agency")), list(_rollup_rows(period))))
+            rolled = list(_rollup_rows(period, sections.hidden))
+            tables.append((str(_("By region and agency")), rolled))
         filename = report_filename(name, period, file_format, language)
         rows = sum(len(table) for _title, table in tables)
         if file_format == "xlsx":

@@ -69,7 +69,9 @@ REGION_FIELDS = ("pk", "slug", "position", "name_fr", "name_en")
 REGION_COLUMNS = [f"region__{name}" for name in REGION_FIELDS]
 
 
-def rollups(figures, counted: dict[str, dict[int, tuple]]) -> dict[str, list[RegionRollup]]:
+def rollups(
+    figures, counted: dict[str, dict[int, tuple]], hidden=frozenset()
+) -> dict[str, list[RegionRollup]]:
     """Each of `figures` for every agency, by region in the Region model's order, with small
     counts hidden, from `counted` (as `counts` gives it): one query, the agencies with their
     regions."""
@@ -87,7 +89,9 @@ def rollups(figures, counted: dict[str, dict[int, tuple]]) -> dict[str, list[Reg
     agencies.sort(
         key=lambda agency: (agency[0].position, agency[0].slug, folded(agency[2]), agency[1])
     )
-    return {figure.key: _by_region(figure, counted[figure.key], agencies) for figure in figures}
+    return {
+        figure.key: _by_region(figure, counted[figure.key], agencies, hidden) for figure in figures
+    }
 
 
 def by_region(figure: Figure, current: Period, previous: Period) -> list[RegionRollup]:
@@ -96,8 +100,12 @@ def by_region(figure: Figure, current: Period, previous: Period) -> list[RegionR
     return rollups([figure], counts([figure], current, previous))[figure.key]
 
 
-def _by_region(figure: Figure, counted: dict[int, tuple], agencies) -> list[RegionRollup]:
-    """`agencies`: (region, id, name) in the regions' order, then by name."""
+def _by_region(
+    figure: Figure, counted: dict[int, tuple], agencies, hidden=frozenset()
+) -> list[RegionRollup]:
+    """`agencies`: (region, id, name) in the regions' order, then by name. `hidden`: the
+    (column, count) whose total the page hides (selectors.Sections.hidden): a roll-up of that
+    count shows none of its parts."""
     regions: dict[int, RegionRollup] = {}
     for region, pk, name in agencies:
         now, before = counted.get(pk, (0, 0))
@@ -110,11 +118,11 @@ def _by_region(figure: Figure, counted: dict[int, tuple], agencies) -> list[Regi
         rollup.total.previous += before
         rollup.agencies.append(Result(figure, now, before, label=name, by=str(pk)))
     rollups = list(regions.values())
-    _suppress(rollups)
+    _suppress(rollups, hidden)
     return rollups
 
 
-def _suppress(regions: list[RegionRollup]) -> None:
+def _suppress(regions: list[RegionRollup], hidden=frozenset()) -> None:
     """Hide the small counts, and the ones that would give them away (module docstring):
     region totals against the province's, each region's agencies against its total. A region
     whose agencies cannot be kept beside its total has its total hidden, and the regions are
@@ -130,6 +138,9 @@ def _suppress(regions: list[RegionRollup]) -> None:
         # What a hidden region's agencies, all hidden with it, still tell of its total.
         floors = dict(enumerate(sum(_least(cell) for cell in region) for region in cells))
         forced: set[int] = set()
+        if (column, sum(totals)) in hidden:
+            _all_hidden(regions, column, totals, cells)
+            continue
         while True:
             shown_totals, province = protected(sum(totals), totals, region_keys, forced, floors)
             if province is HIDDEN:
@@ -151,6 +162,13 @@ def _suppress(regions: list[RegionRollup]) -> None:
             setattr(region.total, column, total)
             for agency, value in zip(region.agencies, values, strict=True):
                 setattr(agency, column, value)
+
+
+def _all_hidden(regions, column, totals, cells) -> None:
+    for region, total, values in zip(regions, everything_hidden(totals), cells, strict=True):
+        setattr(region.total, column, total)
+        for agency, value in zip(region.agencies, everything_hidden(values), strict=True):
+            setattr(agency, column, value)
 
 
 def _least(count: int) -> int:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from ipv.figures import snapshots
 from ipv.figures.catalogue import FIGURES, SECTION_OF
-from ipv.figures.definitions import Figure, Result
+from ipv.figures.definitions import Figure, Result, hidden_together
 from ipv.figures.periods import Period
 from ipv.figures.scope import Scope
 from referrals.models import Referral
@@ -20,6 +20,9 @@ class Sections(list):
 
     as_of = None
     counting = False
+    # (column, count) of the referral counts whose total is hidden (definitions.hidden_together):
+    # the roll-up hides a total of the same count too.
+    hidden = frozenset()
 
 
 def dashboard(*, scope: Scope, period: Period, audiences: set[str], now=False) -> Sections:
@@ -50,9 +53,13 @@ def dashboard(*, scope: Scope, period: Period, audiences: set[str], now=False) -
             sections.as_of = min(filter(None, (sections.as_of, computed_at)))
         else:
             results, missing = snapshots.compute(section, scope, period, previous), True
-        if scope.beyond_agency:
-            results = [result.hidden_when_small() for result in results]
         sections.append((section, results))
+    if scope.beyond_agency:
+        # Read together: a total hidden in one section is hidden in the others.
+        every = [result for _section, results in sections for result in results]
+        shown, sections.hidden = hidden_together(every)
+        shown = iter(shown)
+        sections[:] = [(section, [next(shown) for _ in results]) for section, results in sections]
     if missing and summarised:
         snapshots.ask_refresh(scope)
     return sections

@@ -249,13 +249,14 @@ def _stored_rollup(period: Period, previous: Period) -> dict | None:
     return counted
 
 
-def rollups(figures, period: Period, previous: Period) -> dict[str, list]:
+def rollups(figures, period: Period, previous: Period, hidden=frozenset()) -> dict[str, list]:
     """The province's roll-up of each of `figures` (ipv.figures.rollup): from its fresh
-    summary when there is one, else counted now."""
+    summary when there is one, else counted now. `hidden`: the page's hidden totals
+    (selectors.Sections.hidden)."""
     counted = _stored_rollup(period, previous)
     if counted is None or any(figure.key not in counted for figure in figures):
         counted = rollup.counts(figures, period, previous)
-    return rollup.rollups(figures, counted)
+    return rollup.rollups(figures, counted, hidden)
 
 
 def note_read(scope: Scope) -> None:

@@ -96,7 +96,7 @@ def province_dashboard(request):
             now=selectors.counted_now(request),
         )
         if not sections.counting:
-            regions = snapshots.rollups([figure], period, previous)[figure.key]
+            regions = snapshots.rollups([figure], period, previous, sections.hidden)[figure.key]
     if waiting := selectors.waiting_answer(request, sections):
         return waiting
     context = {

@@ -228,6 +228,57 @@ def test_a_region_whose_agencies_cannot_be_kept_beside_its_total_has_it_hidden(w
     ]
 
 
+def _figures(response):
+    return {r.figure.key: r for _s, results in response.context["sections"] for r in results}
+
+
+def test_a_total_hidden_for_its_parts_is_hidden_wherever_the_page_shows_it(client, world):
+    """River completes 4 programs in July and 4 in August: beside a total of 8, two months of
+    "< 5" are 4 each, so the completions' total is hidden, and so is every other figure of 8
+    on the page (the court's completions) and the roll-up of the completions."""
+    east = world.agency.region
+    many(
+        4,
+        world.agency,
+        world.court,
+        date(2026, 2, 2),
+        status=Status.COMPLETED,
+        changed_on=date(2026, 7, 6),
+    )
+    many(
+        4,
+        world.agency,
+        world.court,
+        date(2026, 2, 2),
+        status=Status.COMPLETED,
+        changed_on=date(2026, 8, 6),
+    )
+    client.force_login(world["admin"])
+    response = client.get(f"/en/province/figures/?{QUERY}&figure=completions&region={east.slug}")
+    figures = _figures(response)
+    assert figures["completions"].current == "hidden"
+    assert [value for _month, value in figures["completions"].months] == ["< 5", "< 5", 0]
+    assert figures["court_completed"].current == "hidden"
+    (rolled,) = (r for r in response.context["regions"] if r.region == east)
+    assert rolled.total.current == "hidden"
+    assert {agency.current for agency in rolled.agencies} <= {"hidden", 0}
+    # Positive control: the previous quarter, none of them, is shown.
+    assert figures["completions"].previous == 0
+
+
+def test_a_breakdowns_hidden_total_is_not_given_back_by_the_flat_figure(client, world):
+    """The liaison officer's court: 4 early intervention and 4 coordinated prosecution
+    referrals received. By stream, two "< 5" beside 8 would be 4 each: the total is hidden, in
+    the breakdown and in the flat count of the same referrals."""
+    for stream in ("early_intervention", "coordinated_prosecution"):
+        many(4, world.agency, world.court, Q3, stream=stream)
+    client.force_login(world["liaison"])
+    figures = _figures(client.get(f"/en/court/figures/?{QUERY}"))
+    assert figures["court_received_by_stream"].current == "hidden"
+    assert figures["court_received"].current == "hidden"
+    assert [row.current for row in figures["court_received"].rows] == ["hidden"]
+
+
 def test_the_roll_up_reads_any_referral_count(province, english):
     [east, northwest] = rollup.by_region(COURT_COMPLETED, CURRENT, PREVIOUS)
     assert (east.total.current, northwest.total.current) == ("< 5", 0)
