@@ -237,22 +237,8 @@ def test_a_total_hidden_for_its_parts_is_hidden_wherever_the_page_shows_it(clien
     "< 5" are 4 each, so the completions' total is hidden, and so is every other figure of 8
     on the page (the court's completions) and the roll-up of the completions."""
     east = world.agency.region
-    many(
-        4,
-        world.agency,
-        world.court,
-        date(2026, 2, 2),
-        status=Status.COMPLETED,
-        changed_on=date(2026, 7, 6),
-    )
-    many(
-        4,
-        world.agency,
-        world.court,
-        date(2026, 2, 2),
-        status=Status.COMPLETED,
-        changed_on=date(2026, 8, 6),
-    )
+    for closed in (date(2026, 7, 6), date(2026, 8, 6)):
+        many(4, world.agency, world.court, Q2, status=Status.COMPLETED, changed_on=closed)
     client.force_login(world["admin"])
     response = client.get(f"/en/province/figures/?{QUERY}&figure=completions&region={east.slug}")
     figures = _figures(response)
