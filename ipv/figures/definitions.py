@@ -84,17 +84,10 @@ class Result:
                 ],
                 "previous": [([row.previous for row in self.rows], _keys(self.rows))],
             }
-            shown_parts = {}
-            for column, parts in columns.items():
-                total = shown(getattr(self, column))
-                found = [protected(total, cells, keys) for cells, keys in parts]
-                hidden = column in hide and isinstance(total, int) and total > 0
-                if hidden or any(whole is HIDDEN for _values, whole in found):
-                    total, found = (
-                        HIDDEN,
-                        [(everything_hidden(cells), HIDDEN) for cells, _ in parts],
-                    )
-                shown_parts[column] = (total, [values for values, _whole in found])
+            shown_parts = {
+                column: protected_parts(getattr(self, column), parts, hide=column in hide)
+                for column, parts in columns.items()
+            }
             current, (row_now, now_months) = shown_parts["current"]
             previous, (row_before,) = shown_parts["previous"]
             for row, now, before in zip(rows, row_now, row_before, strict=True):
@@ -209,9 +202,25 @@ def _a_referral_count(result: "Result") -> bool:
     return result.figure.where is not None and result.figure.unit == COUNT
 
 
+def protected_parts(total, parts: list, hide=False) -> tuple[object, list[list]]:
+    """`total` as read outside the agency, and each of `parts` (its partitions: (cells, keys),
+    a breakdown, the months) kept beside it (protected). Where one cannot be kept, or with
+    `hide`, the total is hidden, and every part of it, in each (else another would give the
+    total back)."""
+    total = shown(total)
+    found = [protected(total, cells, keys) for cells, keys in parts]
+    hidden = hide and isinstance(total, int) and total > 0
+    if hidden or any(whole is HIDDEN for _values, whole in found):
+        return HIDDEN, [everything_hidden(cells) for cells, _keys in parts]
+    return total, [values for values, _whole in found]
+
+
 def everything_hidden(cells: list) -> list:
     """`cells` with none read: counts of 1 to 4 as "< 5", the others above zero "hidden"."""
-    return [HIDDEN if shown(value) == value and value else shown(value) for value in cells]
+    return [
+        HIDDEN if isinstance(value, int) and value >= SMALLEST_SHOWN else shown(value)
+        for value in cells
+    ]
 
 
 def _exposed(hidden_sum: int, small: int, big: list[int], forced: bool) -> bool:

@@ -130,45 +130,46 @@ def _suppress(regions: list[RegionRollup], hidden=frozenset()) -> None:
     be kept beside the province's total, none is shown."""
     for column in ("current", "previous"):
         totals = [getattr(region.total, column) for region in regions]
-        region_keys = [region.region.pk for region in regions]
         cells = [[getattr(agency, column) for agency in region.agencies] for region in regions]
-        # Equal counts are told apart by the agency, never by its place in the reader's
-        # alphabetical order (definitions.protected).
-        keys = [[agency.by for agency in region.agencies] for region in regions]
-        # What a hidden region's agencies, all hidden with it, still tell of its total.
-        floors = dict(enumerate(sum(_least(cell) for cell in region) for region in cells))
-        forced: set[int] = set()
         if (column, sum(totals)) in hidden:
-            _all_hidden(regions, column, totals, cells)
-            continue
-        while True:
-            shown_totals, province = protected(sum(totals), totals, region_keys, forced, floors)
-            if province is HIDDEN:
-                shown_totals = everything_hidden(totals)
-            shown_cells, more = [], set()
-            for i, total in enumerate(shown_totals):
-                if isinstance(total, int):
-                    values, whole = protected(total, cells[i], keys[i])
-                    if whole is HIDDEN:
-                        more.add(i)
-                else:
-                    # Any of its agencies shown would tell more of its total than "hidden".
-                    values = everything_hidden(cells[i])
-                shown_cells.append(values)
-            if more <= forced:
-                break
-            forced |= more
+            shown_totals, shown_cells = (
+                everything_hidden(totals),
+                [everything_hidden(values) for values in cells],
+            )
+        else:
+            shown_totals, shown_cells = _kept(regions, totals, cells)
         for region, total, values in zip(regions, shown_totals, shown_cells, strict=True):
             setattr(region.total, column, total)
             for agency, value in zip(region.agencies, values, strict=True):
                 setattr(agency, column, value)
 
 
-def _all_hidden(regions, column, totals, cells) -> None:
-    for region, total, values in zip(regions, everything_hidden(totals), cells, strict=True):
-        setattr(region.total, column, total)
-        for agency, value in zip(region.agencies, everything_hidden(values), strict=True):
-            setattr(agency, column, value)
+def _kept(regions, totals: list, cells: list[list]) -> tuple[list, list[list]]:
+    """The regions' `totals` and their agencies' `cells` (one column) as they may be shown."""
+    region_keys = [region.region.pk for region in regions]
+    # Equal counts are told apart by the agency, never by its place in the reader's
+    # alphabetical order (definitions.protected).
+    keys = [[agency.by for agency in region.agencies] for region in regions]
+    # What a hidden region's agencies, all hidden with it, still tell of its total.
+    floors = dict(enumerate(sum(_least(cell) for cell in region) for region in cells))
+    forced: set[int] = set()
+    while True:
+        shown_totals, province = protected(sum(totals), totals, region_keys, forced, floors)
+        if province is HIDDEN:
+            shown_totals = everything_hidden(totals)
+        shown_cells, more = [], set()
+        for i, total in enumerate(shown_totals):
+            if isinstance(total, int):
+                values, whole = protected(total, cells[i], keys[i])
+                if whole is HIDDEN:
+                    more.add(i)
+            else:
+                # Any of its agencies shown would tell more of its total than "hidden".
+                values = everything_hidden(cells[i])
+            shown_cells.append(values)
+        if more <= forced:
+            return shown_totals, shown_cells
+        forced |= more
 
 
 def _least(count: int) -> int:

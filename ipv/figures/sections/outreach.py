@@ -9,16 +9,7 @@ court or across agencies.
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from ipv.figures.definitions import (
-    HIDDEN,
-    SHARE,
-    Figure,
-    Result,
-    Section,
-    everything_hidden,
-    protected,
-    shown,
-)
+from ipv.figures.definitions import SHARE, Figure, Result, Section, protected_parts
 from ipv.figures.periods import Period
 from ipv.figures.scope import Scope
 from victims.models import Contact, OutreachTask, SafetyPlanVersion, SafetyView
@@ -214,18 +205,16 @@ def _their_views(views: dict, figures: list) -> list[Result]:
     be kept beside that total, it is hidden in each, with all their rows (else the one shown
     would give the other's back)."""
     people = _pair(views, "people")
-    shown_values = []  # by column: the total as shown, and each figure's rows as shown
-    for column in (0, 1):
-        total = shown(people[column])
-        parts = [
-            ([_pair(views, key)[column] for key, _label in rows], [key for key, _ in rows])
-            for _figure, rows in figures
-        ]
-        found = [protected(total, cells, keys) for cells, keys in parts]
-        if any(whole is HIDDEN for _values, whole in found):
-            total, found = HIDDEN, [(everything_hidden(cells), HIDDEN) for cells, _ in parts]
-        shown_values.append((total, [values for values, _whole in found]))
-    (now, nows), (before, befores) = shown_values
+    (now, nows), (before, befores) = (
+        protected_parts(
+            people[column],
+            [
+                ([_pair(views, key)[column] for key, _label in rows], [key for key, _ in rows])
+                for _figure, rows in figures
+            ],
+        )
+        for column in (0, 1)
+    )
     return [
         Result(
             figure,
