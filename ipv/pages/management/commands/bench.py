@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 
 from directory import bench as directory_bench
 from fees import bench as fees_bench
@@ -26,6 +26,7 @@ from ipv.api import bench as api_bench
 from ipv.core.roles import as_owner
 from ipv.figures import bench as figures_bench
 from ipv.notifications import bench as notifications_bench
+from ipv.pages import bench as pages_bench
 from referrals import bench as referrals_bench
 from sessions_app import bench as sessions_bench
 from victims import bench as victims_bench
@@ -34,10 +35,12 @@ from victims import bench as victims_bench
 # (name, URL, headers, email of the person signed in or None[, data to POST]), work()
 # (optional) lists other things to time as (name, function), and floors() (optional) gives,
 # by page name, the page's floor: the hand-written SQL statements, as (sql, params), that fetch
-# the same data the page shows, timed in the same run on the same database.
+# the same data the page shows, timed in the same run on the same database; URLCONF (optional)
+# names the URLconf its pages are served from.
 BENCHES = [
     directory_bench,
     referrals_bench,
+    pages_bench,
     victims_bench,
     sessions_bench,
     api_bench,
@@ -137,15 +140,17 @@ class Command(BaseCommand):
             # of the garbage collector's sight.
             gc.collect()
             gc.freeze()
-            for name, url, headers, who, *data in bench.pages():
-                if who not in clients:
-                    clients[who] = Client()
-                    if who:
-                        clients[who].force_login(User.objects.get(email=who))
-                result = self._time(name, url, _request(clients[who], url, headers, data), runs)
-                if name in floors:
-                    self._floor(result, floors[name], runs)
-                results.append(result)
+            with override_settings(ROOT_URLCONF=getattr(bench, "URLCONF", settings.ROOT_URLCONF)):
+                for name, url, headers, who, *data in bench.pages():
+                    if who not in clients:
+                        clients[who] = Client()
+                        if who:
+                            clients[who].force_login(User.objects.get(email=who))
+                    send = _request(clients[who], url, headers, data)
+                    result = self._time(name, url, send, runs)
+                    if name in floors:
+                        self._floor(result, floors[name], runs)
+                    results.append(result)
             # Work that is not a page (rendering a PDF, say), timed the same way; options may
             # set what to do untimed before each run ("setup"), and "runs" and "warm" of its own;
             # with "items" (how many things a run does), the rate is reported too, and queries
