@@ -18,6 +18,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from ipv.api.models import ApiToken
+from ipv.audit.context import client_ip
 
 STARTS_WITH = "ipv_"
 PREFIX = re.compile(r"[0-9a-f]{8}")
@@ -109,13 +110,14 @@ def throttle_check(token: ApiToken) -> int:
     return 0
 
 
-def _count(key: str, add: int = 1) -> int:
-    """Add `add` to the counter `key` of the current minute (kept two minutes) and return it;
-    ThrottleUnavailable when Redis does not answer, or answers nonsense."""
-    store = caches["redis"]
+def _count(key: str, add: int = 1, store: str = "redis") -> int:
+    """Add `add` to the counter `key` of the current minute (kept two minutes) in the cache
+    `store` and return it; ThrottleUnavailable when the cache does not answer, or answers
+    nonsense."""
+    cache = caches[store]
     try:
-        store.add(key, 0, timeout=120)
-        calls = store.incr(key, add) if add else store.get(key, 0)
+        cache.add(key, 0, timeout=120)
+        calls = cache.incr(key, add) if add else cache.get(key, 0)
     except (RedisError, OSError, ValueError, TypeError) as error:
         raise ThrottleUnavailable from error
     if not isinstance(calls, int):
@@ -124,8 +126,15 @@ def _count(key: str, add: int = 1) -> int:
 
 
 def client_address(request) -> str:
-    """The caller's address as the site sees it (REMOTE_ADDR, set by the proxy in front)."""
-    return request.META.get("REMOTE_ADDR", "")[:64]
+    """The caller's address: behind the proxies in front (IPV_TRUSTED_PROXIES), the one they
+    saw, as the audit trail and the sign-in throttle read it; never the proxy's own, which every
+    caller would share."""
+    return (client_ip(request) or "")[:64]
+
+
+# Refusals are counted in the security store (PostgreSQL), as sign-in failures are: the limit
+# holds while Redis is down.
+REFUSALS_STORE = "default"
 
 
 def _refusals_key(address: str) -> str:
@@ -135,12 +144,13 @@ def _refusals_key(address: str) -> str:
 
 def refusal_count(address: str) -> None:
     """Count a refused call (401, 403) from `address` this minute."""
-    _count(_refusals_key(address))
+    _count(_refusals_key(address), store=REFUSALS_STORE)
 
 
 def refusals_over(address: str) -> int:
     """0 while `address` has been refused fewer than IPV_API_REFUSALS_PER_MINUTE times this
     minute, otherwise the seconds until the next minute."""
-    if _count(_refusals_key(address), add=0) >= settings.IPV_API_REFUSALS_PER_MINUTE:
+    refused = _count(_refusals_key(address), add=0, store=REFUSALS_STORE)
+    if refused >= settings.IPV_API_REFUSALS_PER_MINUTE:
         return max(1, 60 - int(time.time() % 60))
     return 0

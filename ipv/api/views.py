@@ -2,10 +2,12 @@
 the court as PDF, and sending a referral. Every call is audited, refusals included, and
 counted per token (with Redis down, calls are refused, not let through uncounted)."""
 
-from contextlib import suppress
+import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
+from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -41,7 +43,11 @@ from ipv.core.replica import reads_from_replica
 from sessions_app import selectors as session_selectors
 from sessions_app.services import documents
 
+logger = logging.getLogger(__name__)
+
 RETRY_AFTER_UNAVAILABLE = 30
+# The answers that count against the caller's address (tokens.refusals_over).
+REFUSALS = (status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FORBIDDEN)
 ERRORS = {
     code: OpenApiResponse(ErrorSerializer, description=description)
     for code, description in (
@@ -87,17 +93,6 @@ class ApiView(APIView):
     def initial(self, request, *args, **kwargs):
         translation.activate(language_of(request))
         request.LANGUAGE_CODE = translation.get_language()
-        # A caller refused too often this minute is refused at once, and no longer written in
-        # the trail call by call (a stranger could otherwise fill it).
-        # With Redis down, each call is judged alone (a token's own calls are then refused with
-        # 503 by check_throttles).
-        try:
-            wait = refusals_over(client_address(request))
-        except ThrottleUnavailable:
-            wait = 0
-        if wait:
-            request._request.api_quiet = True
-            raise exceptions.Throttled(wait)
         super().initial(request, *args, **kwargs)
 
     def perform_content_negotiation(self, request, force=False):
@@ -117,10 +112,32 @@ class ApiView(APIView):
     def handle_exception(self, exc):
         if isinstance(exc, RequestDataTooBig):
             exc = BodyTooLarge()
+        elif isinstance(exc, Http404):
+            # DRF would answer Django's own text ("No CourtReport matches…"), in English and
+            # naming a model: every 404 answers alike, in the caller's language.
+            exc = exceptions.NotFound()
         response = super().handle_exception(exc)
+        if response.status_code in REFUSALS:
+            # An address refused too often this minute is answered 429, and no longer written
+            # in the trail call by call (a stranger could otherwise fill it). Only refusals are
+            # held back: a call its token allows goes on whatever others sent from the same
+            # address (a stranger must not shut a court system out).
+            wait = refusals_over(client_address(self.request))
+            if wait:
+                self.request._request.api_quiet = True
+                response = super().handle_exception(exceptions.Throttled(wait))
         if isinstance(exc, Unavailable):
             response["Retry-After"] = str(RETRY_AFTER_UNAVAILABLE)
         return response
+
+    def raise_uncaught_exception(self, exc):
+        """A failure of ours (the site answers 500) is in the trail too: every call is."""
+        self.request._request.api_refusal = "server_error"
+        try:
+            self.audit(self.request, Response(status=status.HTTP_500_INTERNAL_SERVER_ERROR))
+        except DatabaseError:
+            logger.exception("api: the failed call could not be audited")
+        super().raise_uncaught_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -135,10 +152,8 @@ class ApiView(APIView):
         django_request = request._request
         if getattr(django_request, "api_quiet", False):
             return
-        if response.status_code in (401, 403):
-            # Redis down: the next call is refused with 503 by refusals_over.
-            with suppress(ThrottleUnavailable):
-                refusal_count(client_address(request))
+        if response.status_code in REFUSALS:
+            refusal_count(client_address(request))
         # What authentication found, without authenticating again (a call refused before it).
         auth = getattr(request, "_auth", None)
         token = auth if isinstance(auth, ApiToken) else None

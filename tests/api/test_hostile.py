@@ -1,6 +1,7 @@
 """What a stranger or a careless client sends the API: bodies nested past the parser, too large,
 tokens with a NUL byte, a hash guessed through the admin's filters, a key replayed after the
-court was withdrawn, refusals sent again and again, a cache answering nonsense. None gets a 500,
+court was withdrawn, refusals sent again and again (behind the proxies, with Redis down), a cache
+answering nonsense. None gets a 500,
 none gets what it should not, every answer is JSON."""
 
 import hashlib
@@ -118,6 +119,57 @@ def test_an_address_refused_again_and_again_is_refused_at_once_and_no_longer_aud
     assert other.status_code == 200
 
 
+def test_a_stranger_behind_the_proxies_does_not_shut_a_court_system_out(c, world, settings):
+    # As deployed: every call reaches the site from the proxy in front, which says in
+    # X-Forwarded-For who called (a load balancer, then nginx: two hops).
+    settings.IPV_TRUSTED_PROXIES = 2
+    settings.IPV_API_REFUSALS_PER_MINUTE = 3
+    url = f"{URL}{world.referral.pk}/"
+    court_system = issue(world["liaison"], [world.court])
+    proxy = {"REMOTE_ADDR": "172.18.0.5"}
+    stranger = {**proxy, "HTTP_X_FORWARDED_FOR": "203.0.113.66, 10.0.0.2"}
+    court = {**proxy, "HTTP_X_FORWARDED_FOR": "198.51.100.10, 10.0.0.2"}
+    with mock.patch("ipv.api.tokens.time.time", return_value=1_900_000_000.0):
+        answers = [
+            c.get(url, **stranger, HTTP_AUTHORIZATION=f"Bearer ipv_deadbeef_{i}").status_code
+            for i in range(4)
+        ]
+        allowed = c.get(url, **court, **bearer(court_system))
+        # Another caller behind the same proxy is counted on its own.
+        mistaken = c.get(url, **court, HTTP_AUTHORIZATION="Bearer ipv_deadbeef_z")
+    assert answers == [401, 401, 401, 429]
+    assert allowed.status_code == 200
+    assert mistaken.status_code == 401
+
+
+def test_a_token_it_allows_is_not_held_back_by_refusals_from_its_own_address(c, world, settings):
+    settings.IPV_API_REFUSALS_PER_MINUTE = 2
+    url = f"{URL}{world.referral.pk}/"
+    token = issue(world["liaison"], [world.court])
+    with mock.patch("ipv.api.tokens.time.time", return_value=1_900_000_000.0):
+        refused = [
+            c.get(url, HTTP_AUTHORIZATION="Bearer ipv_deadbeef_x").status_code for _ in range(3)
+        ]
+        allowed = c.get(url, **bearer(token))
+    assert refused == [401, 401, 429]
+    assert allowed.status_code == 200
+
+
+def test_with_redis_down_refusals_are_still_counted_and_held_back(c, world, settings, redis_down):
+    settings.IPV_API_REFUSALS_PER_MINUTE = 3
+    url = f"{URL}{world.referral.pk}/"
+    before = AuditEvent.objects.filter(action="api_refused").count()
+    with mock.patch("ipv.api.tokens.time.time", return_value=1_900_000_000.0):
+        answers = [
+            c.get(
+                url, REMOTE_ADDR="203.0.113.66", HTTP_AUTHORIZATION=f"Bearer ipv_x_{i}"
+            ).status_code
+            for i in range(9)
+        ]
+    assert answers == [401, 401, 401] + [429] * 6
+    assert AuditEvent.objects.filter(action="api_refused").count() - before == 3
+
+
 @pytest.mark.parametrize("error", [ConnectionRefusedError, OSError, TimeoutError])
 def test_a_cache_failing_outside_the_redis_client_refuses_with_503(c, world, token, error):
     with mock.patch.object(type(caches["redis"]), "incr", side_effect=error("down")):
@@ -130,3 +182,43 @@ def test_a_cache_answering_nonsense_refuses_with_503(c, world, token):
     with mock.patch.object(type(caches["redis"]), "incr", return_value=None):
         response = c.get(f"{URL}{world.referral.pk}/", **bearer(token))
     assert response.status_code == 503
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        json.dumps(
+            {"participant": {"legal_name": "Marc\ud800"}, "order": {}}
+        ),  # on the wire: "Marc\\ud800", plain ASCII
+        '{"participant": {}, "order": {}, "\\udc80": 1}',
+    ],
+    ids=["in a value", "in a key"],
+)
+def test_text_that_is_not_unicode_is_refused_as_malformed_and_audited(c, world, token, raw):
+    before = _api_events()
+    response = _send(c, token, raw)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert _api_events() == before + 1
+    # The control: the same body in plain letters is read (and refused for what it lacks).
+    plain = _send(c, token, raw.replace("\\ud800", "e").replace("\\udc80", "e"), key="k2")
+    assert plain.status_code == 400 and "participant" in plain.json()
+
+
+def test_a_document_not_found_answers_as_every_404_does_in_the_callers_language(c, world, token):
+    url = f"{URL}{world.referral.pk}/reports/{world.report.pk + 1000}/"
+    french = c.get(url, **bearer(token, **{"Accept-Language": "fr"}))
+    english = c.get(url, **bearer(token, **{"Accept-Language": "en"}))
+    assert french.status_code == english.status_code == 404
+    assert english.json() == {"detail": "Not found."}
+    assert french.json()["detail"] != english.json()["detail"]
+    assert "CourtReport" not in french.content.decode()
+
+
+def test_a_failure_of_the_site_is_in_the_trail(world, token):
+    failing = mock.patch("ipv.api.views.selectors.with_court_view", side_effect=RuntimeError)
+    with failing, pytest.raises(RuntimeError):
+        Client().get(f"{URL}{world.referral.pk}/", **bearer(token))
+    event = AuditEvent.objects.filter(action="api_refused").order_by("-pk").first()
+    assert event.details["status"] == 500
+    assert event.details["refusal"] == "server_error"
