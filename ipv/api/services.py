@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from directory.models import Agency, Court
 from ipv.api.models import ApiToken, IdempotencyKey
-from ipv.api.selectors import with_court_view
+from ipv.api.selectors import token_referrals, with_court_view
 from ipv.api.serializers import ReferralSerializer
 from ipv.core.forms import apply_errors
 from referrals.forms import EReferralForm, ParticipantForm
@@ -82,19 +82,25 @@ def _send(*, token, court_ids, body) -> tuple[int, dict]:
         except ValidationError as error:
             apply_errors(order, error)
         else:
-            return 201, ReferralSerializer(with_court_view([referral])[0]).data
+            return 201, _answer(referral)
     errors["participant"] |= _errors(person)
     errors["order"] |= _errors(order)
     return 400, {part: found for part, found in errors.items() if found}
+
+
+def _answer(referral: Referral) -> dict:
+    """The referral as the API shows it, in the caller's language."""
+    return ReferralSerializer(with_court_view([referral])[0]).data
 
 
 def referral_send(*, token: ApiToken, court_ids: list[int], key: str, body: dict):
     """Send the referral `body` describes, once per (token, key): (status, data, replayed).
 
     The key's row is written first: a second request with the same key waits on its unique
-    index until the first commits, then finds its answer. A refusal (400) keeps no key, so the
-    corrected request can be sent under the same one. KeyReused when the key was used for
-    another body."""
+    index until the first commits, then finds its referral, shown as it is now and in the
+    second caller's language (the key keeps its id, never what it said of the person). A
+    refusal (400) keeps no key, so the corrected request can be sent under the same one.
+    KeyReused when the key was used for another body."""
     digest = _digest(body)
     with transaction.atomic():
         try:
@@ -104,14 +110,22 @@ def referral_send(*, token: ApiToken, court_ids: list[int], key: str, body: dict
             record = IdempotencyKey.objects.get(token=token, key=key)
             if record.request_digest != digest:
                 raise KeyReused from None
-            if not Referral.objects.filter(pk=record.referral_id, court__in=court_ids).exists():
+            referral = token_referrals(court_ids=court_ids).filter(pk=record.referral_id).first()
+            if referral is None:
                 # The referral left the token's courts since: its answer is not given again.
                 raise NotFound from None
-            return record.status_code, record.response, True
+            return record.status_code, _answer(referral), True
         answer, data = _send(token=token, court_ids=court_ids, body=body)
         if answer != 201:
             transaction.set_rollback(True)
             return answer, data, False
-        record.referral_id, record.status_code, record.response = data["id"], answer, data
-        record.save(update_fields=["referral", "status_code", "response"])
+        record.referral_id, record.status_code = data["id"], answer
+        record.save(update_fields=["referral", "status_code"])
         return answer, data, False
+
+
+def idempotency_keys_forget(*, referral_ids: list[int]) -> int:
+    """Delete the keys the referrals were sent under (retention: a key is the client's text, a
+    court file number may be one). No token lives long enough to send them again."""
+    deleted, _kinds = IdempotencyKey.objects.filter(referral__in=referral_ids).delete()
+    return deleted

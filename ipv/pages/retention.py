@@ -7,7 +7,8 @@ database owner: the history and the timeline are append-only to the application 
 
 - A participant whose referrals all closed more than N years ago is de-identified
   (referrals.retention, with the fees' and the attendance's written notes: fees.retention,
-  sessions_app.retention): the rows stay and count in the figures.
+  sessions_app.retention; the keys a court system sent them under are deleted: ipv.api): the
+  rows stay and count in the figures.
 - A victim's or partner's contact details are destroyed N months after their outreach closed
   (victims.retention).
 - An outgoing message done with loses its address and text after N days
@@ -27,6 +28,7 @@ from django.utils import timezone
 
 from directory.models import Agency
 from fees.retention import fee_texts_clear
+from ipv.api.services import idempotency_keys_forget
 from ipv.audit.services import Action, Event, audit_record
 from ipv.core.beat import single_run
 from ipv.core.roles import as_owner
@@ -98,6 +100,7 @@ def _deidentify(agency, closed_before: datetime, dry_run: bool) -> int:
             fee_texts_clear(referral_ids=referral_ids)
             attendance_notes_clear(referral_ids=referral_ids)
             documents_deidentify(referral_ids=referral_ids)
+            idempotency_keys_forget(referral_ids=referral_ids)
             count = participants_deidentify(participant_ids=ids)
         if not count:
             break

@@ -6,11 +6,14 @@ import json
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
 from ipv.api.models import IdempotencyKey
+from ipv.pages.retention import retention_apply
 from referrals.models import Referral
+from referrals.services.referrals import referral_transition
 from tests.api.tokens import bearer, issue
 from tests.conftest import at_once
 
@@ -182,3 +185,29 @@ def test_a_malformed_body_is_refused_field_by_field_not_with_a_server_error(
     response = send(client, token, body)
     assert response.status_code == 400, response.content
     assert not _sent().exists()
+
+
+def test_a_request_sent_again_is_answered_in_its_own_language(client, world, token):
+    first = send(client, token, referral_body(world), language="en")
+    again = send(client, token, referral_body(world), language="fr")
+    assert first.json()["court"]["name"] == world.court.name_en
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["court"]["name"] == world.court.name_fr
+
+
+def test_a_key_keeps_no_word_of_the_person_and_retention_deletes_it(client, world, token):
+    sent = send(client, token, referral_body(world))
+    other = referral_body(world, court_file_number="4811-998-26-07778")
+    other["participant"] |= {"legal_name": "Sophie Lavoie", "date_of_birth": "1988-06-07"}
+    kept = send(client, token, other, key="k2")
+    referral = Referral.objects.get(pk=sent.json()["id"])
+    [stored] = IdempotencyKey.objects.filter(referral=referral).values()
+    assert "Poirier" not in json.dumps(stored, default=str)
+    referral_transition(referral=referral, name="withdraw", by=world["intake"], reason="Moved")
+    with time_machine.travel(timezone.now() + timedelta(days=26 * 366), tick=False):
+        retention_apply()
+    referral.participant.refresh_from_db()
+    assert referral.participant.legal_name == ""
+    assert not IdempotencyKey.objects.filter(referral=referral).exists()
+    # The control: the key of a referral still open stays.
+    assert IdempotencyKey.objects.filter(referral=kept.json()["id"]).exists()
