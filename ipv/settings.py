@@ -568,6 +568,11 @@ IPV_API_CALLS_PER_MINUTE = env.int("IPV_API_CALLS_PER_MINUTE", default=120)
 # Refused calls (401, 403) an address may make in a minute before every call from it is refused
 # at once and no longer audited one by one.
 IPV_API_REFUSALS_PER_MINUTE = env.int("IPV_API_REFUSALS_PER_MINUTE", default=30)
+# The referral lists leave out the changes of the last few seconds (and any made since the
+# oldest transaction still writing began): a change is stamped when it is made but seen when
+# it commits, and a court system syncing by change must not step past one still on its way.
+# Seconds enough for the web machines' clocks against the database's, and a stamp's statement.
+IPV_API_SETTLING_SECONDS = env.int("IPV_API_SETTLING_SECONDS", default=5)
 
 # Retention (ipv.pages.retention, daily): the province's defaults, which an agency may change
 # in its Settings within directory.models.RETENTION_BOUNDS. A closed referral names nobody

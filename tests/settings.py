@@ -26,3 +26,6 @@ WHITENOISE_USE_FINDERS = True
 CELERY_TASK_ALWAYS_EAGER = True
 # One step of clock drift either way, so a test may use the next code without waiting 30 s.
 MFA_TOTP_TOLERANCE = 1
+# A change is listed by the API as soon as nothing is writing (tests/api/test_settled.py sets
+# the production margin where it checks it).
+IPV_API_SETTLING_SECONDS = 0

@@ -3,10 +3,14 @@ documents for the court. Never a victim, an intake note, a risk flag or a fee.""
 
 import base64
 import binascii
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from ipv.core.fields import FIRST_MOMENT, LAST_MOMENT
 from referrals.models import Referral
@@ -20,6 +24,49 @@ def token_referrals(*, court_ids: list[int]) -> QuerySet[Referral]:
         Referral.objects.filter(court_id__in=court_ids)
         .select_related("participant", "court", "agency")
         .order_by("updated_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What a list may show of the referrals' changes: those made up to `until`, and before
+    `open_since` (the start of the oldest transaction still writing, if one is), as the primary
+    stood when its WAL was at `lsn`."""
+
+    until: datetime
+    open_since: datetime | None
+    lsn: str
+
+    def of(self, queryset: QuerySet[Referral]) -> QuerySet[Referral]:
+        settled = queryset.filter(updated_at__lte=self.until)
+        if self.open_since is not None:
+            settled = settled.filter(updated_at__lt=self.open_since)
+        return settled
+
+
+def settled() -> Settled:
+    """The changes a court system may read without stepping past one still on its way.
+
+    A change is stamped when it is made (`updated_at`, the web machine's clock) and seen when its
+    transaction commits: a list ordered by that stamp, read while a transaction that stamped
+    earlier is still open, would give a later change and let the client's cursor or
+    `changed_since` step past the earlier one for good. So a list shows the changes made before
+    the oldest transaction still writing began (read on the primary: the application's own
+    sessions, the ones that change referrals), and none of the last
+    IPV_API_SETTLING_SECONDS (the clocks' difference, and a stamp's statement, which may start a
+    transaction a moment after it)."""
+    margin = timedelta(seconds=settings.IPV_API_SETTLING_SECONDS)
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(
+            "SELECT min(xact_start), pg_current_wal_lsn()::text FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_xid IS NOT NULL"
+        )
+        open_since, lsn = cursor.fetchone()
+    return Settled(
+        until=timezone.now() - margin,
+        open_since=open_since - margin if open_since is not None else None,
+        lsn=lsn,
     )
 
 

@@ -98,6 +98,27 @@ def read_alias() -> str:
     return REPLICA
 
 
+def replayed(lsn: str) -> bool:
+    """Whether a read made now sees what the primary had written when its WAL stood at `lsn`:
+    always on the primary; on the replica once it has replayed that far."""
+    if read_alias() == DEFAULT_DB_ALIAS:
+        return True
+    try:
+        with connections[REPLICA].cursor() as cursor:
+            cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn])
+            return bool(cursor.fetchone()[0])
+    except DatabaseError:
+        logger.warning("replica: could not tell how far it has replayed")
+        return False
+
+
+def read_primary() -> None:
+    """The rest of the current `replica_reads()` block reads on the primary."""
+    scope = _scope.get()
+    if scope is not None:
+        scope.on_primary = True
+
+
 class ReplicaRouter:
     """Installed by the settings when DATABASE_REPLICA_URL is set.
 

@@ -21,6 +21,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 from django.db.utils import load_backend
+from django.utils import timezone
 
 from directory.models import Region
 from ipv.core import replica
@@ -29,6 +30,7 @@ from ipv.figures import selectors
 from ipv.figures.periods import Period
 from ipv.figures.scope import Scope
 from referrals.models import Referral
+from referrals.services.referrals import referrals_touched
 from tests.api.tokens import bearer, issue
 from tests.conftest import make_referral, make_world
 from victims.rls import confidential
@@ -311,3 +313,29 @@ def test_an_unreachable_replica_sends_its_reads_to_the_primary(routed):
     # Not tried again at once: a request does not wait for a replica that just failed.
     with replica_reads():
         assert read_alias() == "default"
+
+
+def test_a_sync_reads_the_primary_while_the_standby_is_behind(routed, client):
+    primary, standby = routed
+    world = make_world()
+    raw = issue(world["liaison"], [world.court])
+    referral = make_referral(world.agency, world["intake"], world.court)
+    _caught_up(primary, standby)
+    since = timezone.now().isoformat()
+    standby.query("SELECT pg_wal_replay_pause()")
+    try:
+        referrals_touched([referral.pk])  # on the primary; the standby has not replayed it
+        with Served() as served:
+            changed = client.get("/api/v1/referrals/", {"changed_since": since}, **bearer(raw))
+    finally:
+        standby.query("SELECT pg_wal_replay_resume()")
+    assert changed.status_code == 200, changed.content
+    assert [row["id"] for row in changed.json()["results"]] == [referral.pk]
+    assert served.touching("default", "referrals_referral")
+    assert not served.touching(REPLICA, "referrals_referral")
+    # The control: caught up, the standby serves the sync again.
+    _caught_up(primary, standby)
+    with Served() as served:
+        again = client.get("/api/v1/referrals/", {"changed_since": since}, **bearer(raw))
+    assert [row["id"] for row in again.json()["results"]] == [referral.pk]
+    assert served.touching(REPLICA, "referrals_referral")
