@@ -196,9 +196,8 @@ class ReferralList(ApiView):
         query = ReferralQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         settled = selectors.settled()
-        if not replica.replayed(settled.lsn):
-            # The replica is behind what the primary had settled: its page could miss one.
-            replica.read_primary()
+        # A replica behind what the primary had settled could leave one out of the page.
+        replica.read_as_of(settled.lsn)
         found = settled.of(selectors.token_referrals(court_ids=token_court_ids(request.auth)))
         options = query.validated_data
         if "changed_since" in options:
@@ -285,6 +284,8 @@ class ReferralDetail(ApiView):
     )
     @reads_from_replica
     def get(self, request, pk):
+        # Not a moment behind the primary: a referral moved to another court is not this one's.
+        replica.read_as_of_now()
         referral = selectors.with_court_view([self.referral(request, pk)])[0]
         return Response(ReferralSerializer(referral).data)
 

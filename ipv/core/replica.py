@@ -28,6 +28,10 @@ logger = logging.getLogger(__name__)
 REPLICA = "replica"
 # After the replica failed to answer, the primary serves its reads this long before trying again.
 REPLICA_RETRY_SECONDS = 30
+# How long a read that must see the primary's latest writes waits for the replica to replay
+# them (read_as_of), and how often it looks, before it reads the primary instead.
+REPLAY_WAIT_SECONDS = 0.05
+REPLAY_POLL_SECONDS = 0.005
 
 
 @dataclass
@@ -98,25 +102,35 @@ def read_alias() -> str:
     return REPLICA
 
 
-def replayed(lsn: str) -> bool:
-    """Whether a read made now sees what the primary had written when its WAL stood at `lsn`:
-    always on the primary; on the replica once it has replayed that far."""
+def read_as_of(lsn: str) -> None:
+    """The rest of the current `replica_reads()` block reads what the primary held when its WAL
+    stood at `lsn`: on the replica once it has replayed that far (waited for a moment: it is
+    usually milliseconds behind), else on the primary."""
     if read_alias() == DEFAULT_DB_ALIAS:
-        return True
+        return
+    deadline = time.monotonic() + REPLAY_WAIT_SECONDS
     try:
         with connections[REPLICA].cursor() as cursor:
-            cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn])
-            return bool(cursor.fetchone()[0])
+            while True:
+                cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn])
+                if cursor.fetchone()[0]:
+                    return
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(REPLAY_POLL_SECONDS)
     except DatabaseError:
         logger.warning("replica: could not tell how far it has replayed")
-        return False
+    _scope.get().on_primary = True
 
 
-def read_primary() -> None:
-    """The rest of the current `replica_reads()` block reads on the primary."""
-    scope = _scope.get()
-    if scope is not None:
-        scope.on_primary = True
+def read_as_of_now() -> None:
+    """`read_as_of` the primary's WAL as it stands now: what any request has written, this
+    block reads (another court system's change, a token's court withdrawn)."""
+    if read_alias() == DEFAULT_DB_ALIAS:
+        return
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        read_as_of(cursor.fetchone()[0])
 
 
 class ReplicaRouter:
