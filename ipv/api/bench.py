@@ -119,7 +119,7 @@ def _token() -> str:
     return token_issue(token=token, by=None, courts=[_court()])
 
 
-def _get(url):
+def get_timed(url):
     client, headers = Client(), {"Authorization": f"Bearer {_token()}"}
 
     def send():
@@ -189,14 +189,14 @@ def work() -> list[tuple]:
     _far_referral, cursor = _far()
     since = _since()
     return [
-        ("API: referrals, first page (50)", _get(URL)),
-        ("API: referrals, a page by cursor", _get(f"{URL}?cursor={cursor}")),
+        ("API: referrals, first page (50)", get_timed(URL)),
+        ("API: referrals, a page by cursor", get_timed(f"{URL}?cursor={cursor}")),
         (
             "API: referrals changed in the last week",
-            _get(f"{URL}?changed_since={since.isoformat().replace('+', '%2B')}"),
+            get_timed(f"{URL}?changed_since={since.isoformat().replace('+', '%2B')}"),
         ),
-        ("API: one referral", _get(f"{URL}{referral.pk}/")),
-        ("API: certificate PDF", _get(f"{URL}{referral.pk}/certificate/")),
+        ("API: one referral", get_timed(f"{URL}{referral.pk}/")),
+        ("API: certificate PDF", get_timed(f"{URL}{referral.pk}/certificate/")),
         ("API: send a referral (POST)", _post()),
     ]
 
@@ -226,14 +226,11 @@ def _ids(found) -> list[int]:
     return list(found.values_list("pk", flat=True)[:50])
 
 
-def floors() -> dict:
-    """The SQL each call needs: the token (by its hash), its courts, then the data."""
-    referral = _certified()
-    far, cursor = _far()
-    since = _since()
+def token_floor() -> list[tuple]:
+    """The SQL of a call's token: the token by its prefix, then its courts."""
     _token()  # the floor reads a token as each call does
     latest = ApiToken.objects.latest("pk")
-    token = [
+    return [
         (
             "SELECT id, officer_id, scopes, expires_at, revoked_at, secret_hash "
             "FROM api_apitoken WHERE prefix = %s",
@@ -241,6 +238,14 @@ def floors() -> dict:
         ),
         ("SELECT court_id FROM api_apitoken_courts WHERE apitoken_id = %s", [latest.pk]),
     ]
+
+
+def floors() -> dict:
+    """The SQL each call needs: the token (by its hash), its courts, then the data."""
+    referral = _certified()
+    far, cursor = _far()
+    since = _since()
+    token = token_floor()
     found = selectors.token_referrals(court_ids=[_court().pk])
     one = [
         (f"SELECT {COLUMNS} {FROM} WHERE r.court_id = %s AND r.id = %s", [_court().pk, referral.pk])

@@ -140,41 +140,46 @@ class Command(BaseCommand):
             # of the garbage collector's sight.
             gc.collect()
             gc.freeze()
-            with override_settings(ROOT_URLCONF=getattr(bench, "URLCONF", settings.ROOT_URLCONF)):
-                for name, url, headers, who, *data in bench.pages():
-                    if who not in clients:
-                        clients[who] = Client()
-                        if who:
-                            clients[who].force_login(User.objects.get(email=who))
-                    send = _request(clients[who], url, headers, data)
-                    result = self._time(name, url, send, runs)
-                    if name in floors:
-                        self._floor(result, floors[name], runs)
-                    results.append(result)
-            # Work that is not a page (rendering a PDF, say), timed the same way; options may
-            # set what to do untimed before each run ("setup"), and "runs" and "warm" of its own;
-            # with "items" (how many things a run does), the rate is reported too, and queries
-            # are not logged (more than Django's log keeps, and logging them takes time).
-            for name, work, *options in getattr(bench, "work", list)():
-                option = options[0] if options else {}
-                result = self._time(
-                    name,
-                    "",
-                    work,
-                    option.get("runs", runs),
-                    setup=option.get("setup"),
-                    warm=option.get("warm", 3),
-                    count_queries="items" not in option,
-                )
-                if "items" in option:
-                    result["per_second"] = round(option["items"] / result["p50_ms"] * 1000)
-                if name in floors:
-                    self._floor(result, floors[name], option.get("runs", runs))
-                results.append(result)
+            urls = getattr(bench, "URLCONF", settings.ROOT_URLCONF)
+            with override_settings(ROOT_URLCONF=urls):
+                self._measure(bench, floors, clients, runs, results)
             # Written after each app too: a long run stopped halfway keeps what it measured.
             self._write(dataset, results, runs)
 
         self._report(dataset, results, runs)
+
+    def _measure(self, bench, floors, clients, runs, results) -> None:
+        """Time the app's pages and work, each with its floor, into `results`."""
+        for name, url, headers, who, *data in bench.pages():
+            if who not in clients:
+                clients[who] = Client()
+                if who:
+                    clients[who].force_login(User.objects.get(email=who))
+            send = _request(clients[who], url, headers, data)
+            result = self._time(name, url, send, runs)
+            if name in floors:
+                self._floor(result, floors[name], runs)
+            results.append(result)
+        # Work that is not a page (rendering a PDF, say), timed the same way; options may
+        # set what to do untimed before each run ("setup"), and "runs" and "warm" of its own;
+        # with "items" (how many things a run does), the rate is reported too, and queries
+        # are not logged (more than Django's log keeps, and logging them takes time).
+        for name, work, *options in getattr(bench, "work", list)():
+            option = options[0] if options else {}
+            result = self._time(
+                name,
+                "",
+                work,
+                option.get("runs", runs),
+                setup=option.get("setup"),
+                warm=option.get("warm", 3),
+                count_queries="items" not in option,
+            )
+            if "items" in option:
+                result["per_second"] = round(option["items"] / result["p50_ms"] * 1000)
+            if name in floors:
+                self._floor(result, floors[name], option.get("runs", runs))
+            results.append(result)
 
     def _seed(self, bench) -> dict:
         """The app's data: seeded once (its row in bench_dataset says so), reused after."""
