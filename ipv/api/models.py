@@ -115,10 +115,11 @@ class ApiTokenCourt(ApiToken.courts.through):
 
 
 class IdempotencyKey(models.Model):
-    """A referral sent under a token with a client's Idempotency-Key: the request's digest and
-    the referral it made, so that the same request sent again gets that referral and records
-    nothing. Nothing of what the request said of the person is kept (retention could not find
-    it). The unique constraint makes two sends at the same moment one."""
+    """A referral sent under a token with a client's Idempotency-Key: the request's digest, the
+    referral it made and the answer given, in each language ({"fr": …, "en": …}), so that the
+    same request sent again gets the same answer in its own language and records nothing.
+    Retention deletes it with the referral's names. The unique constraint makes two sends at
+    the same moment one."""
 
     token = models.ForeignKey(ApiToken, on_delete=models.PROTECT, related_name="+")
     key = models.CharField(max_length=100)
@@ -127,6 +128,7 @@ class IdempotencyKey(models.Model):
         "referrals.Referral", on_delete=models.PROTECT, null=True, related_name="+"
     )
     status_code = models.PositiveSmallIntegerField(null=True)
+    response = models.JSONField(null=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

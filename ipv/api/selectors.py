@@ -3,6 +3,7 @@ documents for the court. Never a victim, an intake note, a risk flag or a fee.""
 
 import base64
 import binascii
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +18,8 @@ from referrals.models import Referral
 from sessions_app import completion
 from sessions_app.models import Certificate, CourtReport
 
+logger = logging.getLogger(__name__)
+
 
 def token_referrals(*, court_ids: list[int]) -> QuerySet[Referral]:
     """The referrals of these courts, across agencies, oldest change first."""
@@ -25,6 +28,10 @@ def token_referrals(*, court_ids: list[int]) -> QuerySet[Referral]:
         .select_related("participant", "court", "agency")
         .order_by("updated_at", "pk")
     )
+
+
+# How long the lists wait, at most, for a transaction still writing (selectors.settled).
+LONGEST_WRITE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -52,9 +59,9 @@ def settled() -> Settled:
     earlier is still open, would give a later change and let the client's cursor or
     `changed_since` step past the earlier one for good. So a list shows the changes made before
     the oldest transaction still writing began (read on the primary: the application's own
-    sessions, the ones that change referrals), and none of the last
-    IPV_API_SETTLING_SECONDS (the clocks' difference, and a stamp's statement, which may start a
-    transaction a moment after it)."""
+    sessions, the ones that change referrals; not one writing for over LONGEST_WRITE), and none
+    of the last IPV_API_SETTLING_SECONDS (the clocks' difference, and a stamp's statement, which
+    may start a transaction a moment after it)."""
     margin = timedelta(seconds=settings.IPV_API_SETTLING_SECONDS)
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute(
@@ -63,6 +70,11 @@ def settled() -> Settled:
             "AND backend_xid IS NOT NULL"
         )
         open_since, lsn = cursor.fetchone()
+    if open_since is not None and open_since < timezone.now() - LONGEST_WRITE:
+        # Waited for no longer: a session left open in a transaction (a fault) would hold
+        # every court system's sync back for as long as it stays open.
+        logger.warning("api: a transaction has been writing for over %s", LONGEST_WRITE)
+        open_since = None
     return Settled(
         until=timezone.now() - margin,
         open_since=open_since - margin if open_since is not None else None,

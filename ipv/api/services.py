@@ -4,13 +4,15 @@ under the caller's Idempotency-Key."""
 import hashlib
 import json
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from directory.models import Agency, Court
 from ipv.api.models import ApiToken, IdempotencyKey
-from ipv.api.selectors import token_referrals, with_court_view
+from ipv.api.selectors import with_court_view
 from ipv.api.serializers import ReferralSerializer
 from ipv.core.forms import apply_errors
 from referrals.forms import EReferralForm, ParticipantForm
@@ -66,7 +68,8 @@ def _forms(*, token: ApiToken, court_ids: list[int], body: dict):
     return person, order, errors
 
 
-def _send(*, token, court_ids, body) -> tuple[int, dict]:
+def _send(*, token, court_ids, body) -> tuple[Referral | None, dict]:
+    """The referral sent, or None and the errors, part by part and field by field."""
     person, order, errors = _forms(token=token, court_ids=court_ids, body=body)
     valid = person.is_valid() & order.is_valid()
     if valid and not any(errors.values()):
@@ -82,26 +85,33 @@ def _send(*, token, court_ids, body) -> tuple[int, dict]:
         except ValidationError as error:
             apply_errors(order, error)
         else:
-            return 201, _answer(referral)
+            return referral, {}
     errors["participant"] |= _errors(person)
     errors["order"] |= _errors(order)
-    return 400, {part: found for part, found in errors.items() if found}
+    return None, {part: found for part, found in errors.items() if found}
 
 
-def _answer(referral: Referral) -> dict:
-    """The referral as the API shows it, in the caller's language."""
-    return ReferralSerializer(with_court_view([referral])[0]).data
+def _answers(referral: Referral) -> dict:
+    """The referral as the API shows it, in each language: {"fr": …, "en": …}."""
+    viewed = with_court_view([referral])[0]
+    answers = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            answers[code] = ReferralSerializer(viewed).data
+    return answers
 
 
 def referral_send(*, token: ApiToken, court_ids: list[int], key: str, body: dict):
-    """Send the referral `body` describes, once per (token, key): (status, data, replayed).
+    """Send the referral `body` describes, once per (token, key): (status, data, referral id,
+    replayed).
 
     The key's row is written first: a second request with the same key waits on its unique
-    index until the first commits, then finds its referral, shown as it is now and in the
-    second caller's language (the key keeps its id, never what it said of the person). A
-    refusal (400) keeps no key, so the corrected request can be sent under the same one.
-    KeyReused when the key was used for another body."""
+    index until the first commits, then gets the first one's answer, in its own language (the
+    key keeps it in each: the referral as it was sent, never as it is now, which a token that
+    may only send must not read). A refusal (400) keeps no key, so the corrected request can be
+    sent under the same one. KeyReused when the key was used for another body."""
     digest = _digest(body)
+    language = translation.get_language()
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -110,18 +120,19 @@ def referral_send(*, token: ApiToken, court_ids: list[int], key: str, body: dict
             record = IdempotencyKey.objects.get(token=token, key=key)
             if record.request_digest != digest:
                 raise KeyReused from None
-            referral = token_referrals(court_ids=court_ids).filter(pk=record.referral_id).first()
-            if referral is None:
+            if not Referral.objects.filter(pk=record.referral_id, court__in=court_ids).exists():
                 # The referral left the token's courts since: its answer is not given again.
                 raise NotFound from None
-            return record.status_code, _answer(referral), True
-        answer, data = _send(token=token, court_ids=court_ids, body=body)
-        if answer != 201:
+            answer = record.response.get(language) or record.response[settings.LANGUAGE_CODE]
+            return record.status_code, answer, record.referral_id, True
+        referral, errors = _send(token=token, court_ids=court_ids, body=body)
+        if referral is None:
             transaction.set_rollback(True)
-            return answer, data, False
-        record.referral_id, record.status_code = data["id"], answer
-        record.save(update_fields=["referral", "status_code"])
-        return answer, data, False
+            return 400, errors, None, False
+        answers = _answers(referral)
+        record.referral, record.status_code, record.response = referral, 201, answers
+        record.save(update_fields=["referral", "status_code", "response"])
+        return 201, answers[language], referral.pk, False
 
 
 def idempotency_keys_forget(*, referral_ids: list[int]) -> int:

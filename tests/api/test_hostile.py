@@ -222,3 +222,27 @@ def test_a_failure_of_the_site_is_in_the_trail(world, token):
     event = AuditEvent.objects.filter(action="api_refused").order_by("-pk").first()
     assert event.details["status"] == 500
     assert event.details["refusal"] == "server_error"
+
+
+def test_what_the_caller_writes_where_a_proxy_should_is_not_taken_for_an_address(
+    c, world, settings
+):
+    # Two proxies declared, one in front: the first entry is the caller's own writing.
+    settings.IPV_TRUSTED_PROXIES = 2
+    url = f"{URL}{world.referral.pk}/"
+    forged = c.get(
+        url,
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="not-an-ip, 198.51.100.10",
+        HTTP_AUTHORIZATION="Bearer ipv_deadbeef_x",
+    )
+    assert forged.status_code == 401
+    assert AuditEvent.objects.order_by("-pk").first().ip == "10.0.0.2"
+    # The control: an address there is the caller's.
+    c.get(
+        url,
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.10",
+        HTTP_AUTHORIZATION="Bearer ipv_deadbeef_x",
+    )
+    assert AuditEvent.objects.order_by("-pk").first().ip == "203.0.113.9"

@@ -5,10 +5,12 @@ seconds of changes), and give it once it is there."""
 import threading
 from datetime import timedelta
 
+import psycopg
 import time_machine
 from django.db import connection, transaction
 from django.utils import timezone
 
+from ipv.api import selectors
 from referrals.services.referrals import e_referral_accept, referrals_touched
 from tests.api.tokens import bearer
 from tests.conftest import make_referral
@@ -74,3 +76,27 @@ def test_the_last_seconds_of_changes_come_on_the_next_call(client, world, token,
         assert [row["id"] for row in _rows(client, token, changed_since=since)] == [
             world.referral.pk
         ]
+
+
+def test_a_transaction_left_writing_holds_the_lists_back_for_ten_minutes_at_most(
+    transactional_db, client, world, token, monkeypatch
+):
+    since = _rows(client, token)[-1]["changed_at"]
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    left_open = psycopg.connect(**params)  # a session that wrote and never committed
+    try:
+        left_open.execute(
+            "INSERT INTO core_security_store (key, value, expires_at) "
+            "VALUES ('left-open', '0', now() + interval '1 hour')"
+        )
+        referrals_touched([world.referral.pk])
+        assert _rows(client, token, changed_since=since) == []
+        # As if it had been open for longer than the lists wait.
+        monkeypatch.setattr(selectors, "LONGEST_WRITE", timedelta(0))
+        assert [row["id"] for row in _rows(client, token, changed_since=since)] == [
+            world.referral.pk
+        ]
+    finally:
+        left_open.rollback()
+        left_open.close()
