@@ -38,17 +38,21 @@ def _api_events() -> int:
     return AuditEvent.objects.filter(action__startswith="api_").count()
 
 
+def _refused_as_malformed_and_audited(c, token, body: str) -> None:
+    before = _api_events()
+    response = _send(c, token, body)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert _api_events() == before + 1
+
+
 @pytest.mark.parametrize(
     "body",
     ["[" * 100_000 + "]" * 100_000, '{"participant": ' + "[" * 50_000 + "]" * 50_000 + "}"],
     ids=["nested list", "nested inside the object"],
 )
 def test_a_body_nested_past_the_parser_is_refused_as_malformed_and_audited(c, world, token, body):
-    before = _api_events()
-    response = _send(c, token, body)
-    assert response.status_code == 400
-    assert response["Content-Type"] == "application/json"
-    assert _api_events() == before + 1
+    _refused_as_malformed_and_audited(c, token, body)
     # Positive control: the same token sends a well-formed referral.
     assert _send(c, token, json.dumps(referral_body(world)), key="k2").status_code == 201
 
@@ -195,11 +199,7 @@ def test_a_cache_answering_nonsense_refuses_with_503(c, world, token):
     ids=["in a value", "in a key"],
 )
 def test_text_that_is_not_unicode_is_refused_as_malformed_and_audited(c, world, token, raw):
-    before = _api_events()
-    response = _send(c, token, raw)
-    assert response.status_code == 400
-    assert response["Content-Type"] == "application/json"
-    assert _api_events() == before + 1
+    _refused_as_malformed_and_audited(c, token, raw)
     # The control: the same body in plain letters is read (and refused for what it lacks).
     plain = _send(c, token, raw.replace("\\ud800", "e").replace("\\udc80", "e"), key="k2")
     assert plain.status_code == 400 and "participant" in plain.json()
