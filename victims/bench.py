@@ -27,7 +27,8 @@ from django.utils import timezone, translation
 from directory import bench as directory_bench
 from directory.models import Agency, Court
 from ipv.accounts.models import Membership, Role
-from ipv.core.bulkload import loading
+from ipv.core.bulkload import history_triggers, loading
+from ipv.core.roles import as_owner
 from referrals import bench as referrals_bench
 from referrals.bench import AGENCY, INTAKE_WORKER
 from referrals.models import OPEN_STATUSES, Milestone, Referral
@@ -409,10 +410,17 @@ def pages() -> list[tuple[str, str, dict, str]]:
     ]
 
 
+# The last task of the data set, before the consumer's timed runs make theirs (_put_back).
+_seeded = {}
+
+
 def _milestones_to_consume() -> None:
     """Bring the consumer's cursor to the end of the stream (untimed), then write the
     milestones it is timed on: outreach kinds, for referrals that name people."""
     consume(OUTREACH_TASKS)
+    if "task" not in _seeded:
+        with confidential(Agency.objects.get(slug=AGENCY)):
+            _seeded["task"] = OutreachTask.objects.order_by("-pk").values_list("pk", flat=True)[0]
     agency = Agency.objects.get(slug=AGENCY)
     rng = random.Random()  # noqa: S311 (bench data, not security)
     referrals = list(
@@ -444,9 +452,25 @@ def work() -> list[tuple]:
         (
             f"outreach consumer, {MILESTONES:,} milestones",
             lambda: consume(OUTREACH_TASKS),
-            {"setup": _milestones_to_consume, "runs": 3, "warm": 0},
+            {
+                "setup": _milestones_to_consume,
+                "cleanup": _put_back,
+                "runs": 3,
+                "warm": 0,
+            },
         )
     ]
+
+
+def _put_back() -> None:
+    """The data set as it was: the tasks the timed runs made are deleted, or the next run's
+    outreach pages would list more open tasks each time (the milestones stay behind the
+    consumer's cursor, read by no page)."""
+    agency = Agency.objects.get(slug=AGENCY)
+    with as_owner(), confidential(agency), pgtrigger.ignore(*history_triggers(OutreachTask)):
+        OutreachTask.objects.filter(agency=agency, pk__gt=_seeded.pop("task"))._raw_delete(
+            using=connection.alias
+        )
 
 
 # The floors: the hand-written SQL that fetches what each page shows (ipv.pages' bench command).

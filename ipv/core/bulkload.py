@@ -18,7 +18,7 @@ from django.utils import timezone
 from psycopg import sql
 
 
-def _history_triggers(model) -> list[str]:
+def history_triggers(model) -> list[str]:
     """pgtrigger's URIs of the row-history triggers (pghistory's) of `model`."""
     uris = []
     for trigger in getattr(model._meta, "triggers", []):
@@ -61,7 +61,7 @@ def copy(model, columns: list[str], rows: Iterable[tuple]) -> int:
         columns=sql.SQL(", ").join(sql.Identifier(column) for column in [*columns, *extra]),
     )
     count = 0
-    with pgtrigger.ignore(*_history_triggers(model)), connection.cursor() as cursor:
+    with pgtrigger.ignore(*history_triggers(model)), connection.cursor() as cursor:
         # pgtrigger's setting is local to the transaction: a statement through Django's cursor
         # sets it, then COPY (psycopg's own) runs in the same transaction.
         cursor.execute("SELECT 1")

@@ -44,7 +44,7 @@ def test_a_second_seed_adds_nothing(small):
     assert bench.seed() == small
 
 
-def test_the_timed_consumer_makes_the_milestones_tasks_once(small):
+def test_the_timed_consumer_makes_the_milestones_tasks_once_and_they_go_after(small):
     agency = Agency.objects.get(slug=referrals_bench.AGENCY)
     with confidential(agency):
         before = OutreachTask.objects.count()
@@ -56,3 +56,11 @@ def test_the_timed_consumer_makes_the_milestones_tasks_once(small):
         assert OutreachTask.objects.count() == before + made
     assert made > 0
     assert consume(OUTREACH_TASKS) == 0
+    # Afterwards the data set is as it was: the next run's pages list the same tasks.
+    last = bench._seeded["task"]
+    with confidential(agency):
+        assert OutreachTask.objects.filter(pk__gt=last).exists()
+    options["cleanup"]()
+    with confidential(agency):
+        assert not OutreachTask.objects.filter(pk__gt=last).exists()
+        assert OutreachTask.objects.filter(pk__lte=last).count() == OutreachTask.objects.count()

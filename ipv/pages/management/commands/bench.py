@@ -160,10 +160,11 @@ class Command(BaseCommand):
             if name in floors:
                 self._floor(result, floors[name], runs)
             results.append(result)
-        # Work that is not a page (rendering a PDF, say), timed the same way; options may
-        # set what to do untimed before each run ("setup"), and "runs" and "warm" of its own;
-        # with "items" (how many things a run does), the rate is reported too, and queries
-        # are not logged (more than Django's log keeps, and logging them takes time).
+        # Work that is not a page (rendering a PDF, say), timed the same way; options may set
+        # what to do untimed before each run ("setup") and after the last ("cleanup"), and
+        # "runs" and "warm" of its own; with "items" (how many things a run does), the rate is
+        # reported too, and queries are not logged (more than Django's log keeps, and logging
+        # them takes time).
         for name, work, *options in getattr(bench, "work", list)():
             option = options[0] if options else {}
             result = self._time(
@@ -180,6 +181,8 @@ class Command(BaseCommand):
             if name in floors:
                 self._floor(result, floors[name], option.get("runs", runs))
             results.append(result)
+            if cleanup := option.get("cleanup"):
+                cleanup()  # the data set as it was, for the next run's pages
 
     def _seed(self, bench) -> dict:
         """The app's data: seeded once (its row in bench_dataset says so), reused after."""
