@@ -44,6 +44,8 @@ def test_a_second_seed_adds_nothing(small):
     assert bench.seed() == small
 
 
+# Outside a transaction, as the bench runs: putting the data set back ends with a VACUUM.
+@pytest.mark.django_db(transaction=True)
 def test_the_timed_consumer_makes_the_milestones_tasks_once_and_they_go_after(small):
     agency = Agency.objects.get(slug=referrals_bench.AGENCY)
     with confidential(agency):
