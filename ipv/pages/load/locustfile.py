@@ -371,7 +371,8 @@ class LiaisonOfficer(Staff):
 
 class CourtSystem(Client):
     """A court's case system syncing the referrals it follows, as the README tells it to: from
-    the last change seen minus a few minutes, following the cursors to the end."""
+    the last change seen (the lists leave out what may still be on its way), following the
+    cursors to the end."""
 
     fixed_count = ONE_EACH or len(PLAN["api_tokens"])
     wait_time = between(*[value * 2 for value in WAIT])
@@ -407,8 +408,7 @@ class CourtSystem(Client):
                 cursor = body.get("next_cursor")
                 params = {"cursor": cursor, "limit": 100} if cursor else None
         if seen:
-            moment = datetime.fromisoformat(seen) - timedelta(minutes=5)
-            self.since = moment.isoformat()
+            self.since = seen
 
 
 def _row(name, entry) -> dict:
