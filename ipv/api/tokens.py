@@ -6,6 +6,7 @@ compared in constant time with the one kept.
 
 import hashlib
 import hmac
+import ipaddress
 import re
 import secrets
 import time
@@ -138,8 +139,21 @@ REFUSALS_STORE = "default"
 
 
 def _refusals_key(address: str) -> str:
-    digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+    digest = hashlib.sha256(_caller(address).encode()).hexdigest()[:32]
     return f"api:refused:{digest}:{int(time.time() // 60)}"
+
+
+def _caller(address: str) -> str:
+    """Whose refusals an address counts with: an IPv6 address's /64, which one subscriber
+    holds whole (a new address for every call would otherwise never be held back); an IPv4
+    address alone."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def refusal_count(address: str) -> None:

@@ -246,3 +246,19 @@ def test_what_the_caller_writes_where_a_proxy_should_is_not_taken_for_an_address
         HTTP_AUTHORIZATION="Bearer ipv_deadbeef_x",
     )
     assert AuditEvent.objects.order_by("-pk").first().ip == "203.0.113.9"
+
+
+def test_refusals_from_one_ipv6_subscriber_count_together(c, world, settings):
+    settings.IPV_API_REFUSALS_PER_MINUTE = 3
+    url = f"{URL}{world.referral.pk}/"
+    with mock.patch("ipv.api.tokens.time.time", return_value=1_900_000_000.0):
+        answers = [
+            c.get(
+                url, REMOTE_ADDR=f"2001:db8:1:2::{i:x}", HTTP_AUTHORIZATION="Bearer ipv_x"
+            ).status_code
+            for i in range(1, 6)
+        ]
+        # The control: the next /64 is another subscriber.
+        other = c.get(url, REMOTE_ADDR="2001:db8:1:3::1", HTTP_AUTHORIZATION="Bearer ipv_x")
+    assert answers == [401, 401, 401, 429, 429]
+    assert other.status_code == 401
