@@ -201,14 +201,6 @@ def work() -> list[tuple]:
     ]
 
 
-# What a list may show (selectors.settled): the oldest transaction still writing, and how far
-# the primary's WAL stands.
-SETTLED = (
-    "SELECT min(xact_start), pg_current_wal_lsn()::text FROM pg_stat_activity "
-    "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
-)
-
-
 def _page(where: str, params: list, ids: list[int]) -> list[tuple]:
     """What settled, a page of 51 referrals of the court (to know if there is a next), and the
     court's view of its 50 (`ids`)."""
@@ -217,7 +209,7 @@ def _page(where: str, params: list, ids: list[int]) -> list[tuple]:
         WHERE r.court_id = %s AND r.updated_at <= %s {where} ORDER BY r.updated_at, r.id LIMIT 51
     """
     until = selectors.settled().until
-    return [(SETTLED, []), (statement, [_court().pk, until, *params])] + [
+    return [(selectors.OPEN_WRITERS, []), (statement, [_court().pk, until, *params])] + [
         (view, [ids]) for view in VIEW
     ]
 

@@ -32,6 +32,12 @@ def token_referrals(*, court_ids: list[int]) -> QuerySet[Referral]:
 
 # How long the lists wait, at most, for a transaction still writing (selectors.settled).
 LONGEST_WRITE = timedelta(minutes=10)
+# The start of the oldest transaction still writing (the application's own sessions), and how
+# far the primary's WAL stands.
+OPEN_WRITERS = (
+    "SELECT min(xact_start), pg_current_wal_lsn()::text FROM pg_stat_activity "
+    "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
+)
 
 
 @dataclass(frozen=True)
@@ -64,11 +70,7 @@ def settled() -> Settled:
     may start a transaction a moment after it)."""
     margin = timedelta(seconds=settings.IPV_API_SETTLING_SECONDS)
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(
-            "SELECT min(xact_start), pg_current_wal_lsn()::text FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-            "AND backend_xid IS NOT NULL"
-        )
+        cursor.execute(OPEN_WRITERS)
         open_since, lsn = cursor.fetchone()
     if open_since is not None and open_since < timezone.now() - LONGEST_WRITE:
         # Waited for no longer: a session left open in a transaction (a fault) would hold

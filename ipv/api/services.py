@@ -102,8 +102,8 @@ def _answers(referral: Referral) -> dict:
 
 
 def referral_send(*, token: ApiToken, court_ids: list[int], key: str, body: dict):
-    """Send the referral `body` describes, once per (token, key): (status, data, referral id,
-    replayed).
+    """Send the referral `body` describes, once per (token, key): (status, data, the referral
+    or None, replayed).
 
     The key's row is written first: a second request with the same key waits on its unique
     index until the first commits, then gets the first one's answer, in its own language (the
@@ -120,11 +120,16 @@ def referral_send(*, token: ApiToken, court_ids: list[int], key: str, body: dict
             record = IdempotencyKey.objects.get(token=token, key=key)
             if record.request_digest != digest:
                 raise KeyReused from None
-            if not Referral.objects.filter(pk=record.referral_id, court__in=court_ids).exists():
+            referral = (
+                Referral.objects.select_related("agency")
+                .filter(pk=record.referral_id, court__in=court_ids)
+                .first()
+            )
+            if referral is None:
                 # The referral left the token's courts since: its answer is not given again.
                 raise NotFound from None
             answer = record.response.get(language) or record.response[settings.LANGUAGE_CODE]
-            return record.status_code, answer, record.referral_id, True
+            return record.status_code, answer, referral, True
         referral, errors = _send(token=token, court_ids=court_ids, body=body)
         if referral is None:
             transaction.set_rollback(True)
@@ -132,7 +137,7 @@ def referral_send(*, token: ApiToken, court_ids: list[int], key: str, body: dict
         answers = _answers(referral)
         record.referral, record.status_code, record.response = referral, 201, answers
         record.save(update_fields=["referral", "status_code", "response"])
-        return 201, answers[language], referral.pk, False
+        return 201, answers[language], referral, False
 
 
 def idempotency_keys_forget(*, referral_ids: list[int]) -> int:

@@ -40,7 +40,6 @@ from ipv.api.tokens import (
 from ipv.audit.services import Action, audit_record
 from ipv.core import downloads, replica
 from ipv.core.replica import reads_from_replica
-from referrals.models import Referral
 from sessions_app import selectors as session_selectors
 from sessions_app.services import documents
 
@@ -254,7 +253,7 @@ class ReferralList(ApiView):
         if not isinstance(request.data, dict):
             raise exceptions.ValidationError({"detail": _("Send a JSON object.")})
         try:
-            answer, data, referral_id, replayed = referral_send(
+            answer, data, referral, replayed = referral_send(
                 token=request.auth,
                 court_ids=token_court_ids(request.auth),
                 key=key,
@@ -269,9 +268,8 @@ class ReferralList(ApiView):
                 {"detail": _("This Idempotency-Key was used for another request.")},
                 status=status.HTTP_409_CONFLICT,
             )
-        if referral_id is not None:
+        if referral is not None:
             # The trail names the referral sent (or sent again).
-            referral = Referral.objects.select_related("agency").get(pk=referral_id)
             request._request.api_agency, request._request.api_target = referral.agency, referral
         response = Response(data, status=answer)
         if replayed:
