@@ -99,6 +99,10 @@ class RequireMFAMiddleware:
             return None
         if request.resolver_match.url_name in MFA_SETUP_ROUTES:
             return None
-        if is_mfa_enabled(request.user):
+        # Read with the person on this request (AuthenticationBackend.get_user), or asked now.
+        enabled = getattr(request.user, "has_second_factor", None)
+        if enabled is None:
+            enabled = is_mfa_enabled(request.user)
+        if enabled:
             return None
         return redirect("mfa_activate_totp")
