@@ -1,11 +1,12 @@
 from functools import lru_cache
 
 from django import template
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -38,6 +39,38 @@ def query_with(context, **changes):
         else:
             query[key] = value
     return "?" + query.urlencode()
+
+
+# The agency's menu, in its order: each entry's route (its one argument the agency), the
+# capability it needs (None: every member) and its label.
+AGENCY_MENU = (
+    ("agency:home", None, _("Home")),
+    ("agency:referral_queue", "referrals.view", _("Intake queue")),
+    ("agency:transfer_list", "referrals.view", _("Transfers")),
+    ("agency:group_list", "groups.view", _("Groups")),
+    ("agency:curriculum", "curriculum.view", _("Curriculum")),
+    ("agency:calendar_feed", "calendar.own", _("My calendar")),
+    ("agency:outreach_home", "victims.view", _("Outreach")),
+    ("agency:fees", "fees.approve", _("Fees")),
+    ("agency:staff", "staff.view", _("Staff")),
+    ("agency:settings", "settings.manage", _("Settings")),
+    ("agency:figures", "figures.view", _("Figures")),
+    ("agency:audit", "audit.view", _("Audit trail")),
+    ("agency:outgoing_messages", "messages.manage", _("Outgoing messages")),
+)
+
+
+@register.simple_tag(takes_context=True)
+def agency_menu(context) -> list[tuple]:
+    """The agency menu's entries the person may open, each (address, label, whether it is
+    the page shown)."""
+    request = context["request"]
+    entries = []
+    for route, capability, label in AGENCY_MENU:
+        if capability is None or request.membership.can(capability):
+            url = reverse(route, args=[request.agency.slug])
+            entries.append((url, label, url == request.path))
+    return entries
 
 
 @register.filter
