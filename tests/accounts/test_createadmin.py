@@ -49,7 +49,7 @@ def test_it_creates_a_platform_administrator_with_no_password_and_audits_it():
     assert event.actor_id is None
 
 
-def test_it_refuses_an_address_already_in_use():
+def test_it_refuses_an_address_already_in_use(english):
     User.objects.create_user("taken@example.org", "some-password-1234", full_name="Déjà Là")
     with pytest.raises(CommandError, match="already exists"):
         _create("--email", "TAKEN@example.org")
