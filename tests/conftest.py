@@ -326,6 +326,15 @@ def _own_cache(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: a request leaves its language active in
+    the thread (LocaleMiddleware does not undo it), which the next test would otherwise read."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def east(db):
     return RegionFactory(slug="east", name_fr="Est", name_en="East", position=4)

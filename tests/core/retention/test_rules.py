@@ -305,7 +305,7 @@ def test_the_fees_and_attendance_notes_of_a_de_identified_referral_are_blanked(w
     assert FeeProposal.objects.get(pk=other_proposal.pk).reason == "Rent doubled this year."
 
 
-def test_a_failed_message_emptied_by_retention_cannot_be_sent_again(place):
+def test_a_failed_message_emptied_by_retention_cannot_be_sent_again(place, english):
 
     from ipv.notifications.services import message_retry
 
