@@ -8,6 +8,7 @@ from directory.models import Agency
 from referrals import bench as referrals_bench
 from referrals.services.milestones import consume
 from victims import bench
+from victims.bench import data, timed
 from victims.consumers import OUTREACH_TASKS
 from victims.models import Contact, OutreachTask, SafetyPlanVersion, Victim
 from victims.rls import confidential
@@ -21,7 +22,7 @@ def small(monkeypatch):
     monkeypatch.setattr(directory_bench, "SERVICES", 3)
     monkeypatch.setattr(referrals_bench, "REFERRALS", 40)
     monkeypatch.setattr(referrals_bench, "AGENCY_REFERRALS", 40)
-    monkeypatch.setattr(bench, "MILESTONES", 30)
+    monkeypatch.setattr(timed, "MILESTONES", 30)
     return bench.seed()
 
 
@@ -33,11 +34,11 @@ def test_the_seed_names_two_people_per_referral_with_five_contacts_each(small):
         names = set(Victim.objects.values_list("full_name", flat=True))
         notes = set(Contact.objects.values_list("note", flat=True))
         plan = SafetyPlanVersion.objects.order_by("pk").first()
-        assert OutreachTask.objects.filter(assignee__email=bench.PARTNER_BUSY).exists()
+        assert OutreachTask.objects.filter(assignee__email=data.PARTNER_BUSY).exists()
     # Pooled ciphertext reads back as the values encrypted.
-    assert names <= set(bench.NAMES)
-    assert notes <= set(bench.NOTES)
-    assert plan.safe_places in bench.PLAN_TEXT
+    assert names <= set(data.NAMES)
+    assert notes <= set(data.NOTES)
+    assert plan.safe_places in data.PLAN_TEXT
 
 
 def test_a_second_seed_adds_nothing(small):
@@ -50,7 +51,7 @@ def test_the_timed_consumer_makes_the_milestones_tasks_once_and_they_go_after(sm
     agency = Agency.objects.get(slug=referrals_bench.AGENCY)
     with confidential(agency):
         before = OutreachTask.objects.count()
-    _name, work, options = bench.work()[0]
+    _name, work, options = timed.work()[0]
     options["setup"]()
     work()
     with confidential(agency):
@@ -59,7 +60,7 @@ def test_the_timed_consumer_makes_the_milestones_tasks_once_and_they_go_after(sm
     assert made > 0
     assert consume(OUTREACH_TASKS) == 0
     # Afterwards the data set is as it was: the next run's pages list the same tasks.
-    last = bench._seeded["task"]
+    last = timed._seeded["task"]
     with confidential(agency):
         assert OutreachTask.objects.filter(pk__gt=last).exists()
     options["cleanup"]()

@@ -47,7 +47,7 @@ from sessions_app import bench as sessions_bench
 from sessions_app.models import Certificate, Group, Session
 from sessions_app.services.documents import initials, new_code
 from sessions_app.services.groups import curriculum_current, group_create, sessions_extend
-from victims import bench as victims_bench
+from victims.bench import data as victims_bench
 from victims.models import Victim
 from victims.rls import confidential
 
