@@ -5,8 +5,9 @@ run signs everyone in afresh and writes the run's plan under var/load/. Then gun
 the site on 127.0.0.1 (a free port) as the application role, and Locust runs headless from
 ipv/pages/load/locustfile.py: the figures count the `--time` that follows the moment all the
 people have started (Locust's --reset-stats). Everything started here is stopped at the end, on
-Ctrl-C or on failure. Results: var/bench/load.json (and Locust's CSV files beside it); the
-command fails when any request failed.
+Ctrl-C or on failure. Results: var/bench/load.json (and Locust's CSV files beside it), with
+what the machine's processors did meanwhile (ipv.pages.load.processors); the command fails when
+any request failed.
 """
 
 import json
@@ -30,7 +31,7 @@ from django.db import connection
 
 from ipv.core import embedded
 from ipv.core.roles import as_owner
-from ipv.pages.load import seed
+from ipv.pages.load import processors, seed
 
 LOCUSTFILE = Path(__file__).resolve().parents[2] / "load" / "locustfile.py"
 
@@ -62,7 +63,12 @@ def counting(run_time: int, users: int, spawn_rate: float, *, from_start=False) 
     the first second."""
     if from_start:
         return ["--run-time", f"{run_time}s"]
-    return ["--run-time", f"{run_time + math.ceil(users / spawn_rate)}s", "--reset-stats"]
+    return ["--run-time", f"{run_time + ramp(users, spawn_rate)}s", "--reset-stats"]
+
+
+def ramp(users: int, spawn_rate: float) -> int:
+    """Seconds until everyone has started."""
+    return math.ceil(users / spawn_rate)
 
 
 def wait_until_serving(port, process, timeout=120) -> None:
@@ -183,7 +189,14 @@ class Command(BaseCommand):
                 ],
                 check=False,
             )
-            self._wait(locust, web, stopping)
+            # The processors from the moment the count starts (everyone has started).
+            meter = processors.Meter(
+                site=web.pid, locust=locust.pid, after=0 if from_start else ramp(users, spawn_rate)
+            )
+            self._wait(locust, web, stopping, tick=meter.tick)
+            if results.exists() and (used := meter.result()):
+                result = json.loads(results.read_text())
+                results.write_text(json.dumps({**result, "processors": used}, indent=2))
         finally:
             stop(locust)
             stop(web)
@@ -218,12 +231,14 @@ class Command(BaseCommand):
             stdout=subprocess.DEVNULL if check else None,
         )
 
-    def _wait(self, locust, web, stopping):
+    def _wait(self, locust, web, stopping, tick=None):
         while locust.poll() is None:
             if stopping:
                 raise CommandError("Stopped.")
             if web.poll() is not None:
                 raise CommandError(f"gunicorn exited with status {web.returncode}.")
+            if tick:
+                tick()
             time.sleep(0.5)
 
     def _use_database(self, name):
@@ -286,6 +301,13 @@ class Command(BaseCommand):
             f"{total['per_second']:.1f} a second; p50 {total['p50_ms']} ms, "
             f"p95 {total['p95_ms']} ms, p99 {total['p99_ms']} ms; {total['failures']} errors."
         )
+        if used := result.get("processors"):
+            self.stdout.write(
+                f"Processors ({used['cores']} cores, {used['seconds']:.0f} s of the count): "
+                f"{used['busy']:.0f} % busy — the site {used['site']:.0f} %, PostgreSQL "
+                f"{used['database']:.0f} %, Locust {used['locust']:.0f} %, the rest "
+                f"{used['rest']:.0f} %."
+            )
         for error in result["errors"]:
             self.stdout.write(f"  {error['count']} × {error['name']}: {error['error']}")
         self.stdout.write(f"Written to {path}")
