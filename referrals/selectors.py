@@ -53,9 +53,16 @@ def search(queryset: QuerySet, text: str) -> QuerySet:
 
 
 def _with_list_columns(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("participant", "court", "agency").annotate(
-        possible_duplicate=Exists(
-            PossibleDuplicate.objects.filter(participant=OuterRef("participant"), resolution="")
+    """The queue's rows: each referral with its person and court. Not its agency, which is the
+    page's own, nor the person's phone, which the queue does not show: each phone number (the
+    agency's, the person's) is parsed as its row is read, on every row."""
+    return (
+        queryset.select_related("participant", "court")
+        .defer("participant__phone")
+        .annotate(
+            possible_duplicate=Exists(
+                PossibleDuplicate.objects.filter(participant=OuterRef("participant"), resolution="")
+            )
         )
     )
 

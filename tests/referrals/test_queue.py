@@ -89,6 +89,21 @@ def test_lists_run_the_same_queries_for_ten_or_ten_thousand_referrals(client, wo
         assert len(many) == len(few[url]), url + "\n" + "\n".join(many)
 
 
+def test_nothing_is_read_row_by_row(client, world):
+    """A page of one referral runs the statements of a full page: no row reads its agency (the
+    page's own) or anything else on its own."""
+    bulk_referrals(world.agency, world.court, world["intake"], 1, start=50_000)
+    client.force_login(world["intake"])
+    url = "/en/a/riviere/referrals/?q=B-050000&status=all"
+    one = _queries(client, url)
+    assert names_in(client.get(url)) == ["Bulk Person 50000"]
+    bulk_referrals(world.agency, world.court, world["intake"], 60, start=50_001)
+    url = "/en/a/riviere/referrals/?q=bulk+person&status=all"
+    full = _queries(client, url)
+    assert len(names_in(client.get(url))) == 25
+    assert len(full) == len(one), "\n".join(full)
+
+
 @pytest.fixture
 def three(world):
     """Three more referrals of the first agency, each different from the others."""
