@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 
+import psutil
 import pytest
 
 from ipv.pages.load import processors
@@ -77,7 +78,7 @@ def test_children_of_the_site_are_counted():
         time.sleep(1.0)
         after = processors.tree_seconds(parent.pid)
     finally:
-        for child in processors.psutil.Process(parent.pid).children(recursive=True):
+        for child in psutil.Process(parent.pid).children(recursive=True):
             child.kill()
         parent.kill()
         parent.wait()
@@ -101,7 +102,7 @@ def test_the_meter_reads_once_everyone_has_started_and_until_the_end(monkeypatch
         return Snapshot(at=clock[0], busy=clock[0], site=clock[0] / 2, locust=0.0, database=0.0)
 
     monkeypatch.setattr(processors, "snapshot", snapshot)
-    monkeypatch.setattr(processors.psutil, "cpu_count", lambda: 1)
+    monkeypatch.setattr(psutil, "cpu_count", lambda: 1)
     meter = processors.Meter(site=1, locust=2, after=10)
     for moment in (100.0, 105.0, 109.5):  # people still starting: nothing read
         clock[0] = moment
@@ -137,7 +138,7 @@ def test_children_that_have_ended_still_count():
         time.sleep(0.2)
         before = processors.tree_seconds(parent.pid)
         time.sleep(1.5)  # the child has worked, ended and been waited for
-        assert processors.psutil.Process(parent.pid).children() == []
+        assert psutil.Process(parent.pid).children() == []
         after = processors.tree_seconds(parent.pid)
     finally:
         parent.kill()

@@ -23,9 +23,12 @@ COUNTED_TWICE = ("guest", "guest_nice")
 
 @dataclass(frozen=True)
 class Snapshot:
-    at: float  # time.monotonic()
-    busy: float  # processor-seconds the machine has worked since it started
-    site: float  # processor-seconds of the site's processes, and of Locust's and PostgreSQL's
+    """When (time.monotonic()), and the processor-seconds worked until then: by the whole
+    machine, the site's processes, Locust's and PostgreSQL's."""
+
+    at: float
+    busy: float
+    site: float
     locust: float
     database: float
 
