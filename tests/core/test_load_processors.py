@@ -144,3 +144,34 @@ def test_children_that_have_ended_still_count():
         parent.kill()
         parent.wait()
     assert after - before > 0.2
+
+
+def test_a_child_ending_while_its_tree_is_read_is_not_lost(monkeypatch):
+    """The parent is read, then its child ends and is waited for before being read: the child's
+    time is then in neither reading. The tree is read again until no process came or went."""
+    parent = started(
+        "import subprocess, sys, time\n"
+        f"subprocess.run([sys.executable, '-c', {WORK.format(seconds=1)!r}])\n"
+        "time.sleep(5)",
+        0,
+    )
+    read = processors._seconds
+    first_read = []
+
+    def slow(process):
+        seconds = read(process)
+        if process.pid == parent.pid and not first_read:
+            first_read.append(seconds)
+            time.sleep(1.5)  # the child finishes its work, ends and is waited for
+        return seconds
+
+    try:
+        time.sleep(0.2)
+        monkeypatch.setattr(processors, "_seconds", slow)
+        counted = processors.tree_seconds(parent.pid)
+    finally:
+        parent.kill()
+        parent.wait()
+    # The parent alone only waited; the child's second of work is counted.
+    assert first_read[0] < 0.2
+    assert counted > 0.5

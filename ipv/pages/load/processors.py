@@ -36,23 +36,44 @@ class Snapshot:
 def tree_seconds(pid: int) -> float:
     """Processor-seconds used by the process `pid` and its descendants, those alive now and
     those that have ended (a gunicorn worker replaced)."""
-    try:
+
+    def processes():
         root = psutil.Process(pid)
-        processes = [root, *root.children(recursive=True)]
+        return [root, *root.children(recursive=True)]
+
+    try:
+        return _stable_sum(processes)
     except psutil.NoSuchProcess:
         return 0.0
-    return sum(_seconds(process) for process in processes)
 
 
 def database_seconds() -> float:
     """Processor-seconds of PostgreSQL (embedded or not): its processes alive now, and the
     connections that have ended (a web process reconnects once its connection is a minute
     old), which the server's main process counts as its children's."""
-    return sum(
-        _seconds(process)
-        for process in psutil.process_iter(["name"])
-        if process.info["name"] == "postgres"
+    return _stable_sum(
+        lambda: [
+            process
+            for process in psutil.process_iter(["name"])
+            if process.info["name"] == "postgres"
+        ]
     )
+
+
+# Readings of a set of processes taken again when a process ended or started meanwhile.
+ATTEMPTS = 5
+
+
+def _stable_sum(processes) -> float:
+    """The sum of `processes()`'s times, read while none of them ended or started: a process
+    that ends after its parent was read and before it is would be counted by neither (its time
+    passes to its parent's children's), and the share it belongs to would drop."""
+    for _attempt in range(ATTEMPTS):
+        before = processes()
+        total = sum(_seconds(process) for process in before)
+        if {process.pid for process in processes()} == {process.pid for process in before}:
+            break
+    return total
 
 
 def _seconds(process) -> float:
